@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { SERVICES, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
+import { EnvironmentConfigSchema, type EnvironmentConfig, type EnvironmentSettings } from './schema.js';
+
+export * from './schema.js';
+export { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
+
+/** A configuration value the platform cannot be built with; the message names the setting and what is allowed. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,15}$/;
+
+/** Environment variable that selects the environment (`dev` when unset). */
+export const ENVIRONMENT_VARIABLE = 'PLATFORM_ENV';
+
+function formatIssue(environment: string, issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the settings table in README.md`
+      : issue.message;
+  return `Invalid setting ${path} in environment "${environment}": ${message}`;
+}
+
+/**
+ * Validates `settings` for `environment` and fills in defaults.
+ * Throws a ConfigError whose message lists every bad setting by its path.
+ */
+export function resolveEnvironmentConfig(
+  environment: string,
+  settings: EnvironmentSettings,
+  services: readonly ServiceDeclaration[] = SERVICES,
+): EnvironmentConfig {
+  if (!ENVIRONMENT_NAME.test(environment)) {
+    throw new ConfigError(
+      `Invalid environment name "${environment}": must be 2-16 lower-case letters or digits, starting with a letter (e.g. "dev", "staging")`,
+    );
+  }
+  const parsed = EnvironmentConfigSchema.safeParse(settings);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => formatIssue(environment, issue)).join('\n'));
+  }
+  const known = new Set(services.map((s) => s.name));
+  for (const name of Object.keys(parsed.data.replicas)) {
+    if (!known.has(name)) {
+      throw new ConfigError(
+        `Invalid setting replicas.${name} in environment "${environment}": "${name}" is not a declared service; declared services: ${[...known].join(', ')}`,
+      );
+    }
+  }
+  return { ...parsed.data, environment };
+}
+
+/** Loads one of the shipped environments by name (default `dev`). */
+export function loadEnvironmentConfig(environment: string = DEFAULT_ENVIRONMENT): EnvironmentConfig {
+  const settings = (ENVIRONMENTS as Record<string, EnvironmentSettings>)[environment];
+  if (settings === undefined) {
+    throw new ConfigError(
+      `Unknown environment "${environment}" (from ${ENVIRONMENT_VARIABLE}); known environments: ${Object.keys(ENVIRONMENTS).join(', ')}`,
+    );
+  }
+  return resolveEnvironmentConfig(environment, settings);
+}
+
+/** Replicas of a service in this environment (1 unless configured). */
+export function replicasOf(config: EnvironmentConfig, serviceName: string): number {
+  return config.replicas[serviceName] ?? 1;
+}

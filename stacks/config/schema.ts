@@ -1,0 +1,163 @@
+import { z } from 'zod';
+
+/**
+ * The typed, validated settings of one environment. Every setting carries a
+ * description and a default; the README's settings table is generated from
+ * this schema, so the two cannot drift.
+ */
+
+const port = (fallback: number, what: string) =>
+  z
+    .number()
+    .int({ error: 'must be a whole number from 1024 to 65535' })
+    .min(1024, { error: 'must be from 1024 to 65535 (unprivileged ports only)' })
+    .max(65535, { error: 'must be from 1024 to 65535' })
+    .default(fallback)
+    .describe(`Host port ${what} is published on (on \`bindAddress\`).`);
+
+const megabytes = (fallback: number, min: number, max: number, what: string) =>
+  z
+    .number()
+    .int({ error: `must be a whole number of MiB from ${min} to ${max}` })
+    .min(min, { error: `must be at least ${min} MiB` })
+    .max(max, { error: `must be at most ${max} MiB` })
+    .default(fallback)
+    .describe(what);
+
+/** `<registry>/<path>:<tag>` or `...@sha256:<digest>`; `latest` and untagged refs are refused (pinned images only). */
+export const IMAGE_REF = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._/-]+(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+const imageRef = z
+  .string()
+  .regex(IMAGE_REF, { error: 'must be a pinned image reference such as "nginx:1.28.0-alpine" or "name@sha256:<digest>" (no "latest", no missing tag)' });
+
+export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export const EnvironmentConfigSchema = z
+  .object({
+    projectName: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,18}[a-z0-9]$/, {
+        error: 'must be 2-20 characters of lower-case letters, digits and "-", starting with a letter',
+      })
+      .default('elk')
+      .describe('Prefix of every Docker resource name (containers, volumes, network): `<projectName>-<environment>-…`.'),
+    elasticVersion: z
+      .string()
+      .regex(/^(8|9)\.\d+\.\d+$/, { error: 'must be an exact Elastic Stack release such as "9.5.3" (8.x or 9.x)' })
+      .default('9.5.3')
+      .describe('The one version of Elasticsearch, Logstash, Kibana and Filebeat images.'),
+    bindAddress: z
+      .ipv4({ error: 'must be an IPv4 address such as "127.0.0.1"' })
+      .default('127.0.0.1')
+      .describe('Host address published ports bind to. Keep 127.0.0.1 unless the platform must be reachable from other hosts.'),
+    ports: z
+      .object({
+        nginx: port(8080, 'nginx (the API entry point)'),
+        kibana: port(5601, 'Kibana'),
+        elasticsearch: port(9200, 'Elasticsearch (the Elastic configuration stack connects here)'),
+      })
+      .prefault({})
+      .describe('Published host ports.'),
+    elasticsearch: z
+      .object({
+        nodes: z
+          .union([z.literal(1), z.literal(3)], { error: 'must be 1 (single node) or 3 (a three-node cluster)' })
+          .default(1)
+          .describe('Elasticsearch nodes: 1, or 3 for a real multi-node cluster.'),
+        heapMb: megabytes(1024, 256, 31744, 'JVM heap of each Elasticsearch node (MiB); the container limit is twice this.'),
+      })
+      .prefault({})
+      .describe('Elasticsearch settings.'),
+    logstash: z
+      .object({
+        heapMb: megabytes(512, 256, 8192, 'JVM heap of Logstash (MiB); the container limit is twice this.'),
+      })
+      .prefault({})
+      .describe('Logstash settings.'),
+    kibana: z
+      .object({
+        memoryMb: megabytes(1024, 512, 8192, 'Memory limit of the Kibana container (MiB).'),
+      })
+      .prefault({})
+      .describe('Kibana settings.'),
+    images: z
+      .object({
+        registryMirror: z
+          .string()
+          .regex(/^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)*$/, {
+            error: 'must be a registry host with optional port and path, e.g. "mirror.internal:5000/dockerhub"',
+          })
+          .optional()
+          .describe('Registry prefix every default image is pulled through (a private mirror). Unset: the public registries.'),
+        overrides: z
+          .partialRecord(z.enum(COMPONENTS, { error: `must be one of: ${COMPONENTS.join(', ')}` }), imageRef)
+          .default({})
+          .describe('Full image reference per component, replacing the default (and the mirror) for that component.'),
+      })
+      .prefault({})
+      .describe('Where images come from.'),
+    replicas: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a declared service name' }),
+        z
+          .number()
+          .int({ error: 'must be a whole number from 1 to 10' })
+          .min(1, { error: 'must be from 1 to 10' })
+          .max(10, { error: 'must be from 1 to 10' }),
+      )
+      .default({})
+      .describe('Replicas per service, by service name; a service not listed runs 1.'),
+    logRetentionDays: z
+      .number()
+      .int({ error: 'must be a whole number of days from 1 to 3650' })
+      .min(1, { error: 'must be from 1 to 3650 days' })
+      .max(3650, { error: 'must be from 1 to 3650 days' })
+      .default(30)
+      .describe('Days a log index is kept after rollover before the ILM policy deletes it.'),
+    rollover: z
+      .object({
+        maxAge: z
+          .string()
+          .regex(/^[1-9]\d*(d|h)$/, { error: 'must be a duration in hours or days such as "1d" or "12h"' })
+          .default('1d')
+          .describe('Roll the write index over after this age.'),
+        maxPrimaryShardSize: z
+          .string()
+          .regex(/^[1-9]\d*(mb|gb)$/, { error: 'must be a size such as "10gb" or "500mb"' })
+          .default('10gb')
+          .describe('Roll the write index over when a primary shard reaches this size.'),
+      })
+      .prefault({})
+      .describe('ILM hot-phase rollover.'),
+    alerts: z
+      .object({
+        errorThreshold: z
+          .number()
+          .int({ error: 'must be a whole number of error lines, at least 1' })
+          .min(1, { error: 'must be at least 1' })
+          .default(10)
+          .describe('Error log lines per service within the window that fire the alert.'),
+        windowMinutes: z
+          .number()
+          .int({ error: 'must be a whole number of minutes from 1 to 1440' })
+          .min(1, { error: 'must be from 1 to 1440 minutes' })
+          .max(1440, { error: 'must be from 1 to 1440 minutes' })
+          .default(5)
+          .describe('Window the error count is taken over (minutes).'),
+        webhookUrl: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+          .optional()
+          .describe('Optional webhook (e.g. Slack incoming webhook) the alert also posts to. Unset: server log and index connectors only.'),
+      })
+      .prefault({})
+      .describe('The error-spike alert rule.'),
+  })
+  .strict();
+
+/** Settings as written in an environment file (everything optional). */
+export type EnvironmentSettings = z.input<typeof EnvironmentConfigSchema>;
+
+/** Validated settings with every default filled in, plus the environment's name. */
+export type EnvironmentConfig = z.output<typeof EnvironmentConfigSchema> & { readonly environment: string };

@@ -1,0 +1,51 @@
+import type { EnvironmentConfig, Component } from '../stacks/config/index.js';
+
+/**
+ * What every component construct needs to know about the platform it joins.
+ * The platform stack builds one and hands it to each construct.
+ */
+export interface PlatformContext {
+  /** Validated environment settings. */
+  readonly config: EnvironmentConfig;
+  /** `<projectName>-<environment>`: prefix of every Docker resource name. */
+  readonly namePrefix: string;
+  /** Name of the private Docker network every container joins (a token of the network resource). */
+  readonly networkName: string;
+}
+
+/** Default images, pinned. Elastic images follow `config.elasticVersion`. */
+export function defaultImage(component: Component, elasticVersion: string): string {
+  switch (component) {
+    case 'postgres':
+      return 'postgres:17.6-alpine3.22';
+    case 'redis':
+      return 'redis:7.4.5-alpine3.21';
+    case 'nginx':
+      return 'nginx:1.28.0-alpine3.21';
+    case 'elasticsearch':
+      return `docker.elastic.co/elasticsearch/elasticsearch:${elasticVersion}`;
+    case 'logstash':
+      return `docker.elastic.co/logstash/logstash:${elasticVersion}`;
+    case 'kibana':
+      return `docker.elastic.co/kibana/kibana:${elasticVersion}`;
+    case 'filebeat':
+      return `docker.elastic.co/beats/filebeat:${elasticVersion}`;
+  }
+}
+
+/**
+ * The image a component runs: an explicit override wins; otherwise the default,
+ * pulled through the registry mirror when one is configured.
+ */
+export function resolveImage(config: EnvironmentConfig, component: Component): string {
+  const override = config.images.overrides[component];
+  if (override) return override;
+  const image = defaultImage(component, config.elasticVersion);
+  if (!config.images.registryMirror) return image;
+  // Docker Hub official images live under library/; Elastic's registry keeps its path.
+  const path = image.startsWith('docker.elastic.co/') ? image.slice('docker.elastic.co/'.length) : `library/${image}`;
+  return `${config.images.registryMirror}/${path}`;
+}
+
+/** Bounded Docker log rotation every container gets (json-file driver). */
+export const DOCKER_LOG_ROTATION = { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } } as const;

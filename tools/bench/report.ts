@@ -1,0 +1,89 @@
+import type autocannon from 'autocannon';
+
+/** One measured case, reduced to the figures the benchmark tracks. */
+export interface CaseResult {
+  readonly name: string;
+  readonly description: string;
+  /** Mean requests per second over the measured window. */
+  readonly rps: number;
+  /** Latency percentiles in milliseconds. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Connection errors and timeouts. */
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly totalRequests: number;
+  readonly durationSeconds: number;
+  readonly statusCodes: Record<string, number>;
+}
+
+/** A ratio between two cases and the goal it is held against. */
+export interface Ratio {
+  readonly name: string;
+  readonly numerator: string;
+  readonly denominator: string;
+  readonly value: number;
+  readonly goal: number;
+  readonly met: boolean;
+}
+
+export function toCaseResult(name: string, description: string, result: autocannon.Result): CaseResult {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCodes[code] = stats?.count ?? 0;
+  }
+  return {
+    name,
+    description,
+    rps: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    totalRequests: result.requests.total,
+    durationSeconds: result.duration,
+    statusCodes,
+  };
+}
+
+/** `numerator.rps / denominator.rps`, checked against `goal`. Throws when a case is missing. */
+export function ratio(cases: readonly CaseResult[], name: string, numerator: string, denominator: string, goal: number): Ratio {
+  const find = (caseName: string) => {
+    const found = cases.find((c) => c.name === caseName);
+    if (!found) throw new Error(`ratio "${name}" needs case "${caseName}", which did not run`);
+    return found;
+  };
+  const top = find(numerator);
+  const bottom = find(denominator);
+  const value = bottom.rps > 0 ? top.rps / bottom.rps : 0;
+  return { name, numerator, denominator, value, goal, met: value >= goal };
+}
+
+function pad(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+}
+
+/** A plain-text table of the cases and ratios, for the terminal. */
+export function formatTable(cases: readonly CaseResult[], ratios: readonly Ratio[]): string {
+  const header = ['case', 'rps', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'requests'];
+  const rows = cases.map((c) => [
+    c.name,
+    c.rps.toFixed(0),
+    c.p50Ms.toFixed(1),
+    c.p99Ms.toFixed(1),
+    String(c.errors),
+    String(c.non2xx),
+    String(c.totalRequests),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const lines = [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
+  lines.push('');
+  for (const r of ratios) {
+    lines.push(
+      `${r.name}: ${r.value.toFixed(2)} (${r.numerator} / ${r.denominator}; goal >= ${r.goal}) ${r.met ? 'met' : 'MISSED'}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,248 @@
+/**
+ * `npm run bench`: measures the services under load against the local Postgres and Redis.
+ *
+ * One run, one process setup: every server (the bare Fastify baseline and the services with
+ * logging on and off) is a child process started with the same Node flags; autocannon drives
+ * them from this process, one case at a time, each after a short warm-up.
+ * Prints a table, writes bench-results/latest.json. Needs `npm run build` first (the services
+ * run from their built `dist/`, as in production).
+ *
+ * Settings (environment): BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds (3),
+ * BENCH_CONNECTIONS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379/15: a logical database of
+ * its own, flushed at start), BENCH_PROFILE=1 to write V8 CPU profiles of the services into
+ * bench-results/profiles/.
+ */
+import autocannon from 'autocannon';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, stat, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serviceByName } from '../../services/shared/src/catalog.js';
+import { startServer, type ServerProcess } from './processes.js';
+import { formatTable, ratio, toCaseResult, type CaseResult } from './report.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/databases.js';
+import { flushRedisDatabase } from './support/redis.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS_DIR = path.join(ROOT, 'bench-results');
+
+function intSetting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+const settings = {
+  durationSeconds: intSetting('BENCH_DURATION', 10),
+  warmupSeconds: intSetting('BENCH_WARMUP', 3),
+  connections: intSetting('BENCH_CONNECTIONS', 10),
+  pipelining: 1,
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
+  profile: process.env.BENCH_PROFILE === '1',
+};
+
+const USER_SERVICE = serviceByName('user-service');
+const ORDER_SERVICE = serviceByName('order-service');
+
+function builtEntry(serviceName: string): string {
+  const entry = path.join(ROOT, 'services', serviceName, 'dist', 'main.js');
+  if (!existsSync(entry)) {
+    throw new Error(`${path.relative(ROOT, entry)} is missing: run \`npm run build\` before \`npm run bench\``);
+  }
+  return entry;
+}
+
+interface BenchCase {
+  readonly name: string;
+  readonly description: string;
+  readonly options: autocannon.Options;
+}
+
+async function measure(benchCase: BenchCase): Promise<CaseResult> {
+  const base = { connections: settings.connections, pipelining: settings.pipelining, timeout: 10 };
+  process.stdout.write(`  ${benchCase.name}: warm-up ${settings.warmupSeconds}s, measure ${settings.durationSeconds}s\n`);
+  await autocannon({ ...base, ...benchCase.options, duration: settings.warmupSeconds });
+  const result = await autocannon({ ...base, ...benchCase.options, duration: settings.durationSeconds });
+  return toCaseResult(benchCase.name, benchCase.description, result);
+}
+
+async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (response.status !== 201) throw new Error(`POST ${url} answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function directorySize(dir: string): Promise<number> {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const entry of await readdir(dir)) total += (await stat(path.join(dir, entry))).size;
+  return total;
+}
+
+/** Counter shared by all connections so every POST /users carries a new email. */
+function uniqueUserBodies(runId: string): autocannon.Request['setupRequest'] {
+  let next = 0;
+  return (request) => {
+    next += 1;
+    return { ...request, body: JSON.stringify({ email: `bench-${runId}-${next}@example.test`, name: `Bench User ${next}` }) };
+  };
+}
+
+async function main(): Promise<void> {
+  const userEntry = builtEntry(USER_SERVICE.name);
+  const orderEntry = builtEntry(ORDER_SERVICE.name);
+  const runId = Date.now().toString(36);
+  const logDir = path.join(RESULTS_DIR, 'logs');
+  const profileDir = path.join(RESULTS_DIR, 'profiles');
+  await rm(logDir, { recursive: true, force: true });
+  await mkdir(logDir, { recursive: true });
+  const nodeArgs = settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+
+  const databases: ScratchDatabase[] = [];
+  const servers: ServerProcess[] = [];
+  try {
+    await flushRedisDatabase(settings.redisUrl);
+    const usersDb = await createScratchDatabase(`bench_${USER_SERVICE.database}`);
+    databases.push(usersDb);
+    const ordersDb = await createScratchDatabase(`bench_${ORDER_SERVICE.database}`);
+    databases.push(ordersDb);
+
+    const start = async (name: string, script: string, env: Record<string, string>) => {
+      const server = await startServer({ name, script, env, nodeArgs, cwd: path.dirname(path.dirname(script)) });
+      servers.push(server);
+      return server;
+    };
+    const common = { REDIS_URL: settings.redisUrl, SERVICE_ENVIRONMENT: 'dev' };
+    const logged = (service: string) => ({ LOG_LEVEL: 'info', LOG_FILE: path.join(logDir, `${service}.log`) });
+    const quiet = { LOG_LEVEL: 'silent' };
+
+    process.stdout.write('starting services (logging on and off) ...\n');
+    const users = await start(`${USER_SERVICE.name}`, userEntry, { ...common, ...logged(USER_SERVICE.name), DATABASE_URL: usersDb.url });
+    const orders = await start(`${ORDER_SERVICE.name}`, orderEntry, {
+      ...common,
+      ...logged(ORDER_SERVICE.name),
+      DATABASE_URL: ordersDb.url,
+      USER_SERVICE_URL: users.baseUrl,
+    });
+    const usersQuiet = await start(`${USER_SERVICE.name} (logging off)`, userEntry, { ...common, ...quiet, DATABASE_URL: usersDb.url });
+    const ordersQuiet = await start(`${ORDER_SERVICE.name} (logging off)`, orderEntry, {
+      ...common,
+      ...quiet,
+      DATABASE_URL: ordersDb.url,
+      USER_SERVICE_URL: usersQuiet.baseUrl,
+    });
+
+    // The cached-read subject: one user, read once so the cache holds it.
+    const user = await postJson(`${users.baseUrl}${USER_SERVICE.routePrefix}`, { email: `bench-${runId}-reader@example.test`, name: 'Bench Reader' });
+    const userPath = `${USER_SERVICE.routePrefix}/${String(user.id)}`;
+    const warm = await fetch(`${users.baseUrl}${userPath}`);
+    const cachedBody = await warm.text();
+    if (warm.status !== 200) throw new Error(`GET ${userPath} answered ${warm.status}: ${cachedBody}`);
+
+    const bare = await startServer({
+      name: 'bare fastify',
+      script: path.join(ROOT, 'tools', 'bench', 'bare-server.ts'),
+      cwd: ROOT,
+      env: { BENCH_BARE_BODY: cachedBody },
+      nodeArgs,
+    });
+    servers.push(bare);
+
+    const orderBody = JSON.stringify({ user_id: user.id, total: '12.50' });
+    const json = { 'content-type': 'application/json' };
+    const cases: BenchCase[] = [
+      {
+        name: 'bare-fastify',
+        description: 'bare Fastify route returning the same user JSON, no I/O, no logging (ceiling)',
+        options: { url: `${bare.baseUrl}${userPath}` },
+      },
+      {
+        name: 'get-user-cached',
+        description: 'GET /users/:id served from Redis, ECS logs to file and stdout',
+        options: { url: `${users.baseUrl}${userPath}` },
+      },
+      {
+        name: 'get-user-cached-nolog',
+        description: 'GET /users/:id served from Redis, LOG_LEVEL=silent, no LOG_FILE',
+        options: { url: `${usersQuiet.baseUrl}${userPath}` },
+      },
+      {
+        name: 'post-users',
+        description: 'POST /users with a new email per request (INSERT + cache), logging on',
+        options: {
+          url: users.baseUrl,
+          requests: [{ method: 'POST', path: USER_SERVICE.routePrefix, headers: json, setupRequest: uniqueUserBodies(`${runId}a`) }],
+        },
+      },
+      {
+        name: 'post-users-nolog',
+        description: 'POST /users with a new email per request, logging off',
+        options: {
+          url: usersQuiet.baseUrl,
+          requests: [{ method: 'POST', path: USER_SERVICE.routePrefix, headers: json, setupRequest: uniqueUserBodies(`${runId}b`) }],
+        },
+      },
+      {
+        name: 'post-orders',
+        description: 'POST /orders (user-service check over HTTP + INSERT), logging on in both services',
+        options: { url: `${orders.baseUrl}${ORDER_SERVICE.routePrefix}`, method: 'POST', headers: json, body: orderBody },
+      },
+      {
+        name: 'post-orders-nolog',
+        description: 'POST /orders, logging off in both services',
+        options: { url: `${ordersQuiet.baseUrl}${ORDER_SERVICE.routePrefix}`, method: 'POST', headers: json, body: orderBody },
+      },
+    ];
+
+    process.stdout.write(`running ${cases.length} cases, ${settings.connections} connections each ...\n`);
+    const results: CaseResult[] = [];
+    for (const benchCase of cases) results.push(await measure(benchCase));
+
+    const ratios = [
+      ratio(results, 'cached-read / bare', 'get-user-cached', 'bare-fastify', 0.7),
+      ratio(results, 'logging on / off (cached read)', 'get-user-cached', 'get-user-cached-nolog', 0.9),
+      ratio(results, 'logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9),
+      ratio(results, 'logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9),
+    ];
+    const logBytes = await directorySize(logDir);
+
+    const cpus = os.cpus();
+    const report = {
+      generatedAt: new Date().toISOString(),
+      machine: {
+        cpus: os.availableParallelism(),
+        cpuModel: cpus[0]?.model ?? 'unknown',
+        memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
+      settings: { ...settings, childNodeArgs: nodeArgs },
+      cases: results,
+      ratios,
+      logBytesWritten: logBytes,
+    };
+    await mkdir(RESULTS_DIR, { recursive: true });
+    const outFile = path.join(RESULTS_DIR, 'latest.json');
+    await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
+
+    process.stdout.write(`\n${formatTable(results, ratios)}\n`);
+    process.stdout.write(`\nlog files written while measuring: ${(logBytes / 2 ** 20).toFixed(1)} MiB in ${path.relative(ROOT, logDir)}/\n`);
+    process.stdout.write(`results: ${path.relative(ROOT, outFile)}\n`);
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    for (const database of databases) await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

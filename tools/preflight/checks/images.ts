@@ -1,0 +1,55 @@
+import { COMPONENTS, type Component } from '../../../stacks/config/index.js';
+import { resolveImage } from '../../../constructs/platform-context.js';
+import { dockerEndpoint, dockerGet } from '../docker-api.js';
+import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
+
+const NAME = 'Images';
+
+/** Registry host of an image reference, as Docker resolves it (Docker Hub for bare names). */
+export function registryOf(image: string): string {
+  const slash = image.indexOf('/');
+  if (slash === -1) return 'registry-1.docker.io';
+  const first = image.slice(0, slash);
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'registry-1.docker.io';
+}
+
+/** Every configured image is present in the Docker daemon, or its registry answers so Docker can pull it. */
+export async function checkImages(context: CheckContext, dockerAnswers: boolean): Promise<CheckResult> {
+  const images = COMPONENTS.map((component): [Component, string] => [component, resolveImage(context.config, component)]);
+  if (!dockerAnswers) return skip(NAME, 'needs the Docker daemon (see above)');
+  const endpoint = dockerEndpoint(context.host.env);
+  const missing: [Component, string][] = [];
+  for (const [component, image] of images) {
+    // Image names may contain "/" and ":"; the Engine API takes them verbatim in the path.
+    const res = await dockerGet(endpoint, `/images/${image}/json`, context.host.timeoutMs).catch(() => undefined);
+    if (res?.status !== 200) missing.push([component, image]);
+  }
+  if (missing.length === 0) return pass(NAME, `all ${images.length} present locally`);
+  const unreachable: string[] = [];
+  const registries = [...new Set(missing.map(([, image]) => registryOf(image)))];
+  for (const registry of registries) {
+    const probe = await context.host.probeRegistry(registry);
+    if (!probe.reachable) unreachable.push(`${registry} (${probe.reason})`);
+  }
+  const missingList = missing.map(([component, image]) => `${component}: ${image}`).join(', ');
+  if (unreachable.length === 0) {
+    return pass(NAME, `${images.length - missing.length} of ${images.length} present locally; Docker will pull ${missingList} from ${registries.join(', ')}`);
+  }
+  return fail(NAME, `not present locally: ${missingList}; registry not reachable: ${unreachable.join(', ')}`, [
+    `pull them where the registry is reachable and load them: docker save IMAGE | docker load (or \`docker pull IMAGE\` once online)`,
+    `or pull through a reachable mirror: set images.registryMirror for "${context.config.environment}" in stacks/config/environments.ts`,
+    'behind a proxy: configure the Docker daemon\'s proxy (https://docs.docker.com/engine/daemon/proxy/)',
+  ]);
+}
+
+/** Default registry probe: HTTPS `GET /v2/`; 200 or 401 (auth required) both mean it answers. */
+export async function probeRegistryOverHttps(registry: string, timeoutMs: number): Promise<{ reachable: true } | { reachable: false; reason: string }> {
+  try {
+    const res = await fetch(`https://${registry}/v2/`, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status === 200 || res.status === 401) return { reachable: true };
+    return { reachable: false, reason: `HTTP ${res.status}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { reachable: false, reason: cause ?? (error as Error).message };
+  }
+}

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
+
+const NAME = 'vm.max_map_count';
+
+/** Elasticsearch's bootstrap check refuses to start below this (production mode, which a 3-node cluster is). */
+export const ELASTICSEARCH_MIN_MAP_COUNT = 262144;
+
+export const MAX_MAP_COUNT_FIX = [
+  `sudo sysctl -w vm.max_map_count=${ELASTICSEARCH_MIN_MAP_COUNT}`,
+  `persist it across reboots: echo 'vm.max_map_count=${ELASTICSEARCH_MIN_MAP_COUNT}' | sudo tee /etc/sysctl.d/99-elasticsearch.conf && sudo sysctl --system`,
+  `Docker Desktop on Windows (WSL 2): wsl -d docker-desktop sysctl -w vm.max_map_count=${ELASTICSEARCH_MIN_MAP_COUNT}`,
+] as const;
+
+/** The kernel lets Elasticsearch map enough memory areas (vm.max_map_count >= 262144). */
+export async function checkMaxMapCount({ host }: CheckContext): Promise<CheckResult> {
+  let text: string;
+  try {
+    text = await readFile(host.maxMapCountPath, 'utf8');
+  } catch {
+    return skip(NAME, `${host.maxMapCountPath} not readable (not Linux?); on the Docker VM run: ${MAX_MAP_COUNT_FIX[0]}`);
+  }
+  const value = Number(text.trim());
+  if (!Number.isInteger(value)) return skip(NAME, `${host.maxMapCountPath} holds "${text.trim()}", not a number`);
+  if (value >= ELASTICSEARCH_MIN_MAP_COUNT) return pass(NAME, `${value}`);
+  return fail(NAME, `${value} is below the ${ELASTICSEARCH_MIN_MAP_COUNT} Elasticsearch needs (it exits with "max virtual memory areas vm.max_map_count [${value}] is too low")`, MAX_MAP_COUNT_FIX);
+}

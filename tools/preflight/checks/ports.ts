@@ -1,0 +1,71 @@
+import { createServer } from 'node:net';
+import { dockerEndpoint, dockerGet } from '../docker-api.js';
+import { fail, pass, type CheckContext, type CheckResult } from '../types.js';
+
+/** Tries to listen on address:port; resolves to the error code when that fails. */
+export function tryBind(address: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    server.listen({ host: address, port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+interface ContainerSummary {
+  readonly Names?: readonly string[];
+  readonly Ports?: readonly { readonly PublicPort?: number }[];
+}
+
+/** Name of this environment's own running container publishing `port`, if any (a redeploy keeps it). */
+async function ownContainerOnPort(context: CheckContext, port: number): Promise<string | undefined> {
+  const prefix = `/${context.config.projectName}-${context.config.environment}-`;
+  try {
+    const res = await dockerGet(dockerEndpoint(context.host.env), '/containers/json', context.host.timeoutMs);
+    if (res.status !== 200) return undefined;
+    const containers = JSON.parse(res.body) as ContainerSummary[];
+    const owner = containers.find(
+      (c) => c.Names?.some((n) => n.startsWith(prefix)) && c.Ports?.some((p) => p.PublicPort === port),
+    );
+    return owner?.Names?.[0]?.slice(1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every published port (config.ports on config.bindAddress) is free, or already held by this environment. */
+export async function checkPorts(context: CheckContext): Promise<CheckResult[]> {
+  const { config } = context;
+  const results: CheckResult[] = [];
+  for (const [setting, port] of Object.entries(config.ports)) {
+    const name = `Port ${config.bindAddress}:${port} (ports.${setting})`;
+    const error = await tryBind(config.bindAddress, port);
+    if (error === undefined) {
+      results.push(pass(name, 'free'));
+      continue;
+    }
+    if (error === 'EADDRINUSE') {
+      const owner = await ownContainerOnPort(context, port);
+      if (owner) {
+        results.push(pass(name, `held by this environment's container ${owner} (a redeploy keeps it)`));
+        continue;
+      }
+      results.push(
+        fail(name, `already in use by another program`, [
+          `find it: sudo ss -ltnp 'sport = :${port}'   (or: docker ps --filter publish=${port})`,
+          `stop it, or publish on another port: set ports.${setting} for "${config.environment}" in stacks/config/environments.ts`,
+        ]),
+      );
+      continue;
+    }
+    if (error === 'EADDRNOTAVAIL') {
+      results.push(
+        fail(name, `bindAddress ${config.bindAddress} is not an address of this machine`, [
+          `set bindAddress for "${config.environment}" in stacks/config/environments.ts to one of this host's addresses (\`ip -br addr\`), usually 127.0.0.1`,
+        ]),
+      );
+      continue;
+    }
+    results.push(fail(name, `cannot listen on it (${error})`, [`check \`sudo ss -ltnp 'sport = :${port}'\` and local firewall rules`]));
+  }
+  return results;
+}

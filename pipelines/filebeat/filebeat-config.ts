@@ -1,0 +1,137 @@
+import { stringify } from 'yaml';
+import { NGINX_LOG_DIR, serviceLogDir, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import type { ContainerFile } from '../container-file.js';
+
+/** Where the official Filebeat image reads its configuration. */
+export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
+
+/** Filebeat's data directory; the registry (read offsets) lives here, so it must be a volume: no loss, no duplicates on restart. */
+export const FILEBEAT_DATA_DIR = '/usr/share/filebeat/data';
+
+/** Port of Filebeat's local monitoring endpoint (`GET /` on 127.0.0.1 inside the container), for healthchecks. */
+export const FILEBEAT_HTTP_PORT = 5066;
+
+/** The `logs-<source>-<environment>` source name of nginx's lines (services use their catalog name). */
+export const NGINX_LOG_SOURCE = 'nginx';
+
+/** File nginx writes its JSON access log to (`access_log` directive). */
+export const NGINX_ACCESS_LOG_PATH = `${NGINX_LOG_DIR}/access.log`;
+
+/** File nginx writes its error log to (`error_log` directive). */
+export const NGINX_ERROR_LOG_PATH = `${NGINX_LOG_DIR}/error.log`;
+
+/** The shape of a log source, as the Logstash pipeline reads it from `[fields][log_type]`. */
+export type LogType = 'service' | 'nginx_access' | 'nginx_error';
+
+/** One Filebeat input: a set of files that all belong to one source. */
+export interface LogSource {
+  /** Stable filestream id; Filebeat keys its registry state on it, so it must never change. */
+  readonly id: string;
+  /** Data-stream source name: a catalog service name or {@link NGINX_LOG_SOURCE}. */
+  readonly source: string;
+  readonly type: LogType;
+  /** Glob(s) of the files, inside the shared log volume. */
+  readonly paths: readonly string[];
+}
+
+export interface FilebeatConfigOptions {
+  /** The services whose log files are shipped (normally the catalog's SERVICES). */
+  readonly services: readonly ServiceDeclaration[];
+  /** Platform environment (e.g. `dev`); stamped on every event, it names the data stream. */
+  readonly environment: string;
+  /** Logstash beats endpoints as `host:port`, e.g. `elk-dev-logstash:5044`. At least one. */
+  readonly logstashHosts: readonly string[];
+  /**
+   * Path, inside the Filebeat container, of the PEM CA that signed Logstash's
+   * certificate. TLS with full verification is always on; without a CA path the
+   * system trust store is used (which will not trust the platform's private CA).
+   */
+  readonly caCertificatePath?: string;
+}
+
+/** Every file Filebeat reads: one input per service (its replicas' files), plus nginx's access and error logs. */
+export function logSources(services: readonly ServiceDeclaration[]): LogSource[] {
+  return [
+    ...services.map((service) => ({
+      id: `${service.name}-json`,
+      source: service.name,
+      type: 'service' as const,
+      paths: [`${serviceLogDir(service.name)}/*.log`],
+    })),
+    { id: 'nginx-access-json', source: NGINX_LOG_SOURCE, type: 'nginx_access', paths: [NGINX_ACCESS_LOG_PATH] },
+    { id: 'nginx-error', source: NGINX_LOG_SOURCE, type: 'nginx_error', paths: [NGINX_ERROR_LOG_PATH] },
+  ];
+}
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,15}$/;
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+function validate(opts: FilebeatConfigOptions): void {
+  if (opts.services.length === 0) {
+    throw new Error('renderFilebeatConfig: services is empty; pass the catalog (SERVICES) so every service log is shipped');
+  }
+  if (!ENVIRONMENT_NAME.test(opts.environment)) {
+    throw new Error(`renderFilebeatConfig: environment "${opts.environment}" is not a valid environment name (2-16 lower-case letters or digits)`);
+  }
+  if (opts.logstashHosts.length === 0) {
+    throw new Error('renderFilebeatConfig: logstashHosts is empty; give at least one "host:port" of the Logstash beats input');
+  }
+  for (const host of opts.logstashHosts) {
+    if (!HOST_PORT.test(host)) {
+      throw new Error(`renderFilebeatConfig: logstashHosts entry "${host}" must be "host:port", e.g. "elk-dev-logstash:5044"`);
+    }
+  }
+  if (opts.caCertificatePath !== undefined && !opts.caCertificatePath.startsWith('/')) {
+    throw new Error(`renderFilebeatConfig: caCertificatePath "${opts.caCertificatePath}" must be an absolute path inside the Filebeat container`);
+  }
+}
+
+function filestreamInput(source: LogSource, environment: string): Record<string, unknown> {
+  return {
+    type: 'filestream',
+    id: source.id,
+    paths: [...source.paths],
+    // Routing hints for Logstash (it removes them before indexing).
+    fields: { log_source: source.source, log_type: source.type, log_environment: environment },
+    fields_under_root: false,
+    // JSON lines arrive as fields at the event root; their own keys (ECS) win over Filebeat's.
+    // A line that is not JSON keeps its text in `message` and gets error.type "json",
+    // which the Logstash pipeline sends through its plain-text fallback.
+    ...(source.type === 'nginx_error'
+      ? {}
+      : { parsers: [{ ndjson: { target: '', overwrite_keys: true, expand_keys: true, add_error_key: true } }] }),
+  };
+}
+
+/** filebeat.yml for the platform: one filestream input per log source, shipping to Logstash over verified TLS. */
+export function renderFilebeatConfig(opts: FilebeatConfigOptions): string {
+  validate(opts);
+  const config = {
+    'filebeat.inputs': logSources(opts.services).map((source) => filestreamInput(source, opts.environment)),
+    'path.data': FILEBEAT_DATA_DIR,
+    'filebeat.registry.path': `${FILEBEAT_DATA_DIR}/registry`,
+    // On stop, wait for in-flight events to be acknowledged so they are not sent twice after a restart.
+    'filebeat.shutdown_timeout': '10s',
+    'output.logstash': {
+      hosts: [...opts.logstashHosts],
+      loadbalance: opts.logstashHosts.length > 1,
+      ssl: {
+        enabled: true,
+        verification_mode: 'full',
+        ...(opts.caCertificatePath ? { certificate_authorities: [opts.caCertificatePath] } : {}),
+      },
+    },
+    'http.enabled': true,
+    'http.host': '127.0.0.1',
+    'http.port': FILEBEAT_HTTP_PORT,
+    'logging.level': 'info',
+    'logging.to_stderr': true,
+    'logging.json': true,
+  };
+  return `# Generated by pipelines/filebeat/filebeat-config.ts from the service catalog; do not edit in the container.\n${stringify(config)}`;
+}
+
+/** The files the Filebeat container needs: its filebeat.yml. */
+export function filebeatFiles(opts: FilebeatConfigOptions): ContainerFile[] {
+  return [{ path: FILEBEAT_CONFIG_PATH, content: renderFilebeatConfig(opts) }];
+}

@@ -1,0 +1,34 @@
+/**
+ * The log pipeline's public surface: what the Filebeat and Logstash container
+ * constructs put into their containers, and the names they must agree on.
+ */
+export type { ContainerFile } from './container-file.js';
+export {
+  FILEBEAT_CONFIG_PATH,
+  FILEBEAT_DATA_DIR,
+  FILEBEAT_HTTP_PORT,
+  NGINX_ACCESS_LOG_PATH,
+  NGINX_ERROR_LOG_PATH,
+  NGINX_LOG_SOURCE,
+  filebeatFiles,
+  logSources,
+  renderFilebeatConfig,
+  type FilebeatConfigOptions,
+  type LogSource,
+  type LogType,
+} from './filebeat/filebeat-config.js';
+export {
+  LOGSTASH_API_PORT,
+  LOGSTASH_BEATS_PORT,
+  LOGSTASH_CONFIG_DIR,
+  LOGSTASH_DATA_DIR,
+  LOGSTASH_ENV,
+  LOGSTASH_PIPELINE_DIR,
+  logstashFiles,
+  type LogstashEnvName,
+} from './logstash/logstash-files.js';
+export {
+  NGINX_ACCESS_LOG_FIELDS,
+  nginxAccessLogFormat,
+  type NginxAccessLogFormatOptions,
+} from './nginx/access-log-format.js';

@@ -1,0 +1,285 @@
+import { Container, type ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { ConfigError } from '../stacks/config/index.js';
+import { healthcheck, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+
+/** A certificate and its private key, both PEM (Terraform tokens until apply). */
+export interface TlsKeyPair {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+/** Names a server certificate must be valid for. */
+export interface CertificateSubject {
+  readonly commonName: string;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+}
+
+/**
+ * The platform's private certificate authority, as the ELK constructs use it:
+ * its certificate (what every client verifies against) and a way to issue
+ * server certificates. Implemented by the security helper's PlatformPki.
+ */
+export interface CertificateAuthority {
+  readonly caCertificatePem: string;
+  /**
+   * Issues a certificate for `subject`, usable both as a TLS server and client
+   * certificate (Elasticsearch transport TLS needs both usages).
+   * `id` is unique in the caller's stack.
+   */
+  issueCertificate(id: string, subject: CertificateSubject): TlsKeyPair;
+}
+
+/** A file-realm user as a component authenticates: name and generated password (a token). */
+export interface RealmCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The Elasticsearch file realm: the three files uploaded into every node at creation. */
+export interface FileRealmFiles {
+  /** `config/users`: `name:bcrypt-hash` lines. */
+  readonly users: string;
+  /** `config/users_roles`: `role:user1,user2` lines. */
+  readonly usersRoles: string;
+  /** `config/roles.yml`: the least-privilege role definitions. */
+  readonly rolesYaml: string;
+}
+
+/** Elasticsearch HTTP port inside the network. */
+export const ELASTICSEARCH_HTTP_PORT = 9200;
+/** Elasticsearch transport (node-to-node) port inside the network. */
+export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
+/** Network alias every Elasticsearch node answers to; clients connect here. */
+export const ELASTICSEARCH_ALIAS = 'elasticsearch';
+
+const ES_HOME = '/usr/share/elasticsearch';
+const ES_CONFIG = `${ES_HOME}/config`;
+/** Where the CA certificate lives in Elasticsearch containers. */
+export const ELASTICSEARCH_CA_PATH = `${ES_CONFIG}/certs/ca.crt`;
+const NODE_CERT_PATH = `${ES_CONFIG}/certs/node.crt`;
+const NODE_KEY_PATH = `${ES_CONFIG}/certs/node.key`;
+/** Environment variable that carries the healthcheck user's password into the node (read by the healthcheck at run time). */
+const HEALTHCHECK_PASSWORD_VARIABLE = 'ES_HEALTHCHECK_PASSWORD';
+
+/**
+ * Escapes a literal text for a Terraform string, so `${VAR}` placeholders meant
+ * for the program inside the container (Kibana, Logstash and Filebeat expand
+ * them from their environment) are not taken for Terraform interpolations.
+ * Only for text without tokens: escaping would break a token's reference.
+ */
+export function terraformLiteral(text: string): string {
+  if (Token.isUnresolved(text)) {
+    throw new Error('terraformLiteral() takes literal text only; this text contains Terraform tokens');
+  }
+  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+}
+
+/**
+ * Settings every ELK container shares: the platform's (network aliases, log
+ * rotation, restart, labels) plus a health wait, so Terraform reports the
+ * container created only once its healthcheck passes and dependents start after.
+ * Runs as uid 1000 with group 0: uploaded files are owned by root:root, and
+ * group-readable (0640) keys are then readable by the Elastic process only.
+ */
+export function elkContainerSettings(context: PlatformContext, aliases: readonly string[], waitTimeoutSeconds: number) {
+  return {
+    ...sharedContainerSettings(context, aliases),
+    user: '1000:0',
+    wait: true,
+    waitTimeout: waitTimeoutSeconds,
+  };
+}
+
+/** A shell healthcheck; the command runs inside the container, so `$VAR` reads the container's environment. */
+export function shellHealthcheck(command: string, startPeriod: string) {
+  return healthcheck(['CMD-SHELL', command], { startPeriod, retries: 12 });
+}
+
+export interface ElasticsearchProps {
+  /** The platform this cluster joins. */
+  readonly context: PlatformContext;
+  /** CA that issues every node's HTTP and transport certificate. */
+  readonly certificateAuthority: CertificateAuthority;
+  /** File-realm files uploaded into each node at creation. */
+  readonly realmFiles: FileRealmFiles;
+  /** Least-privilege user (cluster `monitor` only) the healthcheck authenticates as. */
+  readonly healthcheckUser: RealmCredentials;
+  /**
+   * Number of nodes: 1 (single-node discovery) or 3 (a real cluster, every node master-eligible).
+   * @default context.config.elasticsearch.nodes
+   */
+  readonly nodes?: number;
+  /**
+   * JVM heap of each node in MiB; the container memory limit is twice this.
+   * @default context.config.elasticsearch.heapMb
+   */
+  readonly heapMb?: number;
+  /**
+   * Host port the first node's HTTP API is published on (on `config.bindAddress`).
+   * @default context.config.ports.elasticsearch
+   */
+  readonly publishedPort?: number;
+}
+
+/** One Elasticsearch node as declared. */
+export interface ElasticsearchNode {
+  /** `node.name`, also the node's network alias. */
+  readonly name: string;
+  readonly container: Container;
+  /** `https://<node>:9200` inside the network. */
+  readonly internalUrl: string;
+}
+
+/**
+ * Elasticsearch, secured from the first start: file-realm users, HTTP and
+ * transport TLS from the platform CA, memory locked, one data volume per node.
+ * With `nodes: 3` it declares a three-node cluster (every node master-eligible,
+ * seeded with each other); only the first node is published to the host.
+ */
+export class Elasticsearch extends Construct {
+  /** The nodes, first one published. */
+  readonly nodes: readonly ElasticsearchNode[];
+  /** Every container, for `dependsOn`. */
+  readonly containers: readonly Container[];
+  /** `https://elasticsearch:9200`: the alias every node answers to. */
+  readonly internalUrl: string;
+  /** Every node's own URL, for clients that take a host list. */
+  readonly internalUrls: readonly string[];
+  /** URL of the published first node as reached from the Docker host, e.g. `https://127.0.0.1:9200`. */
+  readonly publishedUrl: string;
+  /** Container path of the CA certificate in the nodes. */
+  readonly caPath = ELASTICSEARCH_CA_PATH;
+
+  constructor(scope: Construct, id: string, props: ElasticsearchProps) {
+    super(scope, id);
+    const { context } = props;
+    const { config, namePrefix } = context;
+    const nodeCount = props.nodes ?? config.elasticsearch.nodes;
+    if (nodeCount !== 1 && nodeCount !== 3) {
+      throw new ConfigError(`Elasticsearch setting "nodes" is ${nodeCount}: must be 1 (single node) or 3 (a three-node cluster)`);
+    }
+    const heapMb = props.heapMb ?? config.elasticsearch.heapMb;
+    if (!Number.isInteger(heapMb) || heapMb < 256 || heapMb > 31744) {
+      throw new ConfigError(`Elasticsearch setting "heapMb" is ${heapMb}: must be a whole number of MiB from 256 to 31744`);
+    }
+    const publishedPort = props.publishedPort ?? config.ports.elasticsearch;
+    if (!Number.isInteger(publishedPort) || publishedPort < 1024 || publishedPort > 65535) {
+      throw new ConfigError(`Elasticsearch setting "publishedPort" is ${publishedPort}: must be from 1024 to 65535`);
+    }
+
+    const image = new Image(this, 'image', { name: resolveImage(config, 'elasticsearch'), keepLocally: true });
+    const nodeNames = Array.from({ length: nodeCount }, (_, i) => (nodeCount === 1 ? ELASTICSEARCH_ALIAS : `${ELASTICSEARCH_ALIAS}-${i + 1}`));
+    const clusterName = namePrefix;
+
+    this.nodes = nodeNames.map((nodeName, index) => {
+      const containerName = `${namePrefix}-${nodeName}`;
+      const aliases = nodeName === ELASTICSEARCH_ALIAS ? [ELASTICSEARCH_ALIAS] : [nodeName, ELASTICSEARCH_ALIAS];
+      const published = index === 0;
+      const certificate = props.certificateAuthority.issueCertificate(`${nodeName}-certificate`, {
+        commonName: nodeName,
+        dnsNames: [...aliases, containerName, 'localhost'],
+        // The elastic stack reaches the published node through the bind address.
+        ipAddresses: published ? unique(['127.0.0.1', config.bindAddress]).filter((ip) => ip !== '0.0.0.0') : ['127.0.0.1'],
+      });
+      const volume = new Volume(this, `${nodeName}-data`, { name: `${namePrefix}-${nodeName}-data` });
+
+      const container = new Container(this, nodeName, {
+        name: containerName,
+        image: image.imageId,
+        hostname: nodeName,
+        ...elkContainerSettings(context, aliases, 300),
+        env: elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),
+        memory: heapMb * 2,
+        ulimit: [
+          // bootstrap.memory_lock needs an unlimited memlock; Lucene needs many open files.
+          { name: 'memlock', soft: -1, hard: -1 },
+          { name: 'nofile', soft: 65535, hard: 65535 },
+        ],
+        volumes: [{ volumeName: volume.name, containerPath: `${ES_HOME}/data` }],
+        ports: published ? [{ internal: ELASTICSEARCH_HTTP_PORT, external: publishedPort, ip: config.bindAddress }] : [],
+        upload: [
+          ...certificateUploads(props.certificateAuthority.caCertificatePem, certificate),
+          ...realmUploads(props.realmFiles),
+        ],
+        healthcheck: shellHealthcheck(
+          // Authenticated, CA-verified cluster health: yellow or better means this node has joined a cluster with a master.
+          `curl --silent --fail --cacert ${ELASTICSEARCH_CA_PATH} --user "${props.healthcheckUser.username}:$${HEALTHCHECK_PASSWORD_VARIABLE}" ` +
+            `"https://localhost:${ELASTICSEARCH_HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=5s"`,
+          '90s',
+        ),
+      });
+      return { name: nodeName, container, internalUrl: `https://${nodeName}:${ELASTICSEARCH_HTTP_PORT}` };
+    });
+
+    this.containers = this.nodes.map((n) => n.container);
+    this.internalUrl = `https://${ELASTICSEARCH_ALIAS}:${ELASTICSEARCH_HTTP_PORT}`;
+    this.internalUrls = this.nodes.map((n) => n.internalUrl);
+    const host = config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress;
+    this.publishedUrl = `https://${host}:${publishedPort}`;
+  }
+}
+
+interface NodeEnvironment {
+  readonly clusterName: string;
+  readonly nodeName: string;
+  readonly nodeNames: readonly string[];
+  readonly heapMb: number;
+  readonly healthcheckPassword: string;
+}
+
+/** The node's settings; the official image turns dotted environment variables into settings. */
+function elasticsearchEnvironment(env: NodeEnvironment): string[] {
+  const discovery =
+    env.nodeNames.length === 1
+      ? ['discovery.type=single-node']
+      : [
+          `discovery.seed_hosts=${env.nodeNames.filter((n) => n !== env.nodeName).join(',')}`,
+          `cluster.initial_master_nodes=${env.nodeNames.join(',')}`,
+        ];
+  const tls = (layer: 'http' | 'transport') => [
+    `xpack.security.${layer}.ssl.enabled=true`,
+    `xpack.security.${layer}.ssl.key=${NODE_KEY_PATH}`,
+    `xpack.security.${layer}.ssl.certificate=${NODE_CERT_PATH}`,
+    `xpack.security.${layer}.ssl.certificate_authorities=${ELASTICSEARCH_CA_PATH}`,
+  ];
+  return [
+    `cluster.name=${env.clusterName}`,
+    `node.name=${env.nodeName}`,
+    ...discovery,
+    'bootstrap.memory_lock=true',
+    `ES_JAVA_OPTS=-Xms${env.heapMb}m -Xmx${env.heapMb}m`,
+    'xpack.license.self_generated.type=basic',
+    'xpack.security.enabled=true',
+    ...tls('http'),
+    ...tls('transport'),
+    // Nodes prove who they are to each other: the peer's certificate must be issued by the CA and match its host name.
+    'xpack.security.transport.ssl.verification_mode=full',
+    `${HEALTHCHECK_PASSWORD_VARIABLE}=${env.healthcheckPassword}`,
+  ];
+}
+
+function certificateUploads(caCertificatePem: string, certificate: TlsKeyPair): ContainerUpload[] {
+  // Uploaded files are owned by root:root; Elasticsearch runs as 1000:0, so group-readable suffices.
+  return [
+    { file: ELASTICSEARCH_CA_PATH, content: caCertificatePem, permissions: '0644' },
+    { file: NODE_CERT_PATH, content: certificate.certificatePem, permissions: '0644' },
+    { file: NODE_KEY_PATH, content: certificate.privateKeyPem, permissions: '0640' },
+  ];
+}
+
+function realmUploads(files: FileRealmFiles): ContainerUpload[] {
+  return [
+    { file: `${ES_CONFIG}/users`, content: files.users, permissions: '0640' },
+    { file: `${ES_CONFIG}/users_roles`, content: files.usersRoles, permissions: '0640' },
+    { file: `${ES_CONFIG}/roles.yml`, content: files.rolesYaml, permissions: '0640' },
+  ];
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,89 @@
+import { Container } from '@cdktf/provider-docker/lib/container/index.js';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import { Construct } from 'constructs';
+import { FILEBEAT_DATA_DIR, FILEBEAT_HTTP_PORT, filebeatFiles } from '../pipelines/index.js';
+import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { ConfigError } from '../stacks/config/index.js';
+import { elkContainerSettings, shellHealthcheck, terraformLiteral, type CertificateAuthority } from './elasticsearch.js';
+import type { Logstash } from './logstash.js';
+import { resolveImage, type PlatformContext } from './platform-context.js';
+
+/** Network alias of the Filebeat container. */
+export const FILEBEAT_ALIAS = 'filebeat';
+
+const CA_PATH = '/usr/share/filebeat/certs/ca.crt';
+
+export interface FilebeatProps {
+  /** The platform Filebeat joins. */
+  readonly context: PlatformContext;
+  /** Where Filebeat ships; it starts after Logstash is healthy. */
+  readonly logstash: Logstash;
+  /** CA Filebeat verifies Logstash's Beats certificate against. */
+  readonly certificateAuthority: Pick<CertificateAuthority, 'caCertificatePem'>;
+  /** Name of the shared log volume the services and nginx write into; mounted read-only at LOG_ROOT. */
+  readonly logVolumeName: string;
+  /**
+   * Services whose log files are shipped.
+   * @default SERVICES (the catalog)
+   */
+  readonly services?: readonly ServiceDeclaration[];
+  /**
+   * Memory limit of the container (MiB).
+   * @default 256
+   */
+  readonly memoryMb?: number;
+}
+
+/**
+ * Filebeat shipping every service's and nginx's log files from the shared log
+ * volume (read-only) to Logstash over TLS verified against the platform CA.
+ * Its registry lives on its own volume, so a restart neither loses nor repeats lines.
+ */
+export class Filebeat extends Construct {
+  readonly container: Container;
+  /** Every container, for `dependsOn`. */
+  readonly containers: readonly Container[];
+
+  constructor(scope: Construct, id: string, props: FilebeatProps) {
+    super(scope, id);
+    const { context } = props;
+    const { config, namePrefix } = context;
+    const memoryMb = props.memoryMb ?? 256;
+    if (!Number.isInteger(memoryMb) || memoryMb < 64 || memoryMb > 4096) {
+      throw new ConfigError(`Filebeat setting "memoryMb" is ${memoryMb}: must be a whole number of MiB from 64 to 4096`);
+    }
+    if (!props.logVolumeName) {
+      throw new ConfigError('Filebeat setting "logVolumeName" is empty: give the shared log volume the services write into');
+    }
+
+    const files = filebeatFiles({
+      services: props.services ?? SERVICES,
+      environment: config.environment,
+      logstashHosts: props.logstash.beatsHosts,
+      caCertificatePath: CA_PATH,
+    });
+    const image = new Image(this, 'image', { name: resolveImage(config, 'filebeat'), keepLocally: true });
+    const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data` });
+
+    this.container = new Container(this, 'container', {
+      name: `${namePrefix}-${FILEBEAT_ALIAS}`,
+      image: image.imageId,
+      hostname: FILEBEAT_ALIAS,
+      ...elkContainerSettings(context, [FILEBEAT_ALIAS], 120),
+      memory: memoryMb,
+      volumes: [
+        { volumeName: props.logVolumeName, containerPath: LOG_ROOT, readOnly: true },
+        { volumeName: registry.name, containerPath: FILEBEAT_DATA_DIR },
+      ],
+      upload: [
+        // Filebeat refuses a config writable by group or others.
+        ...files.map((file) => ({ file: file.path, content: terraformLiteral(file.content), permissions: '0640' })),
+        { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
+      ],
+      healthcheck: shellHealthcheck(`curl --silent --fail --output /dev/null http://127.0.0.1:${FILEBEAT_HTTP_PORT}/`, '20s'),
+      dependsOn: [...props.logstash.containers],
+    });
+    this.containers = [this.container];
+  }
+}

@@ -1,0 +1,176 @@
+import { Container } from '@cdktf/provider-docker/lib/container/index.js';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { Password } from '@cdktf/provider-random/lib/password/index.js';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { ConfigError } from '../stacks/config/index.js';
+import {
+  elkContainerSettings,
+  shellHealthcheck,
+  terraformLiteral,
+  type CertificateAuthority,
+  type Elasticsearch,
+  type RealmCredentials,
+} from './elasticsearch.js';
+import { resolveImage, type PlatformContext } from './platform-context.js';
+import { ensureProvider } from './security/providers.js';
+
+/** Kibana's port inside the network. */
+export const KIBANA_PORT = 5601;
+/** Network alias of the Kibana container. */
+export const KIBANA_ALIAS = 'kibana';
+
+const KIBANA_CONFIG = '/usr/share/kibana/config';
+const CA_PATH = `${KIBANA_CONFIG}/certs/ca.crt`;
+const SERVER_CERT_PATH = `${KIBANA_CONFIG}/certs/kibana.crt`;
+const SERVER_KEY_PATH = `${KIBANA_CONFIG}/certs/kibana.key`;
+
+/**
+ * Environment variables that carry secrets into Kibana; kibana.yml refers to
+ * them as `${NAME}`, so the uploaded file itself holds no secret.
+ */
+const SECRET_VARIABLES = {
+  elasticsearchUsername: 'KIBANA_ELASTICSEARCH_USERNAME',
+  elasticsearchPassword: 'KIBANA_ELASTICSEARCH_PASSWORD',
+  encryptedSavedObjectsKey: 'KIBANA_ENCRYPTED_SAVED_OBJECTS_KEY',
+  reportingKey: 'KIBANA_REPORTING_KEY',
+  securityKey: 'KIBANA_SECURITY_KEY',
+} as const;
+
+/** Length of the generated encryption keys (Kibana requires at least 32 characters). */
+const ENCRYPTION_KEY_LENGTH = 48;
+
+export interface KibanaProps {
+  /** The platform Kibana joins. */
+  readonly context: PlatformContext;
+  /** The cluster Kibana stores its state in; Kibana starts after every node is healthy. */
+  readonly elasticsearch: Elasticsearch;
+  /** CA that issues Kibana's server certificate and that Kibana verifies Elasticsearch against. */
+  readonly certificateAuthority: CertificateAuthority;
+  /** The file-realm user with the `kibana_system` role Kibana connects as. */
+  readonly kibanaSystemUser: RealmCredentials;
+  /**
+   * Memory limit of the container (MiB).
+   * @default context.config.kibana.memoryMb
+   */
+  readonly memoryMb?: number;
+  /**
+   * Host port Kibana is published on (on `config.bindAddress`).
+   * @default context.config.ports.kibana
+   */
+  readonly publishedPort?: number;
+}
+
+/**
+ * Kibana over HTTPS with a certificate from the platform CA, connected to
+ * Elasticsearch as its own system user (CA-verified), with generated
+ * encryption keys for saved objects, reporting and sessions.
+ */
+export class Kibana extends Construct {
+  readonly container: Container;
+  /** Every container, for `dependsOn`. */
+  readonly containers: readonly Container[];
+  /** `https://kibana:5601` inside the network. */
+  readonly internalUrl = `https://${KIBANA_ALIAS}:${KIBANA_PORT}`;
+  /** URL a user opens, e.g. `https://127.0.0.1:5601`. */
+  readonly publishedUrl: string;
+
+  constructor(scope: Construct, id: string, props: KibanaProps) {
+    super(scope, id);
+    const { context } = props;
+    const { config, namePrefix } = context;
+    const memoryMb = props.memoryMb ?? config.kibana.memoryMb;
+    if (!Number.isInteger(memoryMb) || memoryMb < 512 || memoryMb > 8192) {
+      throw new ConfigError(`Kibana setting "memoryMb" is ${memoryMb}: must be a whole number of MiB from 512 to 8192`);
+    }
+    const publishedPort = props.publishedPort ?? config.ports.kibana;
+    if (!Number.isInteger(publishedPort) || publishedPort < 1024 || publishedPort > 65535) {
+      throw new ConfigError(`Kibana setting "publishedPort" is ${publishedPort}: must be from 1024 to 65535`);
+    }
+    const host = config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress;
+    this.publishedUrl = `https://${host}:${publishedPort}`;
+
+    ensureProvider(this, 'random', (stack) => new RandomProvider(stack, 'random'));
+    const encryptionKey = (keyId: string) =>
+      new Password(this, keyId, { length: ENCRYPTION_KEY_LENGTH, special: false }).result;
+
+    const containerName = `${namePrefix}-${KIBANA_ALIAS}`;
+    const certificate = props.certificateAuthority.issueCertificate('kibana-certificate', {
+      commonName: KIBANA_ALIAS,
+      dnsNames: [KIBANA_ALIAS, containerName, 'localhost'],
+      ipAddresses: [...new Set(['127.0.0.1', config.bindAddress])].filter((ip) => ip !== '0.0.0.0'),
+    });
+    const image = new Image(this, 'image', { name: resolveImage(config, 'kibana'), keepLocally: true });
+
+    this.container = new Container(this, 'container', {
+      name: containerName,
+      image: image.imageId,
+      hostname: KIBANA_ALIAS,
+      ...elkContainerSettings(context, [KIBANA_ALIAS], 300),
+      memory: memoryMb,
+      ports: [{ internal: KIBANA_PORT, external: publishedPort, ip: config.bindAddress }],
+      env: [
+        `${SECRET_VARIABLES.elasticsearchUsername}=${props.kibanaSystemUser.username}`,
+        `${SECRET_VARIABLES.elasticsearchPassword}=${props.kibanaSystemUser.password}`,
+        `${SECRET_VARIABLES.encryptedSavedObjectsKey}=${encryptionKey('encrypted-saved-objects-key')}`,
+        `${SECRET_VARIABLES.reportingKey}=${encryptionKey('reporting-key')}`,
+        `${SECRET_VARIABLES.securityKey}=${encryptionKey('security-key')}`,
+        // Node's heap stays below the container limit, leaving room for native memory.
+        `NODE_OPTIONS=--max-old-space-size=${Math.floor(memoryMb * 0.75)}`,
+      ],
+      upload: [
+        {
+          file: `${KIBANA_CONFIG}/kibana.yml`,
+          content: terraformLiteral(
+            renderKibanaYaml({
+              elasticsearchHosts: props.elasticsearch.internalUrls,
+              publicBaseUrl: this.publishedUrl,
+            }),
+          ),
+          permissions: '0644',
+        },
+        { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
+        { file: SERVER_CERT_PATH, content: certificate.certificatePem, permissions: '0644' },
+        { file: SERVER_KEY_PATH, content: certificate.privateKeyPem, permissions: '0640' },
+      ],
+      healthcheck: shellHealthcheck(
+        // /api/status answers 503 until Kibana is available; anonymous callers get only the overall level.
+        `curl --silent --fail --output /dev/null --cacert ${CA_PATH} https://localhost:${KIBANA_PORT}/api/status`,
+        '120s',
+      ),
+      dependsOn: [...props.elasticsearch.containers],
+    });
+    this.containers = [this.container];
+  }
+}
+
+interface KibanaYamlInput {
+  readonly elasticsearchHosts: readonly string[];
+  readonly publicBaseUrl: string;
+}
+
+/** kibana.yml; credentials and keys are `${VAR}` references Kibana resolves from its environment. */
+export function renderKibanaYaml(input: KibanaYamlInput): string {
+  const settings = {
+    'server.name': KIBANA_ALIAS,
+    'server.host': '0.0.0.0',
+    'server.port': KIBANA_PORT,
+    'server.publicBaseUrl': input.publicBaseUrl,
+    'server.ssl.enabled': true,
+    'server.ssl.certificate': SERVER_CERT_PATH,
+    'server.ssl.key': SERVER_KEY_PATH,
+    'elasticsearch.hosts': [...input.elasticsearchHosts],
+    'elasticsearch.username': `\${${SECRET_VARIABLES.elasticsearchUsername}}`,
+    'elasticsearch.password': `\${${SECRET_VARIABLES.elasticsearchPassword}}`,
+    'elasticsearch.ssl.certificateAuthorities': [CA_PATH],
+    'elasticsearch.ssl.verificationMode': 'full',
+    'xpack.encryptedSavedObjects.encryptionKey': `\${${SECRET_VARIABLES.encryptedSavedObjectsKey}}`,
+    'xpack.reporting.encryptionKey': `\${${SECRET_VARIABLES.reportingKey}}`,
+    'xpack.security.encryptionKey': `\${${SECRET_VARIABLES.securityKey}}`,
+    // The healthcheck calls /api/status without credentials; Kibana then answers the overall level only.
+    'status.allowAnonymous': true,
+    'monitoring.ui.container.elasticsearch.enabled': true,
+  };
+  return `# Generated by the Kibana construct; secrets come from the environment.\n${stringify(settings)}`;
+}

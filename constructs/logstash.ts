@@ -1,0 +1,141 @@
+import { Container } from '@cdktf/provider-docker/lib/container/index.js';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import { Construct } from 'constructs';
+import { parse } from 'yaml';
+import {
+  LOGSTASH_API_PORT,
+  LOGSTASH_BEATS_PORT,
+  LOGSTASH_CONFIG_DIR,
+  LOGSTASH_DATA_DIR,
+  LOGSTASH_ENV,
+  logstashFiles,
+  type ContainerFile,
+  type LogstashEnvName,
+} from '../pipelines/index.js';
+import { ConfigError } from '../stacks/config/index.js';
+import {
+  elkContainerSettings,
+  shellHealthcheck,
+  terraformLiteral,
+  type CertificateAuthority,
+  type Elasticsearch,
+  type RealmCredentials,
+} from './elasticsearch.js';
+import { resolveImage, type PlatformContext } from './platform-context.js';
+
+/** Network alias of the Logstash container; Filebeat ships to `logstash:5044`. */
+export const LOGSTASH_ALIAS = 'logstash';
+
+const CA_PATH = `${LOGSTASH_CONFIG_DIR}/certs/ca.crt`;
+const BEATS_CERT_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.crt`;
+const BEATS_KEY_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.key`;
+
+export interface LogstashProps {
+  /** The platform Logstash joins. */
+  readonly context: PlatformContext;
+  /** Where the pipeline writes; Logstash starts after every node is healthy. */
+  readonly elasticsearch: Elasticsearch;
+  /** CA that issues the Beats input's certificate and that Logstash verifies Elasticsearch against. */
+  readonly certificateAuthority: CertificateAuthority;
+  /** The file-realm user limited to writing the `logs-*` data streams. */
+  readonly writerUser: RealmCredentials;
+  /**
+   * JVM heap in MiB; the container memory limit is twice this.
+   * @default context.config.logstash.heapMb
+   */
+  readonly heapMb?: number;
+  /**
+   * The settings and pipeline files put into the container.
+   * @default logstashFiles() from pipelines/
+   */
+  readonly files?: readonly ContainerFile[];
+}
+
+/**
+ * Logstash running the platform pipeline from `pipelines/`: a TLS Beats input
+ * with a certificate from the platform CA, a persistent queue and dead-letter
+ * queue on a named volume, and an Elasticsearch output that authenticates as
+ * the writer user and verifies the cluster against the CA. Not published.
+ */
+export class Logstash extends Construct {
+  readonly container: Container;
+  /** Every container, for `dependsOn`. */
+  readonly containers: readonly Container[];
+  /** `host:port` of the Beats input inside the network, e.g. `logstash:5044`. */
+  readonly beatsHosts: readonly string[] = [`${LOGSTASH_ALIAS}:${LOGSTASH_BEATS_PORT}`];
+  /** `http://logstash:9600`: the monitoring API inside the network. */
+  readonly apiUrl = `http://${LOGSTASH_ALIAS}:${LOGSTASH_API_PORT}`;
+
+  constructor(scope: Construct, id: string, props: LogstashProps) {
+    super(scope, id);
+    const { context } = props;
+    const { config, namePrefix } = context;
+    const heapMb = props.heapMb ?? config.logstash.heapMb;
+    if (!Number.isInteger(heapMb) || heapMb < 256 || heapMb > 8192) {
+      throw new ConfigError(`Logstash setting "heapMb" is ${heapMb}: must be a whole number of MiB from 256 to 8192`);
+    }
+    const files = props.files ?? logstashFiles();
+    const pipelineIds = pipelineIdsOf(files);
+
+    const containerName = `${namePrefix}-${LOGSTASH_ALIAS}`;
+    const certificate = props.certificateAuthority.issueCertificate('logstash-certificate', {
+      commonName: LOGSTASH_ALIAS,
+      dnsNames: [LOGSTASH_ALIAS, containerName, 'localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
+    const image = new Image(this, 'image', { name: resolveImage(config, 'logstash'), keepLocally: true });
+    const data = new Volume(this, 'data', { name: `${namePrefix}-${LOGSTASH_ALIAS}-data` });
+
+    const environment: Record<LogstashEnvName, string> = {
+      [LOGSTASH_ENV.elasticsearchHosts]: props.elasticsearch.internalUrls.join(' '),
+      [LOGSTASH_ENV.writerUsername]: props.writerUser.username,
+      [LOGSTASH_ENV.writerPassword]: props.writerUser.password,
+      [LOGSTASH_ENV.elasticsearchCaPath]: CA_PATH,
+      [LOGSTASH_ENV.beatsCertificatePath]: BEATS_CERT_PATH,
+      [LOGSTASH_ENV.beatsKeyPath]: BEATS_KEY_PATH,
+      [LOGSTASH_ENV.platformEnvironment]: config.environment,
+    };
+
+    this.container = new Container(this, 'container', {
+      name: containerName,
+      image: image.imageId,
+      hostname: LOGSTASH_ALIAS,
+      ...elkContainerSettings(context, [LOGSTASH_ALIAS], 300),
+      memory: heapMb * 2,
+      env: [...Object.entries(environment).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
+      volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],
+      upload: [
+        // The image's entrypoint may rewrite logstash.yml from the environment, so settings files stay group-writable (group 0).
+        ...files.map((file) => ({ file: file.path, content: terraformLiteral(file.content), permissions: '0664' })),
+        { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
+        { file: BEATS_CERT_PATH, content: certificate.certificatePem, permissions: '0644' },
+        { file: BEATS_KEY_PATH, content: certificate.privateKeyPem, permissions: '0640' },
+      ],
+      healthcheck: shellHealthcheck(
+        // Healthy once the API answers and lists every pipeline as loaded.
+        [
+          `status=$(curl --silent --fail http://localhost:${LOGSTASH_API_PORT}/_node/pipelines)`,
+          ...pipelineIds.map((pipelineId) => `echo "$status" | grep -q '"${pipelineId}"'`),
+        ].join(' && '),
+        '60s',
+      ),
+      dependsOn: [...props.elasticsearch.containers],
+    });
+    this.containers = [this.container];
+  }
+}
+
+/** The `pipeline.id`s declared in the uploaded pipelines.yml; the healthcheck waits for each. */
+function pipelineIdsOf(files: readonly ContainerFile[]): string[] {
+  const pipelinesYml = files.find((f) => f.path === `${LOGSTASH_CONFIG_DIR}/pipelines.yml`);
+  if (!pipelinesYml) {
+    throw new ConfigError(`Logstash setting "files" has no ${LOGSTASH_CONFIG_DIR}/pipelines.yml; Logstash would run the image's sample pipeline`);
+  }
+  const declared: unknown = parse(pipelinesYml.content);
+  const ids = Array.isArray(declared) ? declared.map((p: { 'pipeline.id'?: unknown }) => p['pipeline.id']) : [];
+  if (ids.length === 0 || !ids.every((pipelineId): pipelineId is string => typeof pipelineId === 'string' && /^[A-Za-z0-9_.-]+$/.test(pipelineId))) {
+    throw new ConfigError('Logstash setting "files": pipelines.yml must list pipelines, each with a "pipeline.id" of letters, digits, ".", "_" or "-"');
+  }
+  return ids;
+}

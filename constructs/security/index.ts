@@ -1,0 +1,3 @@
+export * from './pki.js';
+export * from './file-realm.js';
+export * from './roles.js';

@@ -1,0 +1,161 @@
+import type { estypes } from '@elastic/elasticsearch';
+
+/**
+ * The Elasticsearch users the platform creates and the exact privileges of each,
+ * declared once. The file realm's `roles.yml` / `users_roles` are rendered from
+ * these definitions and the security tests compare against them, so widening a
+ * role is a visible change here and nowhere else.
+ *
+ * Privileges are closed unions (the client's types accept any string): a typo or
+ * a broader privilege fails compilation until it is added on purpose.
+ */
+export type PlatformClusterPrivilege = 'monitor' | 'manage_ilm' | 'manage_index_templates';
+export type PlatformIndexPrivilege = 'create_doc' | 'auto_configure' | 'read' | 'view_index_metadata';
+
+/** Kibana features the provisioner works with (ids as in Kibana's feature registry). */
+export type KibanaFeature = 'indexPatterns' | 'dashboard' | 'discover' | 'visualize' | 'stackAlerts' | 'actions';
+
+export interface PlatformIndexGrant {
+  readonly names: readonly string[];
+  readonly privileges: readonly PlatformIndexPrivilege[];
+}
+
+export interface KibanaApplicationGrant {
+  readonly application: typeof KIBANA_APPLICATION;
+  /** `feature_<id>.all` application privileges. */
+  readonly privileges: readonly string[];
+  /** `space:<id>` resources. */
+  readonly resources: readonly string[];
+}
+
+/** A role body as it appears in `roles.yml`. */
+export interface PlatformRole {
+  readonly description: string;
+  readonly cluster: readonly PlatformClusterPrivilege[];
+  readonly indices: readonly PlatformIndexGrant[];
+  readonly applications: readonly KibanaApplicationGrant[];
+}
+
+/** Application name under which Kibana registers its privileges (default `.kibana` index). */
+export const KIBANA_APPLICATION = 'kibana-.kibana';
+
+/** Built-in role Kibana's own server user must have (and nothing more). */
+export const KIBANA_SYSTEM_ROLE = 'kibana_system';
+
+/** Names of the roles this platform defines in `roles.yml`. */
+export const PLATFORM_ROLE_NAMES = {
+  logsWriter: 'platform_logs_writer',
+  provisioner: 'platform_provisioner',
+  healthcheck: 'platform_healthcheck',
+} as const;
+export type PlatformRoleName = (typeof PLATFORM_ROLE_NAMES)[keyof typeof PLATFORM_ROLE_NAMES];
+
+/** The generated superuser: Elasticsearch's reserved `elastic` user, password set by this variable on every node. */
+export const SUPERUSER_NAME = 'elastic';
+export const SUPERUSER_PASSWORD_VARIABLE = 'ELASTIC_PASSWORD';
+
+/**
+ * File-realm users: who authenticates as what, with which roles. Names avoid
+ * Elasticsearch's reserved users (`kibana_system`, `logstash_system`, ...), which
+ * the reserved realm would answer for before the file realm.
+ */
+export const PLATFORM_USERS = {
+  /** Kibana's server connection to Elasticsearch. */
+  kibana: { username: 'platform_kibana', roles: [KIBANA_SYSTEM_ROLE] },
+  /** Logstash's Elasticsearch output: writes log events, nothing else. */
+  logstashWriter: { username: 'platform_logstash', roles: [PLATFORM_ROLE_NAMES.logsWriter] },
+  /** The `<env>-elastic` stack: ILM, templates, Kibana data view, dashboard, rule, connectors. */
+  provisioner: { username: 'platform_provisioner', roles: [PLATFORM_ROLE_NAMES.provisioner] },
+  /** Container healthchecks: cluster health only. */
+  healthcheck: { username: 'platform_healthcheck', roles: [PLATFORM_ROLE_NAMES.healthcheck] },
+} as const satisfies Record<string, { username: string; roles: readonly string[] }>;
+export type PlatformUser = keyof typeof PLATFORM_USERS;
+
+export interface PlatformRoleOptions {
+  /** Elastic Stack version (`config.elasticVersion`): Kibana 8.18+ renamed some features to `<id>_v2`. */
+  readonly elasticVersion: string;
+  /** Index patterns of the log data streams. Default `['logs-*']`. */
+  readonly logIndexPatterns?: readonly string[];
+  /** Kibana spaces the provisioner manages objects in. Default `['default']`. */
+  readonly kibanaSpaces?: readonly string[];
+}
+
+/** Kibana features that got a `_v2` successor in 8.18 / 9.0 (the old ids are deprecated). */
+const V2_FEATURES: ReadonlySet<KibanaFeature> = new Set(['dashboard', 'discover', 'visualize']);
+
+/** The Kibana application privilege id of `feature` in Kibana `elasticVersion`. */
+export function kibanaFeaturePrivilege(feature: KibanaFeature, elasticVersion: string): string {
+  const match = /^(\d+)\.(\d+)\.\d+$/.exec(elasticVersion);
+  if (!match) throw new Error(`kibanaFeaturePrivilege: elasticVersion "${elasticVersion}" is not a release such as "9.5.3"`);
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  const v2 = V2_FEATURES.has(feature) && (major > 8 || (major === 8 && minor >= 18));
+  return `feature_${feature}${v2 ? '_v2' : ''}.all`;
+}
+
+/** Kibana features the provisioner needs `all` on; nothing broader (no base privilege, no saved-objects management). */
+export const PROVISIONER_KIBANA_FEATURES: readonly KibanaFeature[] = [
+  'indexPatterns', // the data view
+  'dashboard', // the dashboard
+  'discover', // the saved search by request id
+  'visualize', // the dashboard's visualizations
+  'stackAlerts', // the error-spike rule (stack rule types)
+  'actions', // its connectors
+];
+
+/** The role bodies of the platform's own roles (what `roles.yml` holds). */
+export function platformRoles(options: PlatformRoleOptions): Record<PlatformRoleName, PlatformRole> {
+  const logs = [...(options.logIndexPatterns ?? ['logs-*'])];
+  if (logs.length === 0) throw new Error('platformRoles: logIndexPatterns must name at least one index pattern');
+  const spaces = [...(options.kibanaSpaces ?? ['default'])];
+  if (spaces.length === 0) throw new Error('platformRoles: kibanaSpaces must name at least one space');
+  return {
+    [PLATFORM_ROLE_NAMES.logsWriter]: {
+      description: 'Logstash output: appends events to the log data streams (auto-creating them from their template).',
+      // `monitor`: the output reads the cluster version and license at start-up.
+      cluster: ['monitor'],
+      indices: [{ names: logs, privileges: ['create_doc', 'auto_configure'] }],
+      applications: [],
+    },
+    [PLATFORM_ROLE_NAMES.provisioner]: {
+      description: 'Elastic configuration stack: ILM policy, templates, and the Kibana data view, dashboard, rule and connectors.',
+      // `monitor`: the provider reads the cluster version before most calls.
+      cluster: ['monitor', 'manage_ilm', 'manage_index_templates'],
+      // Kibana runs a rule with the privileges of the user who saved it: the
+      // error-spike rule and the data view must be able to read the logs.
+      indices: [{ names: logs, privileges: ['read', 'view_index_metadata'] }],
+      applications: [
+        {
+          application: KIBANA_APPLICATION,
+          privileges: PROVISIONER_KIBANA_FEATURES.map((f) => kibanaFeaturePrivilege(f, options.elasticVersion)),
+          resources: spaces.map((s) => `space:${s}`),
+        },
+      ],
+    },
+    [PLATFORM_ROLE_NAMES.healthcheck]: {
+      description: 'Container healthchecks: cluster health and status only.',
+      cluster: ['monitor'],
+      indices: [],
+      applications: [],
+    },
+  };
+}
+
+/**
+ * A platform role as `roles.yml` (and the role API) expects it. The description
+ * stays out: the `description` field only parses on Elasticsearch 8.15+, and an
+ * unparsable role in `roles.yml` is dropped; the file carries it as a comment.
+ */
+export function toRoleDescriptor(role: PlatformRole): estypes.SecurityRoleDescriptor {
+  const descriptor: estypes.SecurityRoleDescriptor = { cluster: [...role.cluster] };
+  if (role.indices.length > 0) {
+    descriptor.indices = role.indices.map((grant) => ({ names: [...grant.names], privileges: [...grant.privileges] }));
+  }
+  if (role.applications.length > 0) {
+    descriptor.applications = role.applications.map((grant) => ({
+      application: grant.application,
+      privileges: [...grant.privileges],
+      resources: [...grant.resources],
+    }));
+  }
+  return descriptor;
+}

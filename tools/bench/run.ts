@@ -8,9 +8,9 @@
  * run from their built `dist/`, as in production).
  *
  * Settings (environment): BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds (3),
- * BENCH_CONNECTIONS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379/15: a logical database of
- * its own, flushed at start), BENCH_PROFILE=1 to write V8 CPU profiles of the services into
- * bench-results/profiles/.
+ * BENCH_CONNECTIONS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379; the run's keys carry a
+ * REDIS_KEY_PREFIX of their own), BENCH_PROFILE=1 to write V8 CPU profiles of the services
+ * into bench-results/profiles/.
  */
 import autocannon from 'autocannon';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,6 @@ import { serviceByName } from '../../services/shared/src/catalog.js';
 import { startServer, type ServerProcess } from './processes.js';
 import { formatTable, ratio, toCaseResult, type CaseResult } from './report.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/databases.js';
-import { flushRedisDatabase } from './support/redis.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
@@ -40,7 +39,7 @@ const settings = {
   warmupSeconds: intSetting('BENCH_WARMUP', 3),
   connections: intSetting('BENCH_CONNECTIONS', 10),
   pipelining: 1,
-  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15',
+  redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   profile: process.env.BENCH_PROFILE === '1',
 };
 
@@ -109,7 +108,6 @@ async function main(): Promise<void> {
   const databases: ScratchDatabase[] = [];
   const servers: ServerProcess[] = [];
   try {
-    await flushRedisDatabase(settings.redisUrl);
     const usersDb = await createScratchDatabase(`bench_${USER_SERVICE.database}`);
     databases.push(usersDb);
     const ordersDb = await createScratchDatabase(`bench_${ORDER_SERVICE.database}`);
@@ -120,7 +118,7 @@ async function main(): Promise<void> {
       servers.push(server);
       return server;
     };
-    const common = { REDIS_URL: settings.redisUrl, SERVICE_ENVIRONMENT: 'dev' };
+    const common = { REDIS_URL: settings.redisUrl, REDIS_KEY_PREFIX: `bench-${runId}:`, SERVICE_ENVIRONMENT: 'dev' };
     const logged = (service: string) => ({ LOG_LEVEL: 'info', LOG_FILE: path.join(logDir, `${service}.log`) });
     const quiet = { LOG_LEVEL: 'silent' };
 

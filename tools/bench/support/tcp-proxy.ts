@@ -1,0 +1,129 @@
+import { once } from 'node:events';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/**
+ * How a FaultProxy takes its dependency away:
+ * - `reset`: open and new connections are reset (a crashed or restarting server);
+ * - `blackhole`: connections stay open but no byte is carried (a dead host or a partitioned
+ *   network; only the client's own timeouts help); `restore()` then resets them;
+ * - `hold`: like blackhole, but `restore()` delivers everything held back (a stall, e.g. a
+ *   slow dependency), so requests caught in it complete afterwards.
+ */
+export type OutageMode = 'reset' | 'blackhole' | 'hold';
+
+interface Pair {
+  readonly client: Socket;
+  readonly upstream: Socket;
+}
+
+/**
+ * A TCP forwarder on 127.0.0.1 that a test points a service at instead of Postgres, Redis
+ * or another service, so the test can take the dependency away and give it back while the
+ * service runs. The listening port stays the same throughout: the service needs no restart.
+ */
+export class FaultProxy {
+  private server: Server | undefined;
+  private readonly pairs = new Set<Pair>();
+  private outage: OutageMode | undefined;
+  private accepted = 0;
+
+  private constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  /** Starts a proxy to `target` (`host:port`) on a free port of 127.0.0.1. */
+  static async start(target: string): Promise<FaultProxy> {
+    const [host, portText] = target.split(':');
+    const port = Number(portText);
+    if (!host || !Number.isInteger(port)) throw new Error(`FaultProxy target must be "host:port", got "${target}"`);
+    const proxy = new FaultProxy(host, port);
+    const server = createServer((client) => proxy.accept(client));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    proxy.server = server;
+    return proxy;
+  }
+
+  /** The port services should connect to. */
+  get port(): number {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error('FaultProxy is not listening');
+    return address.port;
+  }
+
+  /** Whether bytes are currently carried. */
+  get isUp(): boolean {
+    return this.outage === undefined;
+  }
+
+  /** Connections accepted since start (including ones reset at once). */
+  get acceptedConnections(): number {
+    return this.accepted;
+  }
+
+  /** Takes the dependency away (see OutageMode). */
+  cut(mode: OutageMode = 'reset'): void {
+    this.outage = mode;
+    for (const pair of this.pairs) {
+      if (mode === 'reset') this.drop(pair);
+      else {
+        pair.client.pause();
+        pair.upstream.pause();
+      }
+    }
+  }
+
+  /** Gives the dependency back: after `hold` by delivering what was held, otherwise by resetting the stale connections. */
+  restore(): void {
+    const held = this.outage === 'hold';
+    this.outage = undefined;
+    for (const pair of this.pairs) {
+      if (held) {
+        pair.client.resume();
+        pair.upstream.resume();
+      } else this.drop(pair);
+    }
+  }
+
+  /** Stops listening and drops every connection. */
+  async close(): Promise<void> {
+    this.cut('reset');
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private drop(pair: Pair): void {
+    this.pairs.delete(pair);
+    pair.client.resetAndDestroy();
+    pair.upstream.resetAndDestroy();
+  }
+
+  private accept(client: Socket): void {
+    this.accepted += 1;
+    if (this.outage === 'reset') {
+      client.on('error', () => undefined);
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(this.targetPort, this.targetHost);
+    const pair: Pair = { client, upstream };
+    this.pairs.add(pair);
+    const teardown = () => {
+      if (!this.pairs.delete(pair)) return;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', teardown).on('close', teardown);
+    upstream.on('error', teardown).on('close', teardown);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    if (this.outage !== undefined) {
+      // Accepted during an outage: connected, but nothing flows until restore().
+      client.pause();
+      upstream.pause();
+    }
+  }
+}

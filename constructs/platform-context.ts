@@ -49,3 +49,37 @@ export function resolveImage(config: EnvironmentConfig, component: Component): s
 
 /** Bounded Docker log rotation every container gets (json-file driver). */
 export const DOCKER_LOG_ROTATION = { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } } as const;
+
+/** Label every platform resource carries, so `docker ps --filter label=...` finds one environment's resources. */
+export const PROJECT_LABEL = 'io.platform.project';
+
+/** Docker labels of every resource of this platform (the `<projectName>-<environment>` prefix). */
+export function platformLabels(context: PlatformContext): { label: string; value: string }[] {
+  return [{ label: PROJECT_LABEL, value: context.namePrefix }];
+}
+
+/**
+ * Container settings every platform container shares: membership of the private
+ * network under the given aliases, bounded json-file logs, a restart policy and the
+ * project label. Spread into a `Container` config; component constructs add the rest.
+ */
+export function sharedContainerSettings(context: PlatformContext, aliases: readonly string[]) {
+  return {
+    networksAdvanced: [{ name: context.networkName, aliases: [...aliases] }],
+    logDriver: DOCKER_LOG_ROTATION.driver,
+    logOpts: { ...DOCKER_LOG_ROTATION.options },
+    restart: 'unless-stopped',
+    labels: platformLabels(context),
+  };
+}
+
+/** Healthcheck timing shared by the platform's containers; `startPeriod` gives slow starters time before failures count. */
+export function healthcheck(test: string[], options: { startPeriod?: string; retries?: number } = {}) {
+  return {
+    test,
+    interval: '10s',
+    timeout: '5s',
+    retries: options.retries ?? 6,
+    startPeriod: options.startPeriod ?? '20s',
+  };
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { Container } from '@cdktf/provider-docker/lib/container/index.js';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { replicasOf } from '../stacks/config/index.js';
+import { healthcheck, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+
+/** Root of this repository: the Docker build context of every service image. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Build context as Terraform sees it: Terraform runs in `cdktf.out/stacks/<stack>/`,
+ * three levels below the repository root. A relative path keeps the synthesized
+ * JSON free of machine-specific paths.
+ */
+export const DEFAULT_BUILD_CONTEXT = '../../..';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface FastifyServiceProps {
+  readonly context: PlatformContext;
+  /** The service's catalog entry: name, port, database, the services it calls. */
+  readonly service: ServiceDeclaration;
+  /** `DATABASE_URL`: the service's own database, with its own role (see `Postgres.credentialsFor`). */
+  readonly databaseUrl: string;
+  /** `REDIS_URL`: the service's own Redis ACL user (see `Redis.urlFor`). */
+  readonly redisUrl: string;
+  /** Docker volume mounted at `LOG_ROOT`; each replica writes one file in `serviceLogDir(name)`. */
+  readonly logVolumeName: string;
+  /** The services this one calls, by name; must include every target of `service.calls`. @default {} */
+  readonly peers?: Readonly<Record<string, FastifyService>>;
+  /** Containers that must be healthy before this service starts (Postgres, Redis). @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
+  /** Number of containers. @default replicasOf(config, service.name) */
+  readonly replicas?: number;
+  /** `LOG_LEVEL` (pino level). @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** Memory limit per container in MiB. @default 256 */
+  readonly memoryMb?: number;
+  /** Docker build context, relative to the Terraform working directory. @default DEFAULT_BUILD_CONTEXT */
+  readonly buildContext?: string;
+}
+
+/** Files under `dir`, skipping installed dependencies and build output (not part of the sources). */
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'dist' ? [] : listFiles(path);
+    return entry.isFile() ? [path] : [];
+  });
+}
+
+/**
+ * SHA-256 over everything a service image is built from: its own directory, the shared
+ * service package and the root npm manifests. Any edit changes it and so rebuilds the image.
+ */
+export function hashServiceSources(serviceName: string, repoRoot: string = REPO_ROOT): string {
+  const files = [
+    ...listFiles(join(repoRoot, 'services', serviceName)),
+    ...listFiles(join(repoRoot, 'services', 'shared')),
+    ...['package.json', 'package-lock.json', '.dockerignore'].map((f) => join(repoRoot, f)).filter((f) => existsSync(f)),
+  ].sort();
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(relative(repoRoot, file).split('\\').join('/')).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * A Fastify service from this repository: its image built locally from
+ * `services/<name>/Dockerfile`, run as `replicas` containers that share the service's
+ * network alias (and each have their own, `<name>-<n>`), configured by the environment
+ * variables of the service contract.
+ */
+export class FastifyService extends Construct {
+  public readonly service: ServiceDeclaration;
+  /** Base URL other containers call the service at (the shared alias). */
+  public readonly url: string;
+  /** `<name>-<n>` per replica: what nginx lists in the service's upstream. */
+  public readonly replicaAliases: readonly string[];
+  public readonly image: Image;
+  public readonly containers: readonly Container[];
+
+  constructor(scope: Construct, id: string, props: FastifyServiceProps) {
+    super(scope, id);
+    const { context, service } = props;
+    this.service = service;
+    const replicas = props.replicas ?? replicasOf(context.config, service.name);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) {
+      throw new Error(`FastifyService "${service.name}": replicas must be a whole number from 1 to 10 (got ${replicas})`);
+    }
+    const memoryMb = props.memoryMb ?? 256;
+    if (!Number.isInteger(memoryMb) || memoryMb < 64) {
+      throw new Error(`FastifyService "${service.name}": memoryMb must be a whole number of MiB, at least 64 (got ${memoryMb})`);
+    }
+    const logLevel = props.logLevel ?? 'info';
+    if (!LOG_LEVELS.includes(logLevel)) {
+      throw new Error(`FastifyService "${service.name}": logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+    }
+    const dockerfile = `services/${service.name}/Dockerfile`;
+    this.node.addValidation({
+      validate: () =>
+        existsSync(join(REPO_ROOT, dockerfile)) ? [] : [`FastifyService "${service.name}": ${dockerfile} does not exist; every service builds from its own Dockerfile`],
+    });
+
+    const peerEnv: string[] = [];
+    const peerContainers: Container[] = [];
+    for (const [variable, target] of Object.entries(service.calls)) {
+      const peer = props.peers?.[target];
+      if (!peer) {
+        throw new Error(`FastifyService "${service.name}" calls "${target}" (${variable}); pass that FastifyService in peers.${target}`);
+      }
+      peerEnv.push(`${variable}=${peer.url}`);
+      peerContainers.push(...peer.containers);
+    }
+
+    this.url = `http://${service.name}:${service.port}`;
+    this.replicaAliases = Array.from({ length: replicas }, (_, i) => `${service.name}-${i + 1}`);
+
+    const sourceHash = hashServiceSources(service.name);
+    this.image = new Image(this, 'image', {
+      // An explicit, content-derived tag: pinned like every other image, new on every source change.
+      name: `${context.namePrefix}-${service.name}:src-${sourceHash.slice(0, 12)}`,
+      buildAttribute: {
+        context: props.buildContext ?? DEFAULT_BUILD_CONTEXT,
+        dockerfile,
+        label: { 'io.platform.service': service.name },
+      },
+      triggers: { source_sha256: sourceHash },
+    });
+
+    const probe = `fetch('http://127.0.0.1:${service.port}${HEALTH_PATH}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
+    this.containers = this.replicaAliases.map(
+      (alias, i) =>
+        new Container(this, `replica-${i + 1}`, {
+          ...sharedContainerSettings(context, [alias, service.name]),
+          name: `${context.namePrefix}-${alias}`,
+          image: this.image.imageId,
+          memory: memoryMb,
+          env: [
+            `PORT=${service.port}`,
+            'HOST=0.0.0.0',
+            `DATABASE_URL=${props.databaseUrl}`,
+            `REDIS_URL=${props.redisUrl}`,
+            ...peerEnv,
+            `LOG_LEVEL=${logLevel}`,
+            `LOG_FILE=${serviceLogDir(service.name)}/${alias}.log`,
+            `SERVICE_ENVIRONMENT=${context.config.environment}`,
+            'NODE_ENV=production',
+          ],
+          mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
+          // Node's own fetch: no curl or wget needed in the image.
+          healthcheck: healthcheck(['CMD', 'node', '-e', probe], { startPeriod: '30s' }),
+          wait: true,
+          waitTimeout: 120,
+          dependsOn: [...(props.dependsOn ?? []), ...peerContainers],
+        }),
+    );
+  }
+}

@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { Container } from '@cdktf/provider-docker/lib/container/index.js';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
+import type { FastifyService } from './fastify-service.js';
+import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, renderNginxConfig } from './nginx-config.js';
+import { healthcheck, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+
+export interface NginxProps {
+  readonly context: PlatformContext;
+  /** The services nginx routes to, each at its catalog `routePrefix`. */
+  readonly services: readonly FastifyService[];
+  /** Docker volume mounted at `LOG_ROOT`; nginx writes into `NGINX_LOG_DIR` there. */
+  readonly logVolumeName: string;
+  /** Network alias. @default 'nginx' */
+  readonly alias?: string;
+  /** Container memory limit in MiB. @default 128 */
+  readonly memoryMb?: number;
+  /** Largest request body accepted. @default '1m' */
+  readonly clientMaxBodySize?: string;
+  /** Sustained requests per second per client address. @default 20 */
+  readonly ratePerSecond?: number;
+  /** Requests per client above the rate let through at once before 429s. @default 40 */
+  readonly burst?: number;
+}
+
+export const NGINX_CONFIG_PATH = '/etc/nginx/nginx.conf';
+
+/**
+ * The platform's entry point: nginx routing each service's prefix to every replica,
+ * published on `config.bindAddress:config.ports.nginx` only.
+ */
+export class Nginx extends Construct {
+  public readonly alias: string;
+  public readonly container: Container;
+  /** The generated nginx.conf (uploaded into the container). */
+  public readonly configText: string;
+  /** What a user opens: `http://<bindAddress>:<port>`. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: NginxProps) {
+    super(scope, id);
+    const { context } = props;
+    this.alias = props.alias ?? 'nginx';
+    const memoryMb = props.memoryMb ?? 128;
+    if (!Number.isInteger(memoryMb) || memoryMb < 32) {
+      throw new Error(`Nginx memoryMb must be a whole number of MiB, at least 32 (got ${memoryMb})`);
+    }
+    if (props.services.length === 0) throw new Error('Nginx services must list at least one service to route to');
+
+    this.configText = renderNginxConfig({
+      routes: props.services.map((s) => ({
+        service: s.service.name,
+        routePrefix: s.service.routePrefix,
+        servers: s.replicaAliases.map((alias) => `${alias}:${s.service.port}`),
+      })),
+      listenPort: NGINX_DEFAULT_LISTEN_PORT,
+      clientMaxBodySize: props.clientMaxBodySize,
+      ratePerSecond: props.ratePerSecond,
+      burst: props.burst,
+    });
+    const { bindAddress, ports } = context.config;
+    this.url = `http://${bindAddress}:${ports.nginx}`;
+
+    const image = new Image(this, 'image', { name: resolveImage(context.config, 'nginx') });
+    const upstreamContainers = props.services.flatMap((s) => s.containers);
+    this.container = new Container(this, 'container', {
+      ...sharedContainerSettings(context, [this.alias]),
+      name: `${context.namePrefix}-nginx`,
+      image: image.imageId,
+      memory: memoryMb,
+      // The log directory lives on the shared volume, which starts empty; nginx does not create it.
+      command: ['sh', '-c', `mkdir -p ${NGINX_LOG_DIR} && exec nginx -g 'daemon off;'`],
+      ports: [{ internal: NGINX_DEFAULT_LISTEN_PORT, external: ports.nginx, ip: bindAddress, protocol: 'tcp' }],
+      mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
+      upload: [{ file: NGINX_CONFIG_PATH, content: this.configText, permissions: '0644' }],
+      healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`], {
+        startPeriod: '10s',
+      }),
+      wait: true,
+      dependsOn: upstreamContainers,
+      // nginx resolves upstream names once, at start: a replaced service container (new
+      // address) must bring a fresh nginx with it.
+      lifecycle: { replaceTriggeredBy: upstreamContainers },
+    });
+  }
+}

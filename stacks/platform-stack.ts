@@ -1,0 +1,179 @@
+import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
+import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider/index.js';
+import { Elasticsearch } from '../constructs/elasticsearch.js';
+import { FastifyService } from '../constructs/fastify-service.js';
+import { Filebeat } from '../constructs/filebeat.js';
+import { Kibana } from '../constructs/kibana.js';
+import { Logstash } from '../constructs/logstash.js';
+import { PlatformNetwork } from '../constructs/network.js';
+import { Nginx } from '../constructs/nginx.js';
+import { platformLabels, type PlatformContext } from '../constructs/platform-context.js';
+import { Postgres } from '../constructs/postgres.js';
+import { Redis } from '../constructs/redis.js';
+import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
+import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import type { EnvironmentConfig } from './config/index.js';
+import type { ElasticConnection } from './contracts.js';
+import { ContainerPolicyAspect } from './policy-aspect.js';
+
+export interface PlatformStackProps {
+  /** Validated environment settings (see `loadEnvironmentConfig`). */
+  readonly config: EnvironmentConfig;
+  /** The services to run. @default SERVICES (the catalog) */
+  readonly services?: readonly ServiceDeclaration[];
+}
+
+/**
+ * Services ordered so that each comes after the services it calls; a call to an
+ * undeclared service or a cycle of calls is a configuration error.
+ */
+export function orderByCalls(services: readonly ServiceDeclaration[]): ServiceDeclaration[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const ordered: ServiceDeclaration[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (service: ServiceDeclaration, path: string[]): void => {
+    if (state.get(service.name) === 'done') return;
+    if (state.get(service.name) === 'visiting') {
+      throw new Error(`Services call each other in a cycle: ${[...path, service.name].join(' -> ')}; a service cannot start before itself`);
+    }
+    state.set(service.name, 'visiting');
+    for (const [variable, target] of Object.entries(service.calls)) {
+      const callee = byName.get(target);
+      if (!callee) {
+        throw new Error(`Service "${service.name}" calls "${target}" (${variable}), which is not declared; declared services: ${[...byName.keys()].join(', ')}`);
+      }
+      visit(callee, [...path, service.name]);
+    }
+    state.set(service.name, 'done');
+    ordered.push(service);
+  };
+  for (const service of services) visit(service, []);
+  return ordered;
+}
+
+/**
+ * `<env>-platform`: everything that runs on the Docker host. One private network,
+ * named volumes, generated secrets and the nine components: Postgres, Redis, the
+ * Fastify services, nginx, Elasticsearch, Logstash, Kibana and Filebeat.
+ * Containers start in dependency order, each only after what it needs is healthy.
+ */
+export class PlatformStack extends TerraformStack {
+  /** What the `<env>-elastic` stack connects with (cross-stack references). */
+  public readonly elasticConnection: ElasticConnection;
+  public readonly context: PlatformContext;
+  public readonly postgres: Postgres;
+  public readonly redis: Redis;
+  /** One per declared service, callees before callers. */
+  public readonly services: readonly FastifyService[];
+  public readonly nginx: Nginx;
+  public readonly elasticsearch: Elasticsearch;
+  public readonly logstash: Logstash;
+  public readonly kibana: Kibana;
+  public readonly filebeat: Filebeat;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    const { config } = props;
+    const declared = props.services ?? SERVICES;
+    if (declared.length === 0) throw new Error('PlatformStack services must declare at least one service');
+
+    // Providers first: the security constructs reuse a declared provider instead of adding one.
+    // The docker provider talks to DOCKER_HOST (default: the local socket).
+    new DockerProvider(this, 'docker', {});
+    new RandomProvider(this, 'random', {});
+    new TlsProvider(this, 'tls', {});
+
+    const namePrefix = `${config.projectName}-${config.environment}`;
+    const network = new PlatformNetwork(this, 'network', {
+      namePrefix,
+      bindAddress: config.bindAddress,
+      labels: [{ label: 'io.platform.project', value: namePrefix }],
+    });
+    const context: PlatformContext = { config, namePrefix, networkName: network.name };
+    this.context = context;
+
+    // The services and nginx write here; Filebeat reads it.
+    const logs = new Volume(this, 'logs', { name: `${namePrefix}-logs`, labels: platformLabels(context) });
+
+    const pki = new PlatformPki(this, 'pki', { context });
+    const realm = new ElasticFileRealm(this, 'file-realm', { context });
+
+    this.postgres = new Postgres(this, 'postgres', { context, services: declared });
+    this.redis = new Redis(this, 'redis', { context, services: declared });
+
+    const built = new Map<string, FastifyService>();
+    for (const service of orderByCalls(declared)) {
+      built.set(
+        service.name,
+        new FastifyService(this, service.name, {
+          context,
+          service,
+          databaseUrl: this.postgres.credentialsFor(service.name).url,
+          redisUrl: this.redis.urlFor(service.name),
+          logVolumeName: logs.name,
+          peers: Object.fromEntries(built),
+          dependsOn: [this.postgres.container, this.redis.container],
+        }),
+      );
+    }
+    this.services = [...built.values()];
+    this.nginx = new Nginx(this, 'nginx', { context, services: this.services, logVolumeName: logs.name });
+
+    this.elasticsearch = new Elasticsearch(this, 'elasticsearch', {
+      context,
+      certificateAuthority: pki,
+      realmFiles: realm.fileContents,
+      healthcheckUser: realm.healthcheck,
+      superuserPassword: realm.superuser.password,
+    });
+    this.kibana = new Kibana(this, 'kibana', {
+      context,
+      elasticsearch: this.elasticsearch,
+      certificateAuthority: pki,
+      kibanaSystemUser: realm.kibana,
+    });
+    this.logstash = new Logstash(this, 'logstash', {
+      context,
+      elasticsearch: this.elasticsearch,
+      certificateAuthority: pki,
+      writerUser: realm.logstashWriter,
+    });
+    this.filebeat = new Filebeat(this, 'filebeat', {
+      context,
+      logstash: this.logstash,
+      certificateAuthority: pki,
+      logVolumeName: logs.name,
+      services: declared,
+    });
+    // Filebeat also waits for the log writers: the first container to mount the empty log
+    // volume fixes its ownership, and that must be a service (it writes there unprivileged).
+    for (const writer of [...this.services.flatMap((s) => s.containers), this.nginx.container]) {
+      this.filebeat.container.dependsOn = [...(this.filebeat.container.dependsOn ?? []), writer.fqn];
+    }
+
+    this.elasticConnection = {
+      elasticsearchEndpoint: this.elasticsearch.publishedUrl,
+      kibanaEndpoint: this.kibana.publishedUrl,
+      username: realm.provisioner.username,
+      password: realm.provisioner.password,
+      caCertificatePem: pki.caCertificatePem,
+    };
+
+    new TerraformOutput(this, 'nginx_url', { value: this.nginx.url, description: 'The API entry point (routes: ' + declared.map((s) => s.routePrefix).join(', ') + ').' });
+    new TerraformOutput(this, 'kibana_url', { value: this.kibana.publishedUrl, description: 'Kibana (HTTPS, certificate from the platform CA; log in as elastic).' });
+    new TerraformOutput(this, 'elasticsearch_url', { value: this.elasticsearch.publishedUrl, description: 'Elasticsearch HTTPS endpoint on the bind address.' });
+    new TerraformOutput(this, 'ca_certificate_pem', { value: pki.caCertificatePem, description: 'The platform CA: trust it to verify Kibana and Elasticsearch.' });
+    new TerraformOutput(this, 'elastic_provisioner_username', { value: realm.provisioner.username, description: 'User the Elastic configuration stack authenticates as.' });
+    new TerraformOutput(this, 'elastic_provisioner_password', { value: realm.provisioner.password, sensitive: true, description: 'Its generated password.' });
+    new TerraformOutput(this, 'elastic_superuser_password', { value: realm.superuser.password, sensitive: true, description: 'Password of the elastic superuser (the operator login to Kibana).' });
+    new TerraformOutput(this, 'credentials_hint', {
+      value: `Sensitive outputs are hidden. Read them with: npx cdktf output ${id} --outputs-file outputs.json --outputs-file-include-sensitive-outputs (keep that file private and out of git).`,
+    });
+
+    Aspects.of(this).add(new ContainerPolicyAspect(config.bindAddress));
+  }
+}

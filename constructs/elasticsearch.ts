@@ -4,6 +4,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigError } from '../stacks/config/index.js';
+import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
 import { healthcheck, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
 
 /** A certificate and its private key, both PEM (Terraform tokens until apply). */
@@ -76,7 +77,8 @@ export function terraformLiteral(text: string): string {
   if (Token.isUnresolved(text)) {
     throw new Error('terraformLiteral() takes literal text only; this text contains Terraform tokens');
   }
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // Replacer functions: in a replacement string, `$$` would itself mean one `$`.
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /**
@@ -109,6 +111,11 @@ export interface ElasticsearchProps {
   readonly realmFiles: FileRealmFiles;
   /** Least-privilege user (cluster `monitor` only) the healthcheck authenticates as. */
   readonly healthcheckUser: RealmCredentials;
+  /**
+   * Generated password of the reserved `elastic` superuser (set on first start; used by no component).
+   * @default none: the superuser keeps no password and cannot log in
+   */
+  readonly superuserPassword?: string;
   /**
    * Number of nodes: 1 (single-node discovery) or 3 (a real cluster, every node master-eligible).
    * @default context.config.elasticsearch.nodes
@@ -193,7 +200,10 @@ export class Elasticsearch extends Construct {
         image: image.imageId,
         hostname: nodeName,
         ...elkContainerSettings(context, aliases, 300),
-        env: elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),
+        env: [
+          ...elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),
+          ...(props.superuserPassword === undefined ? [] : [`${SUPERUSER_PASSWORD_VARIABLE}=${props.superuserPassword}`]),
+        ],
         memory: heapMb * 2,
         ulimit: [
           // bootstrap.memory_lock needs an unlimited memlock; Lucene needs many open files.

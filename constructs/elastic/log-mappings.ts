@@ -82,6 +82,8 @@ const LOG_FIELDS: Record<string, estypes.MappingProperty> = {
   order: object({ id: keyword() }),
   http: object({
     version: keyword(),
+    /** The matched route template (`/users/:id`) the services log: bounded, so fit for aggregations. */
+    route: keyword(),
     request: object({
       id: keyword(),
       method: keyword(),

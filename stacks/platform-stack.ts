@@ -1,4 +1,4 @@
-import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
@@ -151,9 +151,8 @@ export class PlatformStack extends TerraformStack {
     });
     // Filebeat also waits for the log writers: the first container to mount the empty log
     // volume fixes its ownership, and that must be a service (it writes there unprivileged).
-    for (const writer of [...this.services.flatMap((s) => s.containers), this.nginx.container]) {
-      this.filebeat.container.dependsOn = [...(this.filebeat.container.dependsOn ?? []), writer.fqn];
-    }
+    const writers = [...this.services.flatMap((s) => s.containers), this.nginx.container];
+    this.filebeat.container.dependsOn = [...(this.filebeat.container.dependsOn ?? []), ...writers.map((w) => dependable(w))];
 
     this.elasticConnection = {
       elasticsearchEndpoint: this.elasticsearch.publishedUrl,

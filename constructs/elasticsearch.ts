@@ -85,17 +85,21 @@ export function terraformLiteral(text: string): string {
  * Settings every ELK container shares: the platform's (network aliases, log
  * rotation, restart, labels) plus a health wait, so Terraform reports the
  * container created only once its healthcheck passes and dependents start after.
- * Runs as uid 1000 with group 0: uploaded files are owned by root:root, and
- * group-readable (0640) keys are then readable by the Elastic process only.
  */
 export function elkContainerSettings(context: PlatformContext, aliases: readonly string[], waitTimeoutSeconds: number) {
   return {
     ...sharedContainerSettings(context, aliases),
-    user: '1000:0',
     wait: true,
     waitTimeout: waitTimeoutSeconds,
   };
 }
+
+/**
+ * User the Elasticsearch, Logstash and Kibana processes run as: the images' uid 1000
+ * (owner of their data directories) with group 0. Uploaded files are owned by
+ * root:root, so private keys uploaded 0640 are readable by the process and no one else.
+ */
+export const ELASTIC_PROCESS_USER = '1000:0';
 
 /** A shell healthcheck; the command runs inside the container, so `$VAR` reads the container's environment. */
 export function shellHealthcheck(command: string, startPeriod: string) {
@@ -200,6 +204,7 @@ export class Elasticsearch extends Construct {
         image: image.imageId,
         hostname: nodeName,
         ...elkContainerSettings(context, aliases, 300),
+        user: ELASTIC_PROCESS_USER,
         env: [
           ...elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),
           ...(props.superuserPassword === undefined ? [] : [`${SUPERUSER_PASSWORD_VARIABLE}=${props.superuserPassword}`]),
@@ -260,6 +265,9 @@ function elasticsearchEnvironment(env: NodeEnvironment): string[] {
   return [
     `cluster.name=${env.clusterName}`,
     `node.name=${env.nodeName}`,
+    // Peers connect to the publish host by this name, so full transport verification checks it against the node's certificate
+    // (a bare container IP would not be in the certificate).
+    `network.publish_host=${env.nodeName}`,
     ...discovery,
     'bootstrap.memory_lock=true',
     `ES_JAVA_OPTS=-Xms${env.heapMb}m -Xmx${env.heapMb}m`,

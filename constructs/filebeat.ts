@@ -77,8 +77,8 @@ export class Filebeat extends Construct {
         { volumeName: registry.name, containerPath: FILEBEAT_DATA_DIR },
       ],
       upload: [
-        // Filebeat refuses a config writable by group or others.
-        ...files.map((file) => ({ file: file.path, content: terraformLiteral(file.content), permissions: '0640' })),
+        // Filebeat runs as the image's own user and refuses a config writable by group or others; the config holds no secret.
+        ...files.map((file) => ({ file: file.path, content: terraformLiteral(file.content), permissions: '0644' })),
         { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
       ],
       healthcheck: shellHealthcheck(`curl --silent --fail --output /dev/null http://127.0.0.1:${FILEBEAT_HTTP_PORT}/`, '20s'),

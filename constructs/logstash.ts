@@ -15,6 +15,7 @@ import {
 } from '../pipelines/index.js';
 import { ConfigError } from '../stacks/config/index.js';
 import {
+  ELASTIC_PROCESS_USER,
   elkContainerSettings,
   shellHealthcheck,
   terraformLiteral,
@@ -102,6 +103,7 @@ export class Logstash extends Construct {
       image: image.imageId,
       hostname: LOGSTASH_ALIAS,
       ...elkContainerSettings(context, [LOGSTASH_ALIAS], 300),
+      user: ELASTIC_PROCESS_USER,
       memory: heapMb * 2,
       env: [...Object.entries(environment).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
       volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ELASTICSEARCH_CA_PATH } from '../constructs/elasticsearch.js';
+import { Token } from 'cdktf';
+import { ELASTICSEARCH_CA_PATH, terraformLiteral } from '../constructs/elasticsearch.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { containerNamed, envOf, isReferenceTo, resourcesOf, synthElk, uploadOf, type SynthContainer } from './elk-harness.js';
 
@@ -114,6 +115,9 @@ describe('Elasticsearch, three nodes (staging)', () => {
       expect(env.get('discovery.seed_hosts')!.split(',').sort()).toEqual(names.filter((n) => n !== names[i]));
       expect(env.get('cluster.initial_master_nodes')!.split(',')).toEqual(names);
       expect(env.get('cluster.name')).toBe('elk-staging');
+      // Transport verification is full: peers must reach each other by a name in their certificates.
+      expect(env.get('network.publish_host')).toBe(names[i]);
+      expect(env.get('xpack.security.transport.ssl.verification_mode')).toBe('full');
       expect(env.get('ES_JAVA_OPTS')).toBe('-Xms2048m -Xmx2048m');
     });
     expect(elasticsearch.internalUrls).toEqual(names.map((n) => `https://${n}:9200`));
@@ -125,6 +129,9 @@ describe('Elasticsearch, three nodes (staging)', () => {
     nodes.forEach((node, i) => {
       expect(node.networks_advanced?.[0]?.aliases).toEqual([`elasticsearch-${i + 1}`, 'elasticsearch']);
     });
+    for (const node of nodes) {
+      for (const file of ['users', 'users_roles', 'roles.yml']) expect(uploadOf(node, `${CONFIG_DIR}/${file}`).content).not.toBe('');
+    }
     const certs = nodes.map((n) => uploadOf(n, '/usr/share/elasticsearch/config/certs/node.crt').content);
     expect(new Set(certs).size).toBe(3);
     const requests = Object.values(resourcesOf<SynthCertRequest>(synthesized, 'tls_cert_request'));
@@ -145,6 +152,13 @@ describe('Elasticsearch, three nodes (staging)', () => {
     for (const name of ['elk-staging-kibana', 'elk-staging-logstash']) {
       expect(containerNamed(synthesized, name).depends_on).toHaveLength(3);
     }
+  });
+});
+
+describe('terraformLiteral', () => {
+  it('escapes placeholders meant for the program in the container, and refuses text with Terraform tokens', () => {
+    expect(terraformLiteral('a ${X} %{ if } b')).toBe('a $${X} %%{ if } b');
+    expect(() => terraformLiteral(`user ${Token.asString({ ref: 1 })}`)).toThrow(/literal text only/);
   });
 });
 

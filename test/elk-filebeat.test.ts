@@ -21,7 +21,7 @@ describe('Filebeat', () => {
     });
     expect(expected!.path).toBe(FILEBEAT_YML);
     expect(uploaded).toBe(expected!.content);
-    expect(uploadOf(container, FILEBEAT_YML).permissions).toBe('0640');
+    expect(uploadOf(container, FILEBEAT_YML).permissions).toBe('0644');
   });
 
   it('ships to Logstash over TLS with full verification against the uploaded platform CA', () => {

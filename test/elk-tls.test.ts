@@ -67,6 +67,13 @@ for (const environment of ['dev', 'staging']) {
       expect(json).not.toMatch(/changeme/i);
     });
 
+    it('runs the processes that read private keys as uid 1000 with group 0 (uploads are root:root)', () => {
+      for (const container of containers) {
+        const readsKey = (container.upload ?? []).some((u) => isReferenceTo(u.content, 'tls_private_key'));
+        if (readsKey) expect(container.user, container.name).toBe('1000:0');
+      }
+    });
+
     it('uploads every private key readable by its owner group only', () => {
       for (const container of containers) {
         for (const upload of container.upload ?? []) {

@@ -4,8 +4,9 @@ import { replicasOf, type EnvironmentConfig } from '../../stacks/config/index.js
 /**
  * Memory the environment's containers may use at once (MiB), by component.
  * The Elastic Stack parts follow the config (heap settings; the container limit
- * is twice the heap, as the schema documents); the small containers get a fixed
- * allowance each, because their limits are not settings.
+ * is twice the heap, as the schema documents); the small containers get their
+ * constructs' default limits, which are not settings. test/preflight-memory.test.ts
+ * holds the total to the limits in the synthesized platform stack.
  */
 export const SMALL_CONTAINER_ALLOWANCE_MB = {
   postgres: 512,

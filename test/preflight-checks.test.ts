@@ -300,6 +300,23 @@ describe('images check', () => {
   });
 });
 
+describe('remote Docker host', () => {
+  it("does not judge the remote host's memory, kernel or ports by this machine's", async () => {
+    const remote = host({ env: { DOCKER_HOST: 'tcp://docker.example:2375' }, meminfoPath: meminfo(10), maxMapCountPath: maxMapCount('65530') });
+    const busy = await occupiedPort();
+    const config = resolveEnvironmentConfig('dev', { ports: { nginx: busy } });
+    expect((await checkMemory({ config, host: remote })).status).toBe('skip');
+    const maxMap = await checkMaxMapCount({ config, host: remote });
+    expect(maxMap.status).toBe('skip');
+    expect(maxMap.detail).toContain('sysctl -w vm.max_map_count=262144');
+    expect((await checkPorts({ config, host: remote })).map((r) => r.status)).toEqual(['skip']);
+    // The same files judge a local daemon.
+    const local = host({ env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' }, meminfoPath: meminfo(10), maxMapCountPath: maxMapCount('65530') });
+    expect((await checkMaxMapCount({ config, host: local })).status).toBe('fail');
+    expect((await checkPorts({ config, host: local }))[0]?.status).toBe('fail');
+  });
+});
+
 describe('runPreflight', () => {
   it('passes on a host where everything is in order', async () => {
     const config = resolveEnvironmentConfig('dev', { ports: { nginx: await freePort(), kibana: await freePort(), elasticsearch: await freePort() } });

@@ -62,7 +62,7 @@ async function main([command, ...argv]: string[]): Promise<number> {
   const reportFile = command === 'diff' ? takeOption(rest, '--report') : undefined;
   const skipPreflight = command === 'deploy' && takeFlag(rest, '--skip-preflight');
   console.error(`Environment "${config.environment}" (from ${choice.source}).`);
-  return runLifecycle(command as LifecycleCommand, {
+  const exitCode = await runLifecycle(command as LifecycleCommand, {
     environment: config.environment,
     cdktf: cdktfCli(),
     cwd: projectRoot,
@@ -78,6 +78,16 @@ async function main([command, ...argv]: string[]): Promise<number> {
           return !failed(results);
         },
   });
+  if (command === 'deploy' && exitCode === 0) {
+    console.error(
+      [
+        `Deployed environment "${config.environment}". The URLs are in the outputs above (nginx_url, kibana_url).`,
+        'Generated credentials are sensitive outputs; write them to a private file outside the repository:',
+        `  npm run outputs -- --env ${config.environment} --outputs-file "$HOME/${config.projectName}-${config.environment}-outputs.json" --outputs-file-include-sensitive-outputs`,
+      ].join('\n'),
+    );
+  }
+  return exitCode;
 }
 
 process.exitCode = await main(process.argv.slice(2));

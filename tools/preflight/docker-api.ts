@@ -49,6 +49,18 @@ export function dockerEndpoint(env: Readonly<Record<string, string | undefined>>
   return { kind: 'unsupported', url, reason: 'DOCKER_HOST must start with unix://, npipe://, tcp:// or ssh://' };
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * The Docker host runs elsewhere (tcp to another machine, ssh): its memory,
+ * kernel settings and ports are not this machine's, so preflight cannot read them here.
+ */
+export function remoteDockerHost(endpoint: DockerEndpoint): string | undefined {
+  if (endpoint.kind === 'socket') return undefined;
+  if (endpoint.kind === 'tcp') return LOOPBACK.has(endpoint.host) ? undefined : endpoint.host;
+  return endpoint.url.startsWith('ssh://') ? endpoint.url : undefined;
+}
+
 export interface ApiResponse {
   readonly status: number;
   readonly body: string;

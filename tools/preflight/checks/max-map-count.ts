@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dockerEndpoint, remoteDockerHost } from '../docker-api.js';
 import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
 
 const NAME = 'vm.max_map_count';
@@ -14,6 +15,8 @@ export const MAX_MAP_COUNT_FIX = [
 
 /** The kernel lets Elasticsearch map enough memory areas (vm.max_map_count >= 262144). */
 export async function checkMaxMapCount({ host }: CheckContext): Promise<CheckResult> {
+  const remote = remoteDockerHost(dockerEndpoint(host.env));
+  if (remote) return skip(NAME, `Docker runs on ${remote}: run there: ${MAX_MAP_COUNT_FIX[0]}`);
   let text: string;
   try {
     text = await readFile(host.maxMapCountPath, 'utf8');

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { memoryBudget, totalMb } from '../memory-budget.js';
+import { dockerEndpoint, remoteDockerHost } from '../docker-api.js';
 import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
 
 const NAME = 'Free memory';
@@ -12,6 +13,8 @@ export function meminfoMb(text: string, key: string): number | undefined {
 
 /** MemAvailable covers what the environment's containers may use at once (see memory-budget.ts). */
 export async function checkMemory({ config, host }: CheckContext): Promise<CheckResult> {
+  const remote = remoteDockerHost(dockerEndpoint(host.env));
+  if (remote) return skip(NAME, `Docker runs on ${remote}: make sure it has ${totalMb(memoryBudget(config))} MiB available`);
   let text: string;
   try {
     text = await readFile(host.meminfoPath, 'utf8');

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
-import { dockerEndpoint, dockerGet } from '../docker-api.js';
-import { fail, pass, type CheckContext, type CheckResult } from '../types.js';
+import { dockerEndpoint, dockerGet, remoteDockerHost } from '../docker-api.js';
+import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
 
 /** Tries to listen on address:port; resolves to the error code when that fails. */
 export function tryBind(address: string, port: number): Promise<string | undefined> {
@@ -35,6 +35,11 @@ async function ownContainerOnPort(context: CheckContext, port: number): Promise<
 /** Every published port (config.ports on config.bindAddress) is free, or already held by this environment. */
 export async function checkPorts(context: CheckContext): Promise<CheckResult[]> {
   const { config } = context;
+  const remote = remoteDockerHost(dockerEndpoint(context.host.env));
+  if (remote) {
+    const ports = Object.entries(config.ports).map(([setting, port]) => `${port} (ports.${setting})`).join(', ');
+    return [skip('Published ports', `Docker runs on ${remote}: ports ${ports} must be free on ${config.bindAddress} there`)];
+  }
   const results: CheckResult[] = [];
   for (const [setting, port] of Object.entries(config.ports)) {
     const name = `Port ${config.bindAddress}:${port} (ports.${setting})`;

@@ -70,3 +70,9 @@ export function dataStreamName(source: string, environment: string): string {
 
 /** Header that carries the request id end to end. */
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * What a `service.environment` may be: the environment's name, 2-16 lower-case letters or
+ * digits starting with a letter (`dev`, `staging`). It is also the namespace of the data stream.
+ */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9]{1,15}$/;

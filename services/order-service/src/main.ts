@@ -1,0 +1,4 @@
+import { runMain } from '@platform/service-kit';
+import { orderService } from './service.js';
+
+await runMain(orderService);

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from '@platform/service-kit';
+
+/** An order as the API returns it; `total` is an exact decimal string such as "12.50". */
+export interface Order {
+  id: number;
+  userId: number;
+  total: string;
+  status: string;
+  createdAt: string;
+}
+
+/** What a new order is made of (total already normalised by `toMoney`). */
+export interface NewOrder {
+  userId: number;
+  total: string;
+}
+
+/** The result of an idempotent create: the order, and whether it was created by an earlier request. */
+export interface Placement {
+  order: Order;
+  replayed: boolean;
+}
+
+/** The Idempotency-Key was first used with a different request. */
+export class IdempotencyConflictError extends Error {}
+
+const COLUMNS = 'id, user_id, total, status, created_at, request_digest';
+
+interface OrderRow {
+  id: number;
+  user_id: number;
+  total: string; // pg returns numeric as a string: exact
+  status: string;
+  created_at: Date;
+  request_digest: string | null;
+}
+
+function toOrder(row: OrderRow): Order {
+  return { id: row.id, userId: row.user_id, total: row.total, status: row.status, createdAt: row.created_at.toISOString() };
+}
+
+/** Same digest for the same request however its JSON was spelled (`12.5` vs `"12.50"`). */
+function digestOf(order: NewOrder): string {
+  return createHash('sha256').update(`${order.userId}\n${order.total}`).digest('hex');
+}
+
+/** The orders table. */
+export class OrderRepository {
+  constructor(private readonly db: Pool) {}
+
+  async findById(id: number): Promise<Order | undefined> {
+    const { rows } = await this.db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id]);
+    return rows[0] && toOrder(rows[0]);
+  }
+
+  /** The user's orders, oldest first, at most `limit`. */
+  async listByUser(userId: number, limit: number): Promise<Order[]> {
+    const { rows } = await this.db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE user_id = $1 ORDER BY id LIMIT $2`, [userId, limit]);
+    return rows.map(toOrder);
+  }
+
+  async create(order: NewOrder): Promise<Order> {
+    const { rows } = await this.db.query<OrderRow>(`INSERT INTO orders (user_id, total) VALUES ($1, $2) RETURNING ${COLUMNS}`, [
+      order.userId,
+      order.total,
+    ]);
+    return toOrder(rows[0]!);
+  }
+
+  /**
+   * The order an Idempotency-Key already produced, if any. Throws IdempotencyConflictError when
+   * the key was used for a different request.
+   */
+  async findByKey(key: string, order: NewOrder): Promise<Order | undefined> {
+    const { rows } = await this.db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE idempotency_key = $1`, [key]);
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.request_digest !== digestOf(order)) {
+      throw new IdempotencyConflictError(`Idempotency-Key "${key}" was already used with a different request`);
+    }
+    return toOrder(row);
+  }
+
+  /**
+   * Creates the order once per key. Concurrent requests with one key race on the unique
+   * constraint: one inserts, the others wait for its commit, insert nothing and read its order.
+   */
+  async createOnce(key: string, order: NewOrder): Promise<Placement> {
+    const { rows } = await this.db.query<OrderRow>(
+      `INSERT INTO orders (user_id, total, idempotency_key, request_digest) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
+      [order.userId, order.total, key, digestOf(order)],
+    );
+    if (rows[0]) return { order: toOrder(rows[0]), replayed: false };
+    const existing = await this.findByKey(key, order);
+    if (!existing) throw new Error(`order for Idempotency-Key "${key}" vanished after a conflict`);
+    return { order: existing, replayed: true };
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ENVIRONMENT_NAME_PATTERN } from './catalog.js';
+
+/** A configuration problem; its message is the one line start-up prints before exiting with code 1. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A URL whose scheme is one of `schemes`, e.g. `postgres://user:pass@host:5432/db`. */
+export function urlWithScheme(...schemes: string[]) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL` },
+  );
+}
+
+function integerInRange(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
+    .default(String(fallback))
+    .transform(Number)
+    .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+}
+
+/** Environment variables every service reads (the service contract in DESIGN.md). */
+export function baseConfigShape(defaultPort: number) {
+  return {
+    PORT: integerInRange(0, 65_535, defaultPort),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: urlWithScheme('postgres', 'postgresql'),
+    REDIS_URL: urlWithScheme('redis', 'rediss'),
+    /** Prefix of every Redis key the service writes; lets several deployments or test runs share one Redis. */
+    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{0,64}$/, { error: 'must be up to 64 of [A-Za-z0-9:._-]' }).optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    LOG_FILE: z.string().regex(/\.log$/, { error: 'must be a file path ending in ".log"' }).optional(),
+    SERVICE_ENVIRONMENT: z
+      .string()
+      .regex(ENVIRONMENT_NAME_PATTERN, { error: 'must be 2-16 lower-case letters or digits, starting with a letter' })
+      .default('dev'),
+    /** Milliseconds a SIGTERM waits for in-flight requests before the process gives up and exits. */
+    SHUTDOWN_TIMEOUT_MS: integerInRange(100, 120_000, 10_000),
+  };
+}
+
+export const baseConfigSchema = z.object(baseConfigShape(8000));
+export type BaseConfig = z.output<typeof baseConfigSchema>;
+
+/**
+ * Validates the environment once. Throws a ConfigError whose message is one line naming the
+ * first bad variable, e.g. `Invalid configuration: DATABASE_URL is required`.
+ */
+export function loadConfig<S extends z.ZodType<BaseConfig>>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+): z.output<S> {
+  // An empty variable means "not set" (docker and shells often pass FOO= for unset values).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = issue.path.join('.') || '(environment)';
+  const missing = issue.code === 'invalid_type' && present[variable] === undefined;
+  throw new ConfigError(`Invalid configuration: ${variable} ${missing ? 'is required' : issue.message}`);
+}

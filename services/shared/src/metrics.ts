@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { METRICS_PATH } from './catalog.js';
+import { routeOf } from './request-logging.js';
+
+/** Latency buckets in seconds: from a cache hit (ms) to a slow upstream call (seconds). */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Prometheus metrics on `GET /metrics`: `http_requests_total` and
+ * `http_request_duration_seconds` by method, route template and status code, plus the
+ * process defaults. Each app gets its own registry, so several apps in one process
+ * (tests) never share counters.
+ */
+export function installMetrics(app: FastifyInstance, serviceName: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: serviceName });
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status_code'] as const;
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests served, by method, route template and status code.',
+    labelNames,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to serve an HTTP request, by method, route template and status code.',
+    labelNames,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: routeOf(request), status_code: String(reply.statusCode) };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.get(METRICS_PATH, async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+  return registry;
+}

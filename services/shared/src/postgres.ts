@@ -1,0 +1,61 @@
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+/** Pool settings that keep a struggling database from hanging requests. */
+export interface PostgresPoolOptions {
+  /** @default 10 */
+  readonly max?: number;
+  /** Milliseconds to wait for a connection. @default 2000 */
+  readonly connectionTimeoutMillis?: number;
+  /** Milliseconds a statement may run before the server cancels it. @default 5000 */
+  readonly statementTimeoutMillis?: number;
+}
+
+export function createPostgresPool(databaseUrl: string, logger: Logger, options: PostgresPoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
+    statement_timeout: options.statementTimeoutMillis ?? 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (err) => logger.warn({ err }, 'idle postgres connection failed'));
+  return pool;
+}
+
+/** Postgres unique_violation: the signal for "already exists" (email taken, idempotency key reused). */
+export const UNIQUE_VIOLATION = '23505';
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string } | undefined;
+  return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
+}
+
+/**
+ * Applies the pending SQL migrations in `dir` (node-pg-migrate files with `-- Up Migration`
+ * / `-- Down Migration` sections). node-pg-migrate holds a Postgres advisory lock while it
+ * runs; replicas starting together wait for it and then find nothing left to do.
+ */
+export async function runMigrations(databaseUrl: string, dir: string, logger: Logger): Promise<string[]> {
+  const log = logger.child({ 'event.action': 'migration' });
+  const applied = await runner({
+    databaseUrl,
+    dir,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    singleTransaction: true,
+    checkOrder: true,
+    advisoryLockMode: 'wait',
+    logger: {
+      debug: (msg: string) => log.debug(msg),
+      info: (msg: string) => log.debug(msg),
+      warn: (msg: string) => log.warn(msg),
+      error: (msg: string) => log.error(msg),
+    },
+  });
+  const names = applied.map((m) => m.name);
+  log.info({ 'labels.migrations': names.join(',') }, names.length ? `applied ${names.length} migration(s)` : 'schema up to date');
+  return names;
+}

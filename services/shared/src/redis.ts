@@ -1,0 +1,30 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/**
+ * A Redis client for a cache: commands fail fast instead of queueing while Redis is away
+ * (no offline queue, one attempt, short timeouts), so callers fall back to the database at
+ * once, and the client keeps reconnecting in the background.
+ */
+export function createRedisClient(redisUrl: string, logger: Logger, keyPrefix = ''): Redis {
+  const client = new Redis(redisUrl, {
+    keyPrefix,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1_000,
+    commandTimeout: 500,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  let lastError = '';
+  client.on('error', (err: Error) => {
+    // Reconnect attempts repeat the same error every few hundred ms; log each distinct one once.
+    if (err.message === lastError) return;
+    lastError = err.message;
+    logger.warn({ err }, 'redis unavailable');
+  });
+  client.on('ready', () => {
+    if (lastError) logger.info('redis available again');
+    lastError = '';
+  });
+  return client;
+}

@@ -1,0 +1,140 @@
+import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { BaseConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { installErrorHandling } from './errors.js';
+import { installHealth, type ReadinessCheck } from './health.js';
+import { createServiceLogger, type Logger, type ServiceLoggerOptions } from './logger.js';
+import { installMetrics } from './metrics.js';
+import { createPostgresPool, runMigrations } from './postgres.js';
+import { redactUrl } from './redact.js';
+import { createRedisClient } from './redis.js';
+import { EcsLogController } from './request-logging.js';
+import { requestIdOf } from './request-id.js';
+import { REQUEST_ID_HEADER } from './catalog.js';
+
+/** What a service's routes get to work with. */
+export interface ServiceContext<C extends BaseConfig> {
+  readonly config: C;
+  readonly logger: Logger;
+  readonly db: pg.Pool;
+  readonly redis: Redis;
+}
+
+/** A service: its catalog name, configuration schema, migrations and routes. */
+export interface ServiceDefinition<C extends BaseConfig> {
+  /** Catalog name; becomes `service.name` in the logs. */
+  readonly name: string;
+  /** Validates the environment (extend `baseConfigShape`). */
+  readonly configSchema: z.ZodType<C>;
+  /** Directory of node-pg-migrate SQL migrations. */
+  readonly migrationsDir: string;
+  /** Registers the service's routes. */
+  readonly routes: (app: FastifyInstance, context: ServiceContext<C>) => void | Promise<void>;
+  /** Readiness checks besides Postgres and Redis. @default none */
+  readonly extraReadinessChecks?: (context: ServiceContext<C>) => Record<string, ReadinessCheck>;
+}
+
+export interface StartOptions {
+  /** Where the stdout copy of the logs goes (`false`: none). @default process stdout */
+  readonly stdout?: ServiceLoggerOptions['stdout'];
+  /** Write LOG_FILE synchronously (tests read it right after a request). @default false */
+  readonly syncLogFile?: boolean;
+}
+
+/** A started service. */
+export interface RunningService {
+  readonly app: FastifyInstance;
+  /** Base URL it listens on, e.g. `http://127.0.0.1:8000`. */
+  readonly url: string;
+  readonly config: BaseConfig;
+  readonly logger: Logger;
+  /** Stops accepting, finishes in-flight requests, closes pools and the log file. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the Fastify app of a service: ECS request logging with `http.request.id`,
+ * `x-request-id` echo, JSON errors, `/healthz`, `/readyz`, `/metrics`, then its routes.
+ * Does not listen; `startService` does.
+ */
+export async function buildApp<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+  context: ServiceContext<C>,
+): Promise<FastifyInstance> {
+  const app = fastify({
+    loggerInstance: context.logger as FastifyBaseLogger,
+    logController: new EcsLogController(),
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    // Strict input: a string is not silently turned into a number (or a boolean into 1).
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    forceCloseConnections: 'idle',
+    bodyLimit: 64 * 1024,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  installErrorHandling(app);
+  installMetrics(app, definition.name);
+  installHealth(app, {
+    postgres: () => context.db.query('SELECT 1'),
+    redis: () => context.redis.ping(),
+    ...definition.extraReadinessChecks?.(context),
+  });
+  await app.register(async (scope) => definition.routes(scope, context));
+  await app.ready();
+  return app;
+}
+
+/**
+ * Starts a service from environment variables: validates them (ConfigError naming the bad
+ * one), opens the log, runs migrations, connects Postgres and Redis, listens.
+ */
+export async function startService<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+  env: Readonly<Record<string, string | undefined>>,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const config = loadConfig(definition.configSchema, env);
+  const log = await createServiceLogger({
+    service: definition.name,
+    environment: config.SERVICE_ENVIRONMENT,
+    level: config.LOG_LEVEL,
+    file: config.LOG_FILE,
+    stdout: options.stdout,
+    syncFile: options.syncLogFile,
+  });
+  const logger = log.logger;
+  const resources: Array<() => Promise<unknown>> = [() => log.close()];
+  const closeResources = async () => {
+    for (const close of resources.reverse().splice(0)) await close().catch(() => undefined);
+  };
+  try {
+    logger.info({ 'labels.database': redactUrl(config.DATABASE_URL) }, 'starting');
+    await runMigrations(config.DATABASE_URL, definition.migrationsDir, logger);
+    const db = createPostgresPool(config.DATABASE_URL, logger);
+    resources.push(() => db.end());
+    const redis = createRedisClient(config.REDIS_URL, logger, config.REDIS_KEY_PREFIX ?? `${definition.name}:`);
+    resources.push(() => redis.quit().catch(() => redis.disconnect()));
+    const app = await buildApp(definition, { config, logger, db, redis });
+    resources.push(() => app.close());
+    const address = await app.listen({ port: config.PORT, host: config.HOST });
+    const url = localUrl(address, config.HOST);
+    let closing: Promise<void> | undefined;
+    return { app, url, config, logger, close: () => (closing ??= closeResources()) };
+  } catch (error) {
+    logger.error({ err: error }, 'start-up failed');
+    await closeResources();
+    throw error;
+  }
+}
+
+/** The listen address as a URL a local client can use (wildcard hosts become 127.0.0.1). */
+function localUrl(address: string, host: string): string {
+  const url = new URL(address);
+  if (host === '0.0.0.0' || host === '::') url.hostname = '127.0.0.1';
+  return url.origin;
+}

@@ -1,0 +1,91 @@
+import { HttpError, JsonCache, errorRef, idParamsSchema, toRowId, type FastifyInstance, type ServiceContext } from '@platform/service-kit';
+import type { UserServiceConfig } from './config.js';
+import { SERVICE } from './config.js';
+import { EmailTakenError, UserRepository, type User } from './users.js';
+
+const userSchema = {
+  type: 'object',
+  required: ['id', 'email', 'name', 'createdAt'],
+  properties: {
+    id: { type: 'integer' },
+    email: { type: 'string' },
+    name: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const email = { type: 'string', format: 'email', minLength: 3, maxLength: 254 } as const;
+// A name has at least one visible character.
+const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
+
+interface IdParams {
+  id: string;
+}
+
+const cacheKey = (id: number) => `user:${id}`;
+
+/** POST /users, GET /users/:id, PATCH /users/:id. */
+export function userRoutes(app: FastifyInstance, { db, redis, config, logger }: ServiceContext<UserServiceConfig>): void {
+  const users = new UserRepository(db);
+  const cache = new JsonCache<User>(redis, logger, config.CACHE_TTL_SECONDS);
+  const prefix = SERVICE.routePrefix;
+
+  app.post<{ Body: { email: string; name: string } }>(
+    prefix,
+    {
+      schema: {
+        body: { type: 'object', required: ['email', 'name'], additionalProperties: false, properties: { email, name } },
+        response: { 201: userSchema, 400: errorRef, 409: errorRef },
+      },
+    },
+    async (request, reply) => {
+      const user = await users.create(request.body.email, request.body.name.trim()).catch(rethrowEmailTaken);
+      request.log.info({ 'event.action': 'user_created', 'user.id': String(user.id) }, 'user created');
+      return reply.code(201).send(user);
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    `${prefix}/:id`,
+    { schema: { params: idParamsSchema, response: { 200: userSchema, 400: errorRef, 404: errorRef } } },
+    async (request) => {
+      const id = toRowId(request.params.id) ?? notFound(request.params.id);
+      const cached = await cache.get(cacheKey(id), request.log);
+      const user = cached ?? (await users.findById(id)) ?? notFound(id);
+      if (!cached) await cache.set(cacheKey(id), user, request.log);
+      request.log.info(
+        { 'event.action': 'user_fetched', 'user.id': String(id), 'labels.cache': cached ? 'hit' : 'miss' },
+        'user fetched',
+      );
+      return user;
+    },
+  );
+
+  app.patch<{ Params: IdParams; Body: { email?: string; name?: string } }>(
+    `${prefix}/:id`,
+    {
+      schema: {
+        params: idParamsSchema,
+        body: { type: 'object', minProperties: 1, additionalProperties: false, properties: { email, name } },
+        response: { 200: userSchema, 400: errorRef, 404: errorRef, 409: errorRef },
+      },
+    },
+    async (request) => {
+      const id = toRowId(request.params.id) ?? notFound(request.params.id);
+      const changes = { email: request.body.email, name: request.body.name?.trim() };
+      const user = (await users.update(id, changes).catch(rethrowEmailTaken)) ?? notFound(id);
+      // Write, then invalidate: the next read repopulates the cache from Postgres.
+      await cache.delete(cacheKey(id), request.log);
+      request.log.info({ 'event.action': 'user_updated', 'user.id': String(id) }, 'user updated');
+      return user;
+    },
+  );
+}
+
+function notFound(id: string | number): never {
+  throw new HttpError(404, `user ${id} not found`);
+}
+
+function rethrowEmailTaken(error: unknown): never {
+  throw error instanceof EmailTakenError ? new HttpError(409, error.message) : error;
+}

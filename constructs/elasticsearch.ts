@@ -5,7 +5,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigError } from '../stacks/config/index.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
-import { healthcheck, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { healthcheck, platformLabels, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
 
 /** A certificate and its private key, both PEM (Terraform tokens until apply). */
 export interface TlsKeyPair {
@@ -197,7 +197,7 @@ export class Elasticsearch extends Construct {
         // The elastic stack reaches the published node through the bind address.
         ipAddresses: published ? unique(['127.0.0.1', config.bindAddress]).filter((ip) => ip !== '0.0.0.0') : ['127.0.0.1'],
       });
-      const volume = new Volume(this, `${nodeName}-data`, { name: `${namePrefix}-${nodeName}-data` });
+      const volume = new Volume(this, `${nodeName}-data`, { name: `${namePrefix}-${nodeName}-data`, labels: platformLabels(context) });
 
       const container = new Container(this, nodeName, {
         name: containerName,
@@ -223,8 +223,9 @@ export class Elasticsearch extends Construct {
         ],
         healthcheck: shellHealthcheck(
           // Authenticated, CA-verified cluster health: yellow or better means this node has joined a cluster with a master.
+          // The server-side wait stays under the healthcheck's own timeout.
           `curl --silent --fail --cacert ${ELASTICSEARCH_CA_PATH} --user "${props.healthcheckUser.username}:$${HEALTHCHECK_PASSWORD_VARIABLE}" ` +
-            `"https://localhost:${ELASTICSEARCH_HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=5s"`,
+            `"https://localhost:${ELASTICSEARCH_HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=2s"`,
           '90s',
         ),
       });

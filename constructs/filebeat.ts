@@ -7,7 +7,7 @@ import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/
 import { ConfigError } from '../stacks/config/index.js';
 import { elkContainerSettings, shellHealthcheck, terraformLiteral, type CertificateAuthority } from './elasticsearch.js';
 import type { Logstash } from './logstash.js';
-import { resolveImage, type PlatformContext } from './platform-context.js';
+import { platformLabels, resolveImage, type PlatformContext } from './platform-context.js';
 
 /** Network alias of the Filebeat container. */
 export const FILEBEAT_ALIAS = 'filebeat';
@@ -64,7 +64,7 @@ export class Filebeat extends Construct {
       caCertificatePath: CA_PATH,
     });
     const image = new Image(this, 'image', { name: resolveImage(config, 'filebeat'), keepLocally: true });
-    const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data` });
+    const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data`, labels: platformLabels(context) });
 
     this.container = new Container(this, 'container', {
       name: `${namePrefix}-${FILEBEAT_ALIAS}`,

@@ -23,7 +23,7 @@ import {
   type Elasticsearch,
   type RealmCredentials,
 } from './elasticsearch.js';
-import { resolveImage, type PlatformContext } from './platform-context.js';
+import { platformLabels, resolveImage, type PlatformContext } from './platform-context.js';
 
 /** Network alias of the Logstash container; Filebeat ships to `logstash:5044`. */
 export const LOGSTASH_ALIAS = 'logstash';
@@ -86,7 +86,7 @@ export class Logstash extends Construct {
       ipAddresses: ['127.0.0.1'],
     });
     const image = new Image(this, 'image', { name: resolveImage(config, 'logstash'), keepLocally: true });
-    const data = new Volume(this, 'data', { name: `${namePrefix}-${LOGSTASH_ALIAS}-data` });
+    const data = new Volume(this, 'data', { name: `${namePrefix}-${LOGSTASH_ALIAS}-data`, labels: platformLabels(context) });
 
     const environment: Record<LogstashEnvName, string> = {
       [LOGSTASH_ENV.elasticsearchHosts]: props.elasticsearch.internalUrls.join(' '),

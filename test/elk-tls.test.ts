@@ -91,6 +91,16 @@ for (const environment of ['dev', 'staging']) {
       for (const container of published) for (const port of container.ports!) expect(port.ip).toBe('127.0.0.1');
     });
 
+    it('names and labels every volume it declares after the environment', () => {
+      const volumes = Object.values(resourcesOf<{ name: string; labels?: { label: string; value: string }[] }>(synthesized, 'docker_volume'));
+      const elkVolumes = volumes.filter((v) => /-(elasticsearch(-\d)?|logstash|filebeat)-data$/.test(v.name));
+      expect(elkVolumes).toHaveLength(environment === 'staging' ? 5 : 3);
+      for (const volume of elkVolumes) {
+        expect(volume.name.startsWith(`elk-${environment}-`)).toBe(true);
+        expect(volume.labels).toEqual([{ label: 'io.platform.project', value: `elk-${environment}` }]);
+      }
+    });
+
     it('gives every container a healthcheck it waits for, a memory limit and bounded logs', () => {
       for (const container of containers) {
         expect(container.healthcheck?.test[0], container.name).toBe('CMD-SHELL');

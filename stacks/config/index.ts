@@ -16,11 +16,32 @@ const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,15}$/;
 /** Environment variable that selects the environment (`dev` when unset). */
 export const ENVIRONMENT_VARIABLE = 'PLATFORM_ENV';
 
+/** The keys the schema allows at `path` (object fields or enum record keys), for "unknown setting" messages. */
+function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType = EnvironmentConfigSchema;
+  const unwrap = (s: z.core.$ZodType): z.core.$ZodType => {
+    const def = s._zod.def as { innerType?: z.core.$ZodType };
+    return def.innerType ? unwrap(def.innerType) : s;
+  };
+  for (const key of path) {
+    const def = unwrap(schema)._zod.def as { shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType };
+    const next = def.shape?.[String(key)] ?? def.valueType;
+    if (!next) return [];
+    schema = next;
+  }
+  const def = unwrap(schema)._zod.def as { shape?: Record<string, unknown>; keyType?: z.core.$ZodType };
+  if (def.shape) return Object.keys(def.shape);
+  const keyDef = def.keyType?._zod.def as { entries?: Record<string, string> } | undefined;
+  return keyDef?.entries ? Object.values(keyDef.entries) : [];
+}
+
 function formatIssue(environment: string, issue: z.core.$ZodIssue): string {
   const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  const allowed = issue.code === 'unrecognized_keys' ? allowedKeysAt(issue.path) : [];
   const message =
     issue.code === 'unrecognized_keys'
-      ? `unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the settings table in README.md`
+      ? `unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; ` +
+        (allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : 'check the spelling against the settings table in README.md')
       : issue.message;
   return `Invalid setting ${path} in environment "${environment}": ${message}`;
 }

@@ -53,7 +53,7 @@ export const EnvironmentConfigSchema = z
       .default('127.0.0.1')
       .describe('Host address published ports bind to. Keep 127.0.0.1 unless the platform must be reachable from other hosts.'),
     ports: z
-      .object({
+      .strictObject({
         nginx: port(8080, 'nginx (the API entry point)'),
         kibana: port(5601, 'Kibana'),
         elasticsearch: port(9200, 'Elasticsearch (the Elastic configuration stack connects here)'),
@@ -61,7 +61,7 @@ export const EnvironmentConfigSchema = z
       .prefault({})
       .describe('Published host ports.'),
     elasticsearch: z
-      .object({
+      .strictObject({
         nodes: z
           .union([z.literal(1), z.literal(3)], { error: 'must be 1 (single node) or 3 (a three-node cluster)' })
           .default(1)
@@ -71,19 +71,19 @@ export const EnvironmentConfigSchema = z
       .prefault({})
       .describe('Elasticsearch settings.'),
     logstash: z
-      .object({
+      .strictObject({
         heapMb: megabytes(512, 256, 8192, 'JVM heap of Logstash (MiB); the container limit is twice this.'),
       })
       .prefault({})
       .describe('Logstash settings.'),
     kibana: z
-      .object({
+      .strictObject({
         memoryMb: megabytes(1024, 512, 8192, 'Memory limit of the Kibana container (MiB).'),
       })
       .prefault({})
       .describe('Kibana settings.'),
     images: z
-      .object({
+      .strictObject({
         registryMirror: z
           .string()
           .regex(/^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)*$/, {
@@ -117,7 +117,7 @@ export const EnvironmentConfigSchema = z
       .default(30)
       .describe('Days a log index is kept after rollover before the ILM policy deletes it.'),
     rollover: z
-      .object({
+      .strictObject({
         maxAge: z
           .string()
           .regex(/^[1-9]\d*(d|h)$/, { error: 'must be a duration in hours or days such as "1d" or "12h"' })
@@ -132,7 +132,7 @@ export const EnvironmentConfigSchema = z
       .prefault({})
       .describe('ILM hot-phase rollover.'),
     alerts: z
-      .object({
+      .strictObject({
         errorThreshold: z
           .number()
           .int({ error: 'must be a whole number of error lines, at least 1' })

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  ENVIRONMENTS,
+  loadEnvironmentConfig,
+  replicasOf,
+  resolveEnvironmentConfig,
+  type EnvironmentSettings,
+} from '../stacks/config/index.js';
+import { resolveImage } from '../constructs/platform-context.js';
+
+/** The ConfigError message `settings` produce (fails the test when they are accepted). */
+function rejection(settings: unknown, environment = 'dev'): string {
+  try {
+    resolveEnvironmentConfig(environment, settings as EnvironmentSettings);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`settings were accepted: ${JSON.stringify(settings)}`);
+}
+
+describe('environment config', () => {
+  it('loads every shipped environment', () => {
+    for (const name of Object.keys(ENVIRONMENTS)) expect(loadEnvironmentConfig(name).environment).toBe(name);
+  });
+
+  it('defaults to a secure, local dev environment', () => {
+    const dev = loadEnvironmentConfig();
+    expect(dev.environment).toBe('dev');
+    expect(dev.bindAddress).toBe('127.0.0.1');
+    expect(dev.elasticsearch.nodes).toBe(1);
+    expect(replicasOf(dev, 'user-service')).toBe(1);
+  });
+
+  it('gives staging a three-node cluster and two replicas per service', () => {
+    const staging = loadEnvironmentConfig('staging');
+    expect(staging.elasticsearch.nodes).toBe(3);
+    expect(replicasOf(staging, 'order-service')).toBe(2);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['projectName', { projectName: 'My_Project' }, /Invalid setting projectName in environment "dev": must be 2-20 characters of lower-case letters/],
+    ['elasticVersion', { elasticVersion: 'latest' }, /Invalid setting elasticVersion .*: must be an exact Elastic Stack release such as "9\.5\.3"/],
+    ['elasticVersion (7.x)', { elasticVersion: '7.17.0' }, /Invalid setting elasticVersion .*8\.x or 9\.x/],
+    ['bindAddress', { bindAddress: 'localhost' }, /Invalid setting bindAddress .*: must be an IPv4 address such as "127\.0\.0\.1"/],
+    ['ports.nginx (privileged)', { ports: { nginx: 80 } }, /Invalid setting ports\.nginx .*: must be from 1024 to 65535 \(unprivileged ports only\)/],
+    ['ports.kibana (too high)', { ports: { kibana: 70000 } }, /Invalid setting ports\.kibana .*: must be from 1024 to 65535/],
+    ['ports.elasticsearch (fraction)', { ports: { elasticsearch: 9200.5 } }, /Invalid setting ports\.elasticsearch .*whole number/],
+    ['elasticsearch.nodes', { elasticsearch: { nodes: 2 } }, /Invalid setting elasticsearch\.nodes .*: must be 1 \(single node\) or 3/],
+    ['elasticsearch.heapMb', { elasticsearch: { heapMb: 100 } }, /Invalid setting elasticsearch\.heapMb .*: must be at least 256 MiB/],
+    ['logstash.heapMb', { logstash: { heapMb: 100000 } }, /Invalid setting logstash\.heapMb .*: must be at most 8192 MiB/],
+    ['kibana.memoryMb', { kibana: { memoryMb: 256 } }, /Invalid setting kibana\.memoryMb .*: must be at least 512 MiB/],
+    ['images.overrides (latest)', { images: { overrides: { nginx: 'nginx:latest' } } }, /Invalid setting images\.overrides\.nginx .*pinned image reference/],
+    ['images.overrides (untagged)', { images: { overrides: { redis: 'redis' } } }, /Invalid setting images\.overrides\.redis .*no missing tag/],
+    ['images.overrides (unknown component)', { images: { overrides: { mysql: 'mysql:8.0.36' } } }, /Invalid setting images\.overrides .*unknown setting\(s\) "mysql"; allowed here: postgres, redis, elasticsearch/],
+    ['images.registryMirror', { images: { registryMirror: 'https://mirror.example.com' } }, /Invalid setting images\.registryMirror .*registry host/],
+    ['replicas (range)', { replicas: { 'user-service': 0 } }, /Invalid setting replicas\.user-service .*: must be from 1 to 10/],
+    ['logRetentionDays', { logRetentionDays: 0 }, /Invalid setting logRetentionDays .*: must be from 1 to 3650 days/],
+    ['rollover.maxAge', { rollover: { maxAge: '1w' } }, /Invalid setting rollover\.maxAge .*"1d" or "12h"/],
+    ['rollover.maxPrimaryShardSize', { rollover: { maxPrimaryShardSize: '10' } }, /Invalid setting rollover\.maxPrimaryShardSize .*"10gb"/],
+    ['alerts.errorThreshold', { alerts: { errorThreshold: 0 } }, /Invalid setting alerts\.errorThreshold .*at least 1/],
+    ['alerts.windowMinutes', { alerts: { windowMinutes: 2000 } }, /Invalid setting alerts\.windowMinutes .*from 1 to 1440 minutes/],
+    ['alerts.webhookUrl', { alerts: { webhookUrl: 'ftp://hooks.example.com/x' } }, /Invalid setting alerts\.webhookUrl .*http\(s\) URL/],
+    ['a misspelt setting', { bindAdress: '127.0.0.1' }, /Invalid setting \(root\) .*unknown setting\(s\) "bindAdress"; allowed here: projectName, elasticVersion, bindAddress/],
+    ['a misspelt nested setting', { ports: { ngnix: 9000 } }, /Invalid setting ports .*unknown setting\(s\) "ngnix"; allowed here: nginx, kibana, elasticsearch/],
+    ['a misspelt alert setting', { alerts: { threshold: 5 } }, /Invalid setting alerts .*unknown setting\(s\) "threshold"; allowed here: errorThreshold/],
+    ['a wrong type', { ports: 8080 }, /Invalid setting ports /],
+  ])('refuses a bad %s with a message naming it', (_, settings, message) => {
+    expect(rejection(settings)).toMatch(message);
+  });
+
+  it('refuses replicas of a service that is not declared, listing the declared ones', () => {
+    expect(rejection({ replicas: { 'payment-service': 2 } })).toMatch(
+      /Invalid setting replicas\.payment-service .*"payment-service" is not a declared service; declared services: user-service, order-service/,
+    );
+  });
+
+  it('lists every bad setting at once', () => {
+    const message = rejection({ bindAddress: 'x', elasticsearch: { nodes: 5 }, logRetentionDays: -1 });
+    expect(message.split('\n')).toHaveLength(3);
+    for (const path of ['bindAddress', 'elasticsearch.nodes', 'logRetentionDays']) expect(message).toContain(`Invalid setting ${path} `);
+  });
+
+  it('refuses a bad environment name and an unknown environment', () => {
+    expect(rejection({}, 'Prod!')).toMatch(/Invalid environment name "Prod!": must be 2-16 lower-case letters or digits/);
+    expect(() => loadEnvironmentConfig('prod')).toThrow(/Unknown environment "prod" \(from PLATFORM_ENV\); known environments: dev, staging/);
+  });
+
+  it('pulls default images through a registry mirror, and an override wins over both', () => {
+    const mirrored = resolveEnvironmentConfig('dev', {
+      images: { registryMirror: 'mirror.internal:5000/hub', overrides: { redis: 'registry.example.com/redis:7.4.5' } },
+    });
+    expect(resolveImage(mirrored, 'postgres')).toBe('mirror.internal:5000/hub/library/postgres:17.6-alpine3.22');
+    expect(resolveImage(mirrored, 'kibana')).toBe(`mirror.internal:5000/hub/kibana/kibana:${mirrored.elasticVersion}`);
+    expect(resolveImage(mirrored, 'redis')).toBe('registry.example.com/redis:7.4.5');
+  });
+
+  it('gives every Elastic image the one elasticVersion', () => {
+    const config = resolveEnvironmentConfig('dev', { elasticVersion: '8.19.3' });
+    for (const component of ['elasticsearch', 'logstash', 'kibana', 'filebeat'] as const) {
+      expect(resolveImage(config, component)).toMatch(/:8\.19\.3$/);
+    }
+  });
+});

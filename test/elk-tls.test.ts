@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { asUploaded, envOf, isReferenceTo, resourcesOf, synthElk, type SynthContainer } from './elk-harness.js';
 
@@ -99,6 +100,16 @@ for (const environment of ['dev', 'staging']) {
         expect(volume.name.startsWith(`elk-${environment}-`)).toBe(true);
         expect(volume.labels).toEqual([{ label: 'io.platform.project', value: `elk-${environment}` }]);
       }
+    });
+
+    it('writes healthcheck commands that a POSIX shell parses', () => {
+      for (const container of containers) {
+        const [, command] = container.healthcheck!.test;
+        // `sh -n` parses without running; Docker runs CMD-SHELL tests with `/bin/sh -c`.
+        const parsed = spawnSync('sh', ['-n', '-c', command!], { encoding: 'utf8' });
+        expect(parsed.status, `${container.name}: ${parsed.stderr}`).toBe(0);
+      }
+      expect(spawnSync('sh', ['-n', '-c', 'echo "unbalanced'], { encoding: 'utf8' }).status).not.toBe(0);
     });
 
     it('gives every container a healthcheck it waits for, a memory limit and bounded logs', () => {

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isPostgresUnavailable } from './postgres.js';
 
 /** An error that is meant for the client: its status code and message are sent as they are. */
 export class HttpError extends Error {
@@ -33,12 +34,17 @@ export function errorBody(statusCode: number, message: string) {
 
 /**
  * Errors become `{ statusCode, error, message }`. Client errors (validation, bad JSON,
- * HttpError) keep their message; anything else is a 500 whose details stay in the log.
+ * HttpError) keep their message; Postgres being unreachable is a 503; anything else is a 500
+ * whose details stay in the log.
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.addSchema(errorResponseSchema);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isPostgresUnavailable(error)) {
+      request.log.error({ err: error, 'http.response.status_code': 503 }, 'postgres is not answering');
+      return reply.code(503).send(errorBody(503, 'postgres is not answering'));
+    }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error, 'http.response.status_code': status }, 'request failed');

@@ -59,3 +59,13 @@ export async function runMigrations(databaseUrl: string, dir: string, logger: Lo
   log.info({ 'labels.migrations': names.join(',') }, names.length ? `applied ${names.length} migration(s)` : 'schema up to date');
   return names;
 }
+
+/** Errors that mean "Postgres cannot be reached or is not accepting work right now" (a 503, not a bug). */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+
+export function isPostgresUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(e.message ?? '');
+}

@@ -1,0 +1,311 @@
+import { NGINX_LOG_SOURCE } from '../../pipelines/index.js';
+import type { ServiceDeclaration } from '../../services/shared/src/catalog.js';
+
+/**
+ * The Kibana saved objects of the platform dashboard, generated from the service
+ * catalog: Lens visualizations, a saved search and the dashboard that lays them
+ * out. They are imported as NDJSON (the saved objects export format); the data
+ * view they reference is created separately, with a stable id.
+ */
+
+export interface SavedObjectReference {
+  readonly name: string;
+  readonly type: 'index-pattern' | 'lens' | 'search';
+  readonly id: string;
+}
+
+export interface SavedObject {
+  readonly id: string;
+  readonly type: 'lens' | 'search' | 'dashboard';
+  readonly attributes: Record<string, unknown>;
+  readonly references: readonly SavedObjectReference[];
+}
+
+export interface DashboardSavedObjectsOptions {
+  readonly environment: string;
+  /** The catalog: one log source (and one nginx route) per service. */
+  readonly services: readonly ServiceDeclaration[];
+  /** Id of the data view over the environment's log data streams. */
+  readonly dataViewId: string;
+  /** Prefix of every generated saved-object id. */
+  readonly idPrefix: string;
+}
+
+/** KQL that matches lines at error level or worse (the alert rule uses the same). */
+export const ERROR_LEVEL_KQL = 'log.level : ("error" or "fatal")';
+
+/** KQL special characters are escaped so a route prefix is matched literally. */
+function kqlLiteral(value: string): string {
+  return value.replace(/[\\():<>"*{}\s]/g, (c) => `\\${c}`);
+}
+
+/** KQL that matches requests under a route prefix, e.g. `/users` and `/users/42`. */
+export function routePrefixKql(routePrefix: string): string {
+  const literal = kqlLiteral(routePrefix);
+  return `url.path : ${literal} or url.path : ${literal}/*`;
+}
+
+type LensColumn = Record<string, unknown>;
+
+interface LensXyOptions {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly dataViewId: string;
+  readonly query: string;
+  readonly seriesType: 'bar_stacked' | 'line' | 'bar_horizontal';
+  readonly x: LensColumn;
+  readonly split?: LensColumn;
+  readonly metrics: Readonly<Record<string, LensColumn>>;
+}
+
+const LAYER = 'layer1';
+
+/** A single-layer Lens XY chart over the data view (form-based datasource). */
+function lensXy(options: LensXyOptions): SavedObject {
+  const metricIds = Object.keys(options.metrics);
+  const columns: Record<string, LensColumn> = { x: options.x, ...(options.split ? { split: options.split } : {}), ...options.metrics };
+  return {
+    id: options.id,
+    type: 'lens',
+    attributes: {
+      title: options.title,
+      description: options.description,
+      visualizationType: 'lnsXY',
+      state: {
+        datasourceStates: {
+          formBased: {
+            layers: {
+              [LAYER]: {
+                columnOrder: [...(options.split ? ['split'] : []), 'x', ...metricIds],
+                columns,
+                incompleteColumns: {},
+              },
+            },
+          },
+        },
+        visualization: {
+          legend: { isVisible: true, position: 'right' },
+          valueLabels: 'hide',
+          preferredSeriesType: options.seriesType,
+          layers: [
+            {
+              layerId: LAYER,
+              layerType: 'data',
+              seriesType: options.seriesType,
+              xAccessor: 'x',
+              accessors: metricIds,
+              ...(options.split ? { splitAccessor: 'split' } : {}),
+            },
+          ],
+        },
+        query: { query: options.query, language: 'kuery' },
+        filters: [],
+      },
+    },
+    references: [{ type: 'index-pattern', id: options.dataViewId, name: `indexpattern-datasource-layer-${LAYER}` }],
+  };
+}
+
+const overTime: LensColumn = {
+  label: '@timestamp',
+  dataType: 'date',
+  operationType: 'date_histogram',
+  sourceField: '@timestamp',
+  isBucketed: true,
+  scale: 'interval',
+  params: { interval: 'auto', includeEmptyRows: true },
+};
+
+const lineCount: LensColumn = {
+  label: 'Log lines',
+  dataType: 'number',
+  operationType: 'count',
+  sourceField: '___records___',
+  isBucketed: false,
+  scale: 'ratio',
+};
+
+function topValues(field: string, label: string, size: number, orderByColumn: string): LensColumn {
+  return {
+    label,
+    dataType: 'string',
+    operationType: 'terms',
+    sourceField: field,
+    isBucketed: true,
+    scale: 'ordinal',
+    params: { size, orderBy: { type: 'column', columnId: orderByColumn }, orderDirection: 'desc', otherBucket: true, missingBucket: false },
+  };
+}
+
+function durationPercentile(percentile: number): LensColumn {
+  return {
+    label: `p${percentile} event.duration (ns)`,
+    dataType: 'number',
+    operationType: 'percentile',
+    sourceField: 'event.duration',
+    isBucketed: false,
+    scale: 'ratio',
+    params: { percentile },
+  };
+}
+
+const durationAverage: LensColumn = {
+  label: 'Average event.duration (ns)',
+  dataType: 'number',
+  operationType: 'average',
+  sourceField: 'event.duration',
+  isBucketed: false,
+  scale: 'ratio',
+};
+
+/** Columns of the saved search: what one needs to follow a request across services. */
+export const REQUEST_SEARCH_COLUMNS = [
+  'service.name',
+  'log.level',
+  'message',
+  'http.request.id',
+  'http.request.method',
+  'url.path',
+  'http.response.status_code',
+  'event.duration',
+] as const;
+
+interface Panel {
+  readonly object: SavedObject;
+  readonly w: number;
+  readonly h: number;
+}
+
+/** The dashboard and everything it shows, dashboard last (its references come first). */
+export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): SavedObject[] {
+  const { environment, services, dataViewId, idPrefix } = options;
+  if (services.length === 0) {
+    throw new Error('dashboardSavedObjects: services must declare at least one service (the dashboard shows one series per service)');
+  }
+  // Every service plus nginx, plus room for lines Logstash could not route ("unknown").
+  const sourceCount = services.length + 2;
+  const serviceNames = services.map((s) => s.name).join(', ');
+
+  const volume = lensXy({
+    id: `${idPrefix}-log-volume`,
+    title: `[${environment}] Log volume per service`,
+    description: `Log lines per source over time (${serviceNames}, ${NGINX_LOG_SOURCE}).`,
+    dataViewId,
+    query: '',
+    seriesType: 'bar_stacked',
+    x: overTime,
+    split: topValues('service.name', 'Service', sourceCount, 'lines'),
+    metrics: { lines: lineCount },
+  });
+  const errors = lensXy({
+    id: `${idPrefix}-errors`,
+    title: `[${environment}] Errors per service`,
+    description: 'Lines at error level or worse per source over time (nginx: 5xx responses).',
+    dataViewId,
+    query: ERROR_LEVEL_KQL,
+    seriesType: 'bar_stacked',
+    x: overTime,
+    split: topValues('service.name', 'Service', sourceCount, 'errors'),
+    metrics: { errors: { ...lineCount, label: 'Error lines' } },
+  });
+  const serviceLatency = lensXy({
+    id: `${idPrefix}-service-latency`,
+    title: `[${environment}] Service latency by route`,
+    description: 'Request duration by route template, from the services\' "request completed" lines.',
+    dataViewId,
+    query: 'http.route : * and event.duration : *',
+    seriesType: 'bar_horizontal',
+    x: topValues('http.route', 'Route', 20, 'p95'),
+    metrics: { p95: durationPercentile(95), avg: durationAverage },
+  });
+  const nginxLatency = lensXy({
+    id: `${idPrefix}-nginx-latency`,
+    title: `[${environment}] Latency at nginx by route`,
+    description: 'Request duration at the entry point, per catalog route prefix, from nginx access lines.',
+    dataViewId,
+    query: `service.name : "${NGINX_LOG_SOURCE}" and event.duration : *`,
+    seriesType: 'bar_horizontal',
+    x: {
+      label: 'Route',
+      dataType: 'string',
+      operationType: 'filters',
+      isBucketed: true,
+      scale: 'ordinal',
+      params: {
+        filters: services.map((s) => ({ label: s.routePrefix, input: { query: routePrefixKql(s.routePrefix), language: 'kuery' } })),
+      },
+    },
+    metrics: { p95: durationPercentile(95), avg: durationAverage },
+  });
+  const requestSearch: SavedObject = {
+    id: `${idPrefix}-requests-by-id`,
+    type: 'search',
+    attributes: {
+      title: `[${environment}] Request lines by request id`,
+      description: 'Every line of one request across nginx and the services: replace * with the x-request-id value.',
+      columns: [...REQUEST_SEARCH_COLUMNS],
+      sort: [['@timestamp', 'asc']],
+      kibanaSavedObjectMeta: {
+        searchSourceJSON: JSON.stringify({
+          query: { query: 'http.request.id : *', language: 'kuery' },
+          filter: [],
+          indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index',
+        }),
+      },
+    },
+    references: [{ name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern', id: dataViewId }],
+  };
+
+  const panels: Panel[] = [
+    { object: volume, w: 24, h: 15 },
+    { object: errors, w: 24, h: 15 },
+    { object: serviceLatency, w: 24, h: 15 },
+    { object: nginxLatency, w: 24, h: 15 },
+    { object: requestSearch, w: 48, h: 20 },
+  ];
+  let x = 0;
+  let y = 0;
+  const panelsJson = panels.map((panel, index) => {
+    if (x + panel.w > 48) {
+      x = 0;
+      y += 15;
+    }
+    const id = `p${index + 1}`;
+    const entry = {
+      type: panel.object.type,
+      gridData: { x, y, w: panel.w, h: panel.h, i: id },
+      panelIndex: id,
+      embeddableConfig: {},
+      panelRefName: `panel_${id}`,
+    };
+    x += panel.w;
+    return entry;
+  });
+  const dashboard: SavedObject = {
+    id: `${idPrefix}-dashboard`,
+    type: 'dashboard',
+    attributes: {
+      title: `[${environment}] Platform logs`,
+      description: `Log volume, errors and latency of ${serviceNames} and nginx; follow one request by its id.`,
+      panelsJSON: JSON.stringify(panelsJson),
+      optionsJSON: JSON.stringify({ useMargins: true, syncColors: true, hidePanelTitles: false }),
+      timeRestore: true,
+      timeFrom: 'now-24h',
+      timeTo: 'now',
+      refreshInterval: { pause: false, value: 60_000 },
+      kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: { query: '', language: 'kuery' }, filter: [] }) },
+    },
+    references: panels.map((panel, index) => ({
+      name: `p${index + 1}:panel_p${index + 1}`,
+      type: panel.object.type as SavedObjectReference['type'],
+      id: panel.object.id,
+    })),
+  };
+  return [...panels.map((p) => p.object), dashboard];
+}
+
+/** Saved objects as the NDJSON the import API takes (one object per line). */
+export function toNdjson(objects: readonly SavedObject[]): string {
+  return objects.map((o) => JSON.stringify(o)).join('\n') + '\n';
+}

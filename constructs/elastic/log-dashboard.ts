@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
+import type { ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { KibanaImportSavedObjects } from './bindings/index.js';
+import { dashboardSavedObjects, toNdjson, type SavedObject } from './dashboard-saved-objects.js';
+
+export interface LogDashboardProps {
+  readonly environment: string;
+  readonly services: readonly ServiceDeclaration[];
+  /** Id of the data view the visualizations read (must exist before the import). */
+  readonly dataViewId: string;
+  /** Prefix of the saved-object ids. */
+  readonly idPrefix: string;
+  /** What must exist first: the data view. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/** Terraform interpolates `${` and `%{` in strings; saved-object text must reach Kibana verbatim. */
+export function escapeTerraformTemplate(text: string): string {
+  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+}
+
+/**
+ * The platform dashboard (log volume and errors per service, latency by route at
+ * the services and at nginx, the request-id saved search), imported as saved
+ * objects. Re-imports with overwrite when the catalog changes.
+ */
+export class LogDashboard extends Construct {
+  public readonly dashboardId: string;
+  public readonly savedObjects: readonly SavedObject[];
+
+  public constructor(scope: Construct, id: string, props: LogDashboardProps) {
+    super(scope, id);
+    this.savedObjects = dashboardSavedObjects(props);
+    this.dashboardId = this.savedObjects[this.savedObjects.length - 1]!.id;
+    new KibanaImportSavedObjects(this, 'saved-objects', {
+      fileContents: escapeTerraformTemplate(toNdjson(this.savedObjects)),
+      overwrite: true,
+      dependsOn: props.dependsOn,
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { Construct } from 'constructs';
+import { ElasticsearchIndexLifecycle } from './bindings/index.js';
+
+export interface LogLifecyclePolicyProps {
+  /** Policy name. */
+  readonly name: string;
+  /** Roll the write index over after this age, e.g. `1d` (config.rollover.maxAge). */
+  readonly rolloverMaxAge: string;
+  /** ...or when a primary shard reaches this size, e.g. `10gb` (config.rollover.maxPrimaryShardSize). */
+  readonly rolloverMaxPrimaryShardSize: string;
+  /** Days a backing index is kept after its rollover before it is deleted (config.logRetentionDays). */
+  readonly retentionDays: number;
+}
+
+const DURATION = /^[1-9]\d*(d|h)$/;
+const SIZE = /^[1-9]\d*(mb|gb)$/;
+
+/**
+ * The ILM policy of the log data streams: hot (rollover by age or primary shard
+ * size), then delete `retentionDays` after rollover (ILM counts a rolled-over
+ * index's age from its rollover).
+ */
+export class LogLifecyclePolicy extends Construct {
+  /** The policy name as a reference: settings that attach it depend on the policy. */
+  public readonly policyName: string;
+
+  public constructor(scope: Construct, id: string, props: LogLifecyclePolicyProps) {
+    super(scope, id);
+    if (!DURATION.test(props.rolloverMaxAge)) {
+      throw new Error(`LogLifecyclePolicy: rolloverMaxAge "${props.rolloverMaxAge}" must be a duration such as "1d" or "12h" (setting rollover.maxAge)`);
+    }
+    if (!SIZE.test(props.rolloverMaxPrimaryShardSize)) {
+      throw new Error(
+        `LogLifecyclePolicy: rolloverMaxPrimaryShardSize "${props.rolloverMaxPrimaryShardSize}" must be a size such as "10gb" (setting rollover.maxPrimaryShardSize)`,
+      );
+    }
+    if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
+      throw new Error(`LogLifecyclePolicy: retentionDays ${props.retentionDays} must be a whole number of days >= 1 (setting logRetentionDays)`);
+    }
+    const policy = new ElasticsearchIndexLifecycle(this, 'policy', {
+      name: props.name,
+      metadata: JSON.stringify({ managed_by: 'cdktf', description: 'Platform log data streams' }),
+      hot: {
+        minAge: '0ms',
+        rollover: { maxAge: props.rolloverMaxAge, maxPrimaryShardSize: props.rolloverMaxPrimaryShardSize },
+      },
+      delete: { minAge: `${props.retentionDays}d`, delete: {} },
+    });
+    this.policyName = policy.name;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Names of the Elastic objects of one environment, in one place. Everything is
+ * prefixed `logs-platform-<environment>` so several environments can share a
+ * cluster without colliding, and nothing clashes with Elastic's built-in
+ * `logs@*` / `logs-*-*` objects.
+ */
+export interface ElasticObjectNames {
+  readonly lifecyclePolicy: string;
+  readonly mappingsComponentTemplate: string;
+  readonly settingsComponentTemplate: string;
+  readonly indexTemplate: string;
+  /** Saved-object id of the Kibana data view (stable, so saved objects can reference it). */
+  readonly dataViewId: string;
+  readonly dataViewName: string;
+  /** Prefix of the dashboard's saved-object ids. */
+  readonly savedObjectPrefix: string;
+  readonly alertRule: string;
+}
+
+const ENVIRONMENT = /^[a-z][a-z0-9]{1,15}$/;
+
+export function elasticObjectNames(environment: string): ElasticObjectNames {
+  if (!ENVIRONMENT.test(environment)) {
+    throw new Error(`elasticObjectNames: environment "${environment}" must be 2-16 lower-case letters or digits, starting with a letter`);
+  }
+  const base = `logs-platform-${environment}`;
+  return {
+    lifecyclePolicy: base,
+    mappingsComponentTemplate: `${base}@mappings`,
+    settingsComponentTemplate: `${base}@settings`,
+    indexTemplate: base,
+    dataViewId: base,
+    dataViewName: `Platform logs (${environment})`,
+    savedObjectPrefix: `platform-${environment}`,
+    alertRule: `Platform ${environment}: error spike per service`,
+  };
+}

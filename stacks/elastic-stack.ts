@@ -1,0 +1,137 @@
+import { TerraformOutput, TerraformStack, Token } from 'cdktf';
+import type { Construct } from 'constructs';
+import { NGINX_LOG_SOURCE } from '../pipelines/index.js';
+import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
+import {
+  ErrorSpikeAlert,
+  LogDashboard,
+  LogDataView,
+  LogIndexTemplates,
+  LogLifecyclePolicy,
+  elasticObjectNames,
+} from '../constructs/elastic/index.js';
+import { ConfigError, type EnvironmentConfig } from './config/index.js';
+import type { ElasticConnection } from './contracts.js';
+
+export interface ElasticStackProps {
+  /** Validated environment settings. */
+  readonly config: EnvironmentConfig;
+  /** The service catalog: data streams, dashboard series and nginx routes derive from it. */
+  readonly services: readonly ServiceDeclaration[];
+  /** How to reach Elasticsearch and Kibana: the platform stack's `elasticConnection` (Terraform references). */
+  readonly connection: ElasticConnection;
+  /**
+   * Path of a PEM file with the platform CA, on the machine that runs Terraform.
+   * Kibana's provider block takes CA *files* only (Elasticsearch's takes the PEM
+   * itself), so the CA must be on disk before this stack is planned.
+   * @default kibanaCaCertificateFile(config.environment): `.platform/<env>/ca.pem` in the project directory
+   */
+  readonly kibanaCaCertificateFile?: string;
+}
+
+/**
+ * Where the platform CA is expected for Kibana's TLS verification, as seen from
+ * the stack's Terraform working directory (`cdktf.out/stacks/<env>-elastic`).
+ * `.platform/` is git-ignored; `npm run deploy` writes the file from the platform
+ * stack's `ca_certificate_pem` output.
+ */
+export function kibanaCaCertificateFile(environment: string): string {
+  return `\${path.root}/../../../${kibanaCaCertificateProjectPath(environment)}`;
+}
+
+/** The same file relative to the project directory (for tools that write it). */
+export function kibanaCaCertificateProjectPath(environment: string): string {
+  return `.platform/${environment}/ca.pem`;
+}
+
+/**
+ * `<env>-elastic`: what the Elastic Stack is configured with, through the
+ * `elastic/elasticstack` provider, once the platform stack runs: the ILM policy,
+ * the component and index templates of the log data streams, the Kibana data
+ * view, the dashboard and the error-spike alert with its connectors.
+ */
+export class ElasticStack extends TerraformStack {
+  public readonly dashboardUrl: string;
+
+  public constructor(scope: Construct, id: string, props: ElasticStackProps) {
+    super(scope, id);
+    const { config, services, connection } = props;
+    const environment = config.environment;
+    if (services.length === 0) {
+      throw new ConfigError('ElasticStack: services must declare at least one service (see services/shared/src/catalog.ts)');
+    }
+    // A literal password would be written into cdk.tf.json; it must be a reference to the platform stack's generated one.
+    if (!Token.isUnresolved(connection.password)) {
+      throw new ConfigError(
+        'ElasticStack: connection.password is a literal; pass the platform stack\'s elasticConnection (a reference to its generated password), never a typed-in secret',
+      );
+    }
+    const tlsToKibana = connection.kibanaEndpoint.startsWith('https://') || Token.isUnresolved(connection.kibanaEndpoint);
+    const kibanaCaFile = props.kibanaCaCertificateFile ?? kibanaCaCertificateFile(environment);
+
+    new ElasticstackProvider(this, 'elasticstack', {
+      elasticsearch: {
+        endpoints: [connection.elasticsearchEndpoint],
+        username: connection.username,
+        password: connection.password,
+        caData: connection.caCertificatePem,
+      },
+      kibana: {
+        endpoints: [connection.kibanaEndpoint],
+        username: connection.username,
+        password: connection.password,
+        caCerts: connection.caCertificatePem !== undefined && tlsToKibana ? [kibanaCaFile] : undefined,
+      },
+    });
+
+    const names = elasticObjectNames(environment);
+    const policy = new LogLifecyclePolicy(this, 'log-lifecycle', {
+      name: names.lifecyclePolicy,
+      rolloverMaxAge: config.rollover.maxAge,
+      rolloverMaxPrimaryShardSize: config.rollover.maxPrimaryShardSize,
+      retentionDays: config.logRetentionDays,
+    });
+    const templates = new LogIndexTemplates(this, 'log-templates', {
+      environment,
+      mappingsTemplateName: names.mappingsComponentTemplate,
+      settingsTemplateName: names.settingsComponentTemplate,
+      indexTemplateName: names.indexTemplate,
+      lifecyclePolicyName: policy.policyName,
+      dataNodes: config.elasticsearch.nodes,
+    });
+    const dataView = new LogDataView(this, 'log-data-view', {
+      id: names.dataViewId,
+      name: names.dataViewName,
+      indexPatterns: templates.indexPatterns,
+    });
+    const dashboard = new LogDashboard(this, 'log-dashboard', {
+      environment,
+      services,
+      dataViewId: dataView.dataViewId,
+      idPrefix: names.savedObjectPrefix,
+      dependsOn: [dataView.resource],
+    });
+    new ErrorSpikeAlert(this, 'error-spike-alert', {
+      environment,
+      ruleName: names.alertRule,
+      indexPatterns: templates.indexPatterns,
+      errorThreshold: config.alerts.errorThreshold,
+      windowMinutes: config.alerts.windowMinutes,
+      // Every service, nginx, and lines Logstash could not route.
+      sourceCount: new Set([...services.map((s) => s.name), NGINX_LOG_SOURCE, 'unknown']).size,
+      webhookUrl: config.alerts.webhookUrl,
+    });
+
+    this.dashboardUrl = `${connection.kibanaEndpoint}/app/dashboards#/view/${dashboard.dashboardId}`;
+    new TerraformOutput(this, 'dashboard_url', { value: this.dashboardUrl, description: 'The platform logs dashboard in Kibana.' });
+    new TerraformOutput(this, 'alert_rules_url', {
+      value: `${connection.kibanaEndpoint}/app/management/insightsAndAlerting/triggersActions/rules`,
+      description: `Kibana's rules page; the error-spike rule is "${names.alertRule}".`,
+    });
+    new TerraformOutput(this, 'request_search_url', {
+      value: `${connection.kibanaEndpoint}/app/discover#/view/${names.savedObjectPrefix}-requests-by-id`,
+      description: 'Saved search of every line of one request: set the query to http.request.id : "<id>".',
+    });
+  }
+}

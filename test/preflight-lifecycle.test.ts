@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import { deploymentOrder } from '../tools/lifecycle/stacks.js';
 /**
  * A stand-in for the cdktf CLI: records each call (argv + PLATFORM_ENV),
  * `synth` writes a manifest with the environment's two stacks (elastic depends
- * on platform), `diff` prints a plan and fails for FAKE_FAIL_STACK.
+ * on platform; platform declares the CA output), `--outputs-file` gets the
+ * platform's outputs (none with FAKE_NOT_DEPLOYED, except from a deploy),
+ * `diff` prints a plan; deploy and diff fail for FAKE_FAIL_STACK.
  */
 const FAKE_CDKTF = `
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,13 +21,25 @@ const args = process.argv.slice(2);
 const env = process.env.PLATFORM_ENV;
 appendFileSync(process.env.FAKE_CDKTF_LOG, JSON.stringify({ args, env, tf: process.env.TERRAFORM_BINARY_NAME ?? null }) + '\\n');
 const outdir = join(process.cwd(), args[args.indexOf('--output') + 1]);
+const platform = env + '-platform';
 if (args[0] === 'synth') {
-  mkdirSync(outdir, { recursive: true });
   const stacks = {
-    [env + '-elastic']: { name: env + '-elastic', dependencies: [env + '-platform'] },
-    [env + '-platform']: { name: env + '-platform', dependencies: [] },
+    [env + '-elastic']: { name: env + '-elastic', dependencies: [platform] },
+    [platform]: { name: platform, dependencies: [] },
   };
+  for (const name of Object.keys(stacks)) {
+    mkdirSync(join(outdir, 'stacks', name), { recursive: true });
+    const output = name === platform ? { ca_certificate_pem: { value: '\${tls_self_signed_cert.ca.cert_pem}' } } : {};
+    writeFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), JSON.stringify({ output }));
+  }
   writeFileSync(join(outdir, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks }));
+}
+if (args[0] === 'deploy' && process.env.FAKE_FAIL_STACK && args.includes(process.env.FAKE_FAIL_STACK)) process.exit(1);
+const outputsFile = args.includes('--outputs-file') ? args[args.indexOf('--outputs-file') + 1] : undefined;
+if (outputsFile) {
+  const deployed = args[0] === 'deploy' || !process.env.FAKE_NOT_DEPLOYED;
+  const outputs = deployed && args.includes(platform) ? { [platform]: { nginx_url: 'http://127.0.0.1:8081', ca_certificate_pem: '-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----' } } : {};
+  writeFileSync(outputsFile, JSON.stringify(outputs));
 }
 if (args[0] === 'diff') {
   const stack = args.at(-1);
@@ -95,17 +109,28 @@ describe('stack order', () => {
   });
 });
 
+const caFile = () => join(dir, '.platform', 'staging', 'ca.pem');
+const outputsFileOf = (args: string[]) => args[args.indexOf('--outputs-file') + 1]!;
+
 describe('runLifecycle', () => {
-  it('deploys platform then elastic after one synth, with the environment handed to the app', async () => {
+  it('deploys platform, hands its CA to the elastic stack, then deploys elastic; one synth; environment handed to the app', async () => {
     expect(await run('deploy', { extraArgs: ['--auto-approve'], preflight: async () => true })).toBe(0);
-    expect(calls()).toEqual([
-      { args: ['synth', '--output', 'cdktf.out'], env: 'staging', tf: null },
-      {
-        args: ['deploy', '--skip-synth', '--output', 'cdktf.out', 'staging-platform', 'staging-elastic', '--auto-approve'],
-        env: 'staging',
-        tf: null,
-      },
-    ]);
+    const [synth, platform, elastic, ...more] = calls();
+    expect(more).toEqual([]);
+    expect(synth).toEqual({ args: ['synth', '--output', 'cdktf.out'], env: 'staging', tf: null });
+    expect(platform!.args).toEqual(['deploy', '--skip-synth', '--output', 'cdktf.out', 'staging-platform', '--outputs-file', outputsFileOf(platform!.args), '--auto-approve']);
+    expect(elastic!.args).toEqual(['deploy', '--skip-synth', '--output', 'cdktf.out', '--ignore-missing-stack-dependencies', 'staging-elastic', '--auto-approve']);
+    expect(calls().every((c) => c.env === 'staging')).toBe(true);
+    expect(readFileSync(caFile(), 'utf8')).toBe('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    // The outputs file held the platform's outputs only for the handoff.
+    expect(existsSync(outputsFileOf(platform!.args))).toBe(false);
+  });
+
+  it('stops after a failed platform deploy', async () => {
+    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-platform' };
+    expect(await run('deploy', { env, preflight: async () => true })).toBe(1);
+    expect(calls().map((c) => c.args[0])).toEqual(['synth', 'deploy']);
+    expect(existsSync(caFile())).toBe(false);
   });
 
   it('does not deploy when preflight fails', async () => {
@@ -113,11 +138,23 @@ describe('runLifecycle', () => {
     expect(calls()).toEqual([]);
   });
 
-  it('destroys in reverse order and passes TERRAFORM_BINARY_NAME through', async () => {
-    expect(await run('destroy', { env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, TERRAFORM_BINARY_NAME: 'tofu' } })).toBe(0);
-    const destroy = calls()[1]!;
-    expect(destroy.args.slice(-2)).toEqual(['staging-elastic', 'staging-platform']);
-    expect(destroy.tf).toBe('tofu');
+  it('destroys in reverse order after fetching the CA, and passes TERRAFORM_BINARY_NAME through', async () => {
+    expect(await run('destroy', { extraArgs: ['--auto-approve'], env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, TERRAFORM_BINARY_NAME: 'tofu' } })).toBe(0);
+    const [, output, destroy] = calls();
+    expect(output!.args.slice(0, 5)).toEqual(['output', '--skip-synth', '--output', 'cdktf.out', 'staging-platform']);
+    expect(output!.args).not.toContain('--auto-approve');
+    expect(destroy!.args).toEqual(['destroy', '--skip-synth', '--output', 'cdktf.out', 'staging-elastic', 'staging-platform', '--auto-approve']);
+    expect(destroy!.tf).toBe('tofu');
+    expect(existsSync(caFile())).toBe(true);
+  });
+
+  it('still destroys when the platform was never deployed', async () => {
+    const lines: string[] = [];
+    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_NOT_DEPLOYED: '1' };
+    expect(await run('destroy', { env, log: (line) => lines.push(line) })).toBe(0);
+    expect(calls().map((c) => c.args[0])).toEqual(['synth', 'output', 'destroy']);
+    expect(lines.join('\n')).toContain('staging-platform is not deployed');
+    expect(existsSync(caFile())).toBe(false);
   });
 
   it('synth only synthesizes', async () => {
@@ -129,6 +166,7 @@ describe('runLifecycle', () => {
     const report = join(dir, 'diff.md');
     const code = await run('diff', { reportFile: report, env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-platform' } });
     expect(code).toBe(1);
+    expect(calls().map((c) => c.args[0])).toEqual(['synth', 'output', 'diff', 'diff']);
     expect(calls().filter((c) => c.args[0] === 'diff').map((c) => c.args.at(-1))).toEqual(['staging-platform', 'staging-elastic']);
     const text = readFileSync(report, 'utf8');
     expect(text.startsWith(diffCommentMarker('staging'))).toBe(true);

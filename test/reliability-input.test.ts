@@ -15,7 +15,7 @@ import { startStack, type ServiceStack } from '../tools/bench/support/stack.js';
 const USERS = serviceByName('user-service').routePrefix;
 const ORDERS = serviceByName('order-service').routePrefix;
 const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const NUM_RUNS = 60;
+const NUM_RUNS = 80;
 
 let stack: ServiceStack;
 const knownUserIds: number[] = [];

@@ -21,10 +21,15 @@ const NASTY_IDS = [
   '%00', '%20', '%2F', '..', '%2e%2e', "1'--", '1;DROP TABLE users', '１', '١',
 ];
 
+/** Percent-encodes what cannot go on the request line (spaces, controls, non-ASCII), keeps the rest as is (`%00` stays a raw escape). */
+function toPathSafe(segment: string): string {
+  return segment.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+}
+
 /** One path segment (already percent-encoded where needed). */
 export const idSegment = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 2_000 }).map(String) },
-  { weight: 3, arbitrary: fc.constantFrom(...NASTY_IDS) },
+  { weight: 3, arbitrary: fc.constantFrom(...NASTY_IDS).map(toPathSafe) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }).map(encodeURIComponent) },
   { weight: 1, arbitrary: fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String) },
 );
@@ -79,7 +84,8 @@ export function userBody(): fc.Arbitrary<string> {
     },
     { requiredKeys: [] },
   );
-  return malformedOr(record);
+  const nearlyValid = fc.record({ email: fc.emailAddress(), name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }) });
+  return malformedOr(record, nearlyValid);
 }
 
 /** Money-like strings and numbers, including precision and range the contract refuses. */
@@ -98,13 +104,20 @@ export function orderBody(userIds: readonly number[]): fc.Arbitrary<string> {
     anyJson,
   );
   const record = fc.record({ user_id: userId, total: fc.oneof(totals, anyJson), extra: anyJson }, { requiredKeys: [] });
-  return malformedOr(record);
+  const someUserId = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...userIds) }, fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constant(2 ** 53 - 1));
+  const nearlyValid = fc.record({ user_id: someUserId, total: totals });
+  return malformedOr(record, nearlyValid);
 }
 
-/** Either `record` as JSON, or JSON of the wrong shape, or text that is not JSON at all. */
-function malformedOr(record: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<string> {
+/**
+ * JSON of `record` (fields of any kind, any subset), or of `nearlyValid` (the right fields
+ * with valid or edge-case values, so requests reach the database), or JSON of the wrong
+ * shape, or text that is not JSON at all.
+ */
+function malformedOr(record: fc.Arbitrary<Record<string, unknown>>, nearlyValid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 4, arbitrary: record.map((r) => JSON.stringify(r)) },
+    { weight: 3, arbitrary: record.map((r) => JSON.stringify(r)) },
+    { weight: 3, arbitrary: nearlyValid.map((r) => JSON.stringify(r)) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: record.map((r) => JSON.stringify(r).slice(0, -1)) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 200 }) },

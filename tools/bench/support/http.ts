@@ -23,6 +23,8 @@ export interface HttpCall {
  */
 export function send(baseUrl: string, call: HttpCall): Promise<HttpAnswer> {
   const url = new URL(baseUrl);
+  // Node sends bodies of GET/DELETE/OPTIONS without a length; say it, or the server reads the body as the next request.
+  const length = call.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(call.body)) };
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -30,7 +32,7 @@ export function send(baseUrl: string, call: HttpCall): Promise<HttpAnswer> {
         port: url.port,
         method: call.method,
         path: call.path,
-        headers: { connection: 'close', ...call.headers },
+        headers: { connection: 'close', ...length, ...call.headers },
         agent: false,
         timeout: call.timeoutMs ?? 10_000,
       },

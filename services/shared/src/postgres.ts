@@ -18,6 +18,10 @@ export function createPostgresPool(databaseUrl: string, logger: Logger, options:
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
     statement_timeout: options.statementTimeoutMillis ?? 5_000,
+    // The server-side statement_timeout cannot fire when the server is unreachable (dead host,
+    // network partition: the connection stays open, no answer comes). The client gives up a
+    // second later; pg-pool then discards that connection.
+    query_timeout: (options.statementTimeoutMillis ?? 5_000) + 1_000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -67,5 +71,5 @@ export function isPostgresUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;
   if (!e) return false;
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Query read timeout/i.test(e.message ?? '');
 }

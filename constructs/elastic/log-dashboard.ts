@@ -17,7 +17,7 @@ export interface LogDashboardProps {
 
 /** Terraform interpolates `${` and `%{` in strings; saved-object text must reach Kibana verbatim. */
 export function escapeTerraformTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /**

@@ -1,0 +1,115 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { SERVICES } from '../services/shared/src/catalog.js';
+import {
+  ErrorSpikeAlert,
+  LogIndexTemplates,
+  LogLifecyclePolicy,
+  dashboardSavedObjects,
+  elasticObjectNames,
+  escapeTerraformTemplate,
+  routePrefixKql,
+  toNdjson,
+} from '../constructs/elastic/index.js';
+
+const stack = () => new TerraformStack(Testing.app(), 'test');
+
+describe('LogLifecyclePolicy', () => {
+  const valid = { name: 'p', rolloverMaxAge: '1d', rolloverMaxPrimaryShardSize: '10gb', retentionDays: 30 };
+
+  it.each([
+    [{ rolloverMaxAge: '1 day' }, /rolloverMaxAge "1 day".*rollover\.maxAge/],
+    [{ rolloverMaxPrimaryShardSize: '10GB' }, /rolloverMaxPrimaryShardSize "10GB".*rollover\.maxPrimaryShardSize/],
+    [{ retentionDays: 0 }, /retentionDays 0.*logRetentionDays/],
+    [{ retentionDays: 1.5 }, /retentionDays 1\.5/],
+  ])('refuses %o, naming the setting', (override, message) => {
+    expect(() => new LogLifecyclePolicy(stack(), 'ilm', { ...valid, ...override })).toThrow(message);
+  });
+});
+
+describe('LogIndexTemplates', () => {
+  const props = {
+    environment: 'dev',
+    mappingsTemplateName: 'm',
+    settingsTemplateName: 's',
+    indexTemplateName: 'i',
+    lifecyclePolicyName: 'p',
+    dataNodes: 1,
+  };
+
+  it('refuses a priority that would lose to the built-in logs-*-* template', () => {
+    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 100 })).toThrow(/priority 100 must be a whole number above 100/);
+    expect(new LogIndexTemplates(stack(), 't', { ...props, priority: 101 }).priority).toBe(101);
+  });
+});
+
+describe('ErrorSpikeAlert', () => {
+  const props = { environment: 'dev', ruleName: 'r', indexPatterns: ['logs-*-dev'], errorThreshold: 5, windowMinutes: 5, sourceCount: 3 };
+
+  it.each([
+    [{ errorThreshold: 0 }, /errorThreshold 0.*alerts\.errorThreshold/],
+    [{ windowMinutes: 1441 }, /windowMinutes 1441.*alerts\.windowMinutes/],
+    [{ indexPatterns: [] }, /indexPatterns must name at least one/],
+    [{ webhookUrl: 'ftp://example.com/x' }, /webhookUrl "ftp:\/\/example.com\/x" must be an http\(s\) URL.*alerts\.webhookUrl/],
+    [{ webhookUrl: 'not a url' }, /webhookUrl "not a url"/],
+  ])('refuses %o, naming the setting', (override, message) => {
+    expect(() => new ErrorSpikeAlert(stack(), 'alert', { ...props, ...override })).toThrow(message);
+  });
+
+  it('has one connector without a webhook, two with one', () => {
+    expect(new ErrorSpikeAlert(stack(), 'a', props).connectors.map((c) => c.connectorTypeId)).toEqual(['.server-log']);
+    const withHook = new ErrorSpikeAlert(stack(), 'a', { ...props, webhookUrl: 'http://hooks.internal:8080/alert' });
+    expect(withHook.connectors.map((c) => c.connectorTypeId)).toEqual(['.server-log', '.webhook']);
+  });
+});
+
+describe('dashboard saved objects', () => {
+  const options = { environment: 'dev', services: SERVICES, dataViewId: 'dv', idPrefix: 'platform-dev' };
+
+  it('are one JSON object per line, dashboard last', () => {
+    const ndjson = toNdjson(dashboardSavedObjects(options));
+    const lines = ndjson.trimEnd().split('\n');
+    expect(lines).toHaveLength(6);
+    expect(JSON.parse(lines.at(-1)!).type).toBe('dashboard');
+    expect(ndjson.endsWith('\n')).toBe(true);
+  });
+
+  it('lay panels out on the 48-column grid without overlap', () => {
+    const dashboard = dashboardSavedObjects(options).at(-1)!;
+    const panels = JSON.parse(dashboard.attributes.panelsJSON as string) as { gridData: { x: number; y: number; w: number; h: number } }[];
+    for (const [i, a] of panels.entries()) {
+      expect(a.gridData.x + a.gridData.w).toBeLessThanOrEqual(48);
+      for (const b of panels.slice(i + 1)) {
+        const apart =
+          a.gridData.x + a.gridData.w <= b.gridData.x ||
+          b.gridData.x + b.gridData.w <= a.gridData.x ||
+          a.gridData.y + a.gridData.h <= b.gridData.y ||
+          b.gridData.y + b.gridData.h <= a.gridData.y;
+        expect(apart).toBe(true);
+      }
+    }
+  });
+
+  it('refuse an empty catalog', () => {
+    expect(() => dashboardSavedObjects({ ...options, services: [] })).toThrow(/at least one service/);
+  });
+
+  it('match a route prefix literally in KQL', () => {
+    expect(routePrefixKql('/users')).toBe('url.path : /users or url.path : /users/*');
+    expect(routePrefixKql('/a b(c)')).toBe('url.path : /a\\ b\\(c\\) or url.path : /a\\ b\\(c\\)/*');
+  });
+});
+
+describe('escapeTerraformTemplate', () => {
+  it('keeps ${ and %{ away from Terraform interpolation', () => {
+    expect(escapeTerraformTemplate('a ${b} %{c} {{d}}')).toBe('a $${b} %%{c} {{d}}');
+  });
+});
+
+describe('elasticObjectNames', () => {
+  it('prefixes every name with the environment and refuses a bad one', () => {
+    const names = elasticObjectNames('staging');
+    for (const value of Object.values(names)) expect(value).toMatch(/staging/);
+    expect(() => elasticObjectNames('Prod!')).toThrow(/environment "Prod!"/);
+  });
+});

@@ -4,7 +4,10 @@
  * component authenticating as its own least-privilege user, and no generated
  * secret in clear text in the synthesized files.
  */
-import { Testing } from 'cdktf';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnvironmentConfig, ENVIRONMENTS, type Component, type EnvironmentConfig } from '../stacks/config/index.js';
@@ -30,7 +33,7 @@ interface Container {
 interface StackJson {
   resource: Record<string, Record<string, Record<string, unknown>>>;
   output?: Record<string, { value: unknown; sensitive?: boolean }>;
-  provider?: Record<string, Record<string, unknown>[]>;
+  provider?: Record<string, Record<string, any>[]>;
 }
 
 const LEAF_TOKEN = /^\$\{tls_locally_signed_cert\.([\w-]+)\.cert_pem\}$/;
@@ -39,13 +42,30 @@ const PKCS8_KEY_TOKEN = /^\$\{tls_private_key\.([\w-]+)\.private_key_pem_pkcs8\}
 /** A Terraform-escaped literal (`$${VAR}` for the program's own variables) as the container will see it. */
 const unescape = (text: string) => text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 
-function synthEnvironment(config: EnvironmentConfig) {
-  const app = Testing.app();
-  const stacks = createStacks(app, config) as unknown as Record<string, Parameters<typeof Testing.synth>[0]>;
-  const synthesized = Object.fromEntries(
-    Object.entries(stacks).map(([name, stack]) => [name, JSON.parse(Testing.synth(stack, process.env.SEC_DEV_NO_VALIDATE ? false : true)) as StackJson]),
-  );
-  return synthesized as { platform: StackJson } & Record<string, StackJson>;
+/**
+ * Every stack of the environment exactly as `cdktf synth` writes it (cross-stack
+ * references resolved to remote-state outputs), keyed without the `<env>-` prefix.
+ */
+function synthEnvironment(config: EnvironmentConfig): { platform: StackJson } & Record<string, StackJson> {
+  const outdir = mkdtempSync(join(tmpdir(), `security-${config.environment}-`));
+  try {
+    const app = new App({ outdir, skipValidation: Boolean(process.env.SEC_DEV_NO_VALIDATE) });
+    createStacks(app, config);
+    app.synth();
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { synthesizedStackPath: string }>;
+    };
+    const stacks = Object.fromEntries(
+      Object.entries(manifest.stacks).map(([name, stack]) => [
+        name.replace(`${config.environment}-`, ''),
+        JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), 'utf8')) as StackJson,
+      ]),
+    );
+    expect(Object.keys(stacks)).toContain('platform');
+    return stacks as { platform: StackJson } & Record<string, StackJson>;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** The platform stack of `env`, read the way the tests need it. */
@@ -234,6 +254,37 @@ describe.each(Object.keys(ENVIRONMENTS))('security of the %s environment', (envi
     expect(usesOf(logstashPassword)).toEqual([p.one('logstash').name]);
     // The superuser: set on the nodes (ELASTIC_PASSWORD), handed to the operator, used by no component.
     expect(usesOf(superuserPassword).filter((u) => !u.startsWith('output:')).sort()).toEqual(nodes.map((n) => n.name).sort());
+  });
+
+  it('the Elastic configuration stack connects as the provisioner over HTTPS, verifying the platform CA', () => {
+    const elastic = p.stacks.elastic;
+    expect(elastic, 'an elastic stack').toBeDefined();
+    const [provider, ...more] = elastic!.provider?.elasticstack ?? [];
+    expect(provider, 'one elasticstack provider').toBeDefined();
+    expect(more).toEqual([]);
+    /** A value the elastic stack reads from the platform stack -> the platform output's own value. */
+    const fromPlatform = (value: string) => {
+      const output = /^\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.([\w-]+)\}$/.exec(value)?.[1];
+      expect(output, `${value} comes from the platform stack`).toBeDefined();
+      const declared = p.platform.output?.[output!];
+      expect(declared?.sensitive, `platform output ${output} is sensitive`).toBe(true);
+      return declared!.value;
+    };
+    const provisionerPassword = p.platform.output?.elastic_provisioner_password?.value;
+    const [es] = provider!.elasticsearch as Record<string, any>[];
+    for (const endpoint of es!.endpoints as string[]) expect(endpoint).toMatch(/^https:\/\//);
+    expect(es!.username).toBe(PLATFORM_USERS.provisioner.username);
+    expect(fromPlatform(es!.password)).toBe(provisionerPassword);
+    expect(fromPlatform(es!.ca_data)).toBe(p.caToken);
+    expect(es).not.toHaveProperty('insecure');
+    const [kibana] = provider!.kibana as Record<string, any>[];
+    for (const endpoint of kibana!.endpoints as string[]) expect(endpoint).toMatch(/^https:\/\//);
+    expect(kibana!.username).toBe(PLATFORM_USERS.provisioner.username);
+    expect(fromPlatform(kibana!.password)).toBe(provisionerPassword);
+    expect((kibana!.ca_certs as string[]).length).toBeGreaterThan(0);
+    expect(kibana).not.toHaveProperty('insecure');
+    // The provisioner's password is used by the elastic stack only: no container has it.
+    expect(p.containers.filter((c) => stringsOf(c).some((s) => s.includes(String(provisionerPassword)))).map((c) => c.name)).toEqual([]);
   });
 
   it('every output that carries a generated secret or a private key is sensitive', () => {

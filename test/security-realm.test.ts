@@ -102,7 +102,7 @@ describe('ElasticFileRealm', () => {
       },
       platform_provisioner: {
         cluster: ['monitor', 'manage_ilm', 'manage_index_templates'],
-        indices: [{ names: ['logs-*'], privileges: ['read', 'view_index_metadata'] }],
+        indices: [{ names: ['logs-*'], privileges: ['read', 'manage'] }],
         applications: [
           {
             application: 'kibana-.kibana',
@@ -131,7 +131,7 @@ describe('ElasticFileRealm', () => {
     const { fileContent } = synthRealm({ logIndexPatterns: ['logs-*-dev'] });
     const roles = parse(fileContent('roles.yml'));
     expect(roles.platform_logs_writer.indices).toEqual([{ names: ['logs-*-dev'], privileges: ['create_doc', 'auto_configure'] }]);
-    expect(roles.platform_provisioner.indices).toEqual([{ names: ['logs-*-dev'], privileges: ['read', 'view_index_metadata'] }]);
+    expect(roles.platform_provisioner.indices).toEqual([{ names: ['logs-*-dev'], privileges: ['read', 'manage'] }]);
   });
 
   it('names Kibana features as the configured Kibana version knows them', () => {

@@ -10,7 +10,7 @@ import type { estypes } from '@elastic/elasticsearch';
  * a broader privilege fails compilation until it is added on purpose.
  */
 export type PlatformClusterPrivilege = 'monitor' | 'manage_ilm' | 'manage_index_templates';
-export type PlatformIndexPrivilege = 'create_doc' | 'auto_configure' | 'read' | 'view_index_metadata';
+export type PlatformIndexPrivilege = 'create_doc' | 'auto_configure' | 'read' | 'manage';
 
 /** Kibana features the provisioner works with (ids as in Kibana's feature registry). */
 export type KibanaFeature = 'indexPatterns' | 'dashboard' | 'discover' | 'visualize' | 'stackAlerts' | 'actions';
@@ -117,12 +117,15 @@ export function platformRoles(options: PlatformRoleOptions): Record<PlatformRole
       applications: [],
     },
     [PLATFORM_ROLE_NAMES.provisioner]: {
-      description: 'Elastic configuration stack: ILM policy, templates, and the Kibana data view, dashboard, rule and connectors.',
+      description:
+        'Elastic configuration stack: ILM policy (its rollover and delete run as this user), templates, and the Kibana data view, dashboard, rule and connectors.',
       // `monitor`: the provider reads the cluster version before most calls.
       cluster: ['monitor', 'manage_ilm', 'manage_index_templates'],
-      // Kibana runs a rule with the privileges of the user who saved it: the
-      // error-spike rule and the data view must be able to read the logs.
-      indices: [{ names: logs, privileges: ['read', 'view_index_metadata'] }],
+      // Elasticsearch runs ILM actions (rollover, delete) with the privileges of the
+      // user who last saved the policy: `manage` on the log data streams, or
+      // retention silently stops. Kibana likewise runs the error-spike rule with
+      // its creator's privileges, and the data view lists fields: `read`.
+      indices: [{ names: logs, privileges: ['read', 'manage'] }],
       applications: [
         {
           application: KIBANA_APPLICATION,

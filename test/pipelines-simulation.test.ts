@@ -3,7 +3,8 @@ import { LOG_MAPPINGS, logIndexPatterns } from '../constructs/elastic/log-mappin
 import { LOGSTASH_ENV, NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH } from '../pipelines/index.js';
 import { dataStreamName, serviceLogDir } from '../services/shared/src/catalog.js';
 import { filebeatEvent } from './support/logstash-grammar/filebeat-event.js';
-import { UnsupportedInSimulation } from './support/logstash-grammar/simulate.js';
+import { parseLogstashConfig } from './support/logstash-grammar/parse.js';
+import { simulatePipeline, UnsupportedInSimulation } from './support/logstash-grammar/simulate.js';
 import { logFlow } from './support/log-flow.js';
 import { MappingChecker, matchesIndexPattern } from './support/mapping-checker.js';
 
@@ -127,9 +128,51 @@ describe('the pipeline, run on lines as Filebeat ships them', () => {
     expect(document).toMatchObject({ service: { name: 'order-service', environment: 'staging' }, tags: ['_unrouted_input'] });
   });
 
-  it('does not pretend to run what it does not model: the nginx access branch needs Ruby', () => {
-    const line = JSON.stringify({ '@timestamp': '2026-11-26T06:00:00+00:00', status: '200', request_time: '0.004', request_id: 'r1' });
-    expect(() => flow.ship(line, NGINX_ACCESS_LOG_PATH)).toThrow(UnsupportedInSimulation);
+  it("maps nginx's JSON access line onto ECS in logs-nginx-<environment>", () => {
+    const raw = JSON.stringify({
+      '@timestamp': '2026-11-26T06:03:04+00:00', remote_addr: '172.18.0.1', request_method: 'POST', request_uri: '/orders?dry=1',
+      uri: '/orders', args: 'dry=1', server_protocol: 'HTTP/1.1', status: '201', body_bytes_sent: '112', request_length: '245',
+      request_time: '0.012', http_referer: '', http_user_agent: 'curl/8.5.0', host: 'localhost', upstream_addr: '172.18.0.5:8000, 172.18.0.6:8000',
+      upstream_status: '502, 201', upstream_response_time: '0.001, 0.010', request_id: 'req-nginx-1',
+    });
+    const { index, document } = shipOne(raw, NGINX_ACCESS_LOG_PATH);
+    expect(index).toBe(dataStreamName('nginx', 'dev'));
+    expect(document).toEqual(expect.objectContaining({
+      '@timestamp': '2026-11-26T06:03:04.000Z',
+      message: 'POST /orders?dry=1 201',
+      log: expect.objectContaining({ level: 'info' }),
+      http: { version: '1.1', request: { id: 'req-nginx-1', method: 'POST', bytes: 245 }, response: { status_code: 201, body: { bytes: 112 } } },
+      url: { original: '/orders?dry=1', path: '/orders', query: 'dry=1', domain: 'localhost' },
+      source: { address: '172.18.0.1', ip: '172.18.0.1' },
+      user_agent: { original: 'curl/8.5.0' },
+      event: { duration: 12_000_000, dataset: 'nginx.access', kind: 'event' },
+      nginx: { access: { upstream: { address: '172.18.0.5:8000, 172.18.0.6:8000', status: '502, 201', response_time: 0.01 } } },
+      service: { name: 'nginx', environment: 'dev' },
+    }));
+    for (const key of ['remote_addr', 'status', 'request_time', 'upstream_addr', 'request_id', 'http_referer']) expect(document).not.toHaveProperty(key);
+    expectIndexable(index, document);
+  });
+
+  it('levels nginx access lines by status and drops values nginx leaves empty', () => {
+    const line = (status: string, extra: Record<string, string> = {}) =>
+      JSON.stringify({ '@timestamp': '2026-11-26T06:03:04+00:00', status, request_time: '1.500', upstream_addr: '', upstream_status: '', upstream_response_time: '', args: '', request_id: 'r', ...extra });
+    const served = (status: string, extra?: Record<string, string>) => shipOne(line(status, extra), NGINX_ACCESS_LOG_PATH).document;
+    expect(served('503')).toMatchObject({ log: { level: 'error' }, event: { duration: 1_500_000_000 } });
+    expect(served('429')).toMatchObject({ log: { level: 'warn' } });
+    expect(served('200')).toMatchObject({ log: { level: 'info' } });
+    expect(served('200')).not.toHaveProperty('nginx');
+    expect(served('200')).not.toHaveProperty('url.query');
+    expect(served('200', { upstream_addr: '10.0.0.1:8000', upstream_status: '200', upstream_response_time: '-' })).toMatchObject({
+      nginx: { access: { upstream: { address: '10.0.0.1:8000', status: '200' } } },
+    });
+    expect(served('200', { upstream_addr: '10.0.0.1:8000', upstream_response_time: '-' })).not.toHaveProperty('nginx.access.upstream.response_time');
+  });
+
+  it('does not pretend to run what it does not model', () => {
+    const config = parseLogstashConfig('filter { ruby { code => "event.cancel" } }\n');
+    expect(() => simulatePipeline(config, { message: 'x' }, {})).toThrow(UnsupportedInSimulation);
+    const unknownOption = parseLogstashConfig('filter { mutate { split => { "message" => "," } } }\n');
+    expect(() => simulatePipeline(unknownOption, { message: 'a,b' }, {})).toThrow(/"split".*not modelled/);
   });
 
   it('fails like Logstash when an environment variable the pipeline uses is missing', () => {

@@ -284,7 +284,9 @@ function mutate(event: Fields, options: Options): void {
   for (let i = 0; i + 2 < gsub.length; i += 3) {
     const [field, pattern, replacement] = [gsub[i]!, gsub[i + 1]!, gsub[i + 2]!];
     const value = getField(event, field);
-    if (typeof value === 'string') setField(event, field, value.replace(new RegExp(pattern, 'g'), replacement));
+    // Ruby's gsub: \1 is a back-reference, $ is literal.
+    const jsReplacement = replacement.replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1');
+    if (typeof value === 'string') setField(event, field, value.replace(new RegExp(pattern, 'g'), jsReplacement));
   }
   for (const field of options.list('uppercase')) {
     const value = getField(event, field);

@@ -287,6 +287,45 @@ describe.each(Object.keys(ENVIRONMENTS))('security of the %s environment', (envi
     expect(p.containers.filter((c) => stringsOf(c).some((s) => s.includes(String(provisionerPassword)))).map((c) => c.name)).toEqual([]);
   });
 
+  it('Kibana: its three encryption keys are generated, distinct, at least 32 characters', () => {
+    const kibana = p.one('kibana');
+    const yml = parse(unescape(p.upload(kibana, '/usr/share/kibana/config/kibana.yml'))) as Record<string, string>;
+    const env = p.env(kibana);
+    const keys = ['xpack.encryptedSavedObjects.encryptionKey', 'xpack.reporting.encryptionKey', 'xpack.security.encryptionKey'].map((setting) => {
+      const variable = /^\$\{(\w+)\}$/.exec(yml[setting] ?? '')?.[1];
+      expect(variable, `${setting} comes from the environment`).toBeDefined();
+      const id = passwordToken(env[variable!] ?? '');
+      expect(id, `${setting} is generated`).toBeDefined();
+      expect(p.platform.resource.random_password![id!]!.length as number).toBeGreaterThanOrEqual(32);
+      return id;
+    });
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it('each service has its own Postgres role and Redis user, each with its own generated password', () => {
+    const services = p.containers.filter((c) => p.env(c).DATABASE_URL !== undefined);
+    expect(services.length).toBeGreaterThanOrEqual(2);
+    const byService = new Map<string, { pg: string; redis: string }>();
+    for (const container of services) {
+      const env = p.env(container);
+      const [pgUser, pgPassword] = /^postgres:\/\/([^:]+):(\$\{[^}]+\})@/.exec(env.DATABASE_URL!)!.slice(1);
+      const [redisUser, redisPassword] = /^rediss?:\/\/([^:]+):(\$\{[^}]+\})@/.exec(env.REDIS_URL!)!.slice(1);
+      for (const token of [pgPassword!, redisPassword!]) expect(passwordToken(token), `${container.name}: ${token}`).toBeDefined();
+      const key = `${pgUser}/${redisUser}`;
+      const seen = byService.get(key);
+      // Replicas of one service share its credentials; different services never do.
+      if (seen) expect(seen).toEqual({ pg: pgPassword, redis: redisPassword });
+      byService.set(key, { pg: pgPassword!, redis: redisPassword! });
+    }
+    const all = [...byService.values()];
+    expect(new Set(all.map((c) => c.pg)).size).toBe(all.length);
+    expect(new Set(all.map((c) => c.redis)).size).toBe(all.length);
+    expect(new Set([...byService.keys()].map((k) => k.split('/')[0])).size).toBe(all.length);
+    // Redis: the password-less default user is switched off.
+    const acl = (p.one('redis').upload ?? []).map((u) => u.content ?? '').join('\n');
+    expect(acl).toMatch(/^user default off\b/m);
+  });
+
   it('every output that carries a generated secret or a private key is sensitive', () => {
     for (const [name, output] of Object.entries(p.platform.output ?? {})) {
       const secret = stringsOf(output).some((s) => /random_password\.[\w-]+\.(result|bcrypt_hash)|tls_private_key\./.test(s));

@@ -4,16 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../services/shared/src/catalog.js';
 import { createStacks } from '../stacks/app.js';
 import { loadEnvironmentConfig } from '../stacks/config/index.js';
-import { ElasticStack, kibanaCaCertificateProjectPath } from '../stacks/elastic-stack.js';
+import { kibanaCaCertificateProjectPath } from '../stacks/elastic-stack.js';
 import { PLATFORM_CA_OUTPUT } from '../tools/lifecycle/ca-handoff.js';
 
 // `npm run deploy` hands the platform CA to the elastic stack through a file
 // (tools/lifecycle/ca-handoff.ts); both stacks must agree with it.
 describe('CA handoff between the stacks', () => {
   const config = loadEnvironmentConfig('dev');
-  const app = Testing.app();
-  const { platform } = createStacks(app, config, SERVICES);
-  const elastic = new ElasticStack(app, 'dev-elastic-contract', { config, services: SERVICES, connection: platform.elasticConnection });
+  const { platform, elastic } = createStacks(Testing.app(), config, SERVICES);
 
   it('the platform stack outputs the CA PEM under the name the deploy reads', () => {
     const synthesized = JSON.parse(Testing.synth(platform)) as { output: Record<string, { value: string; sensitive?: boolean }> };

@@ -28,3 +28,21 @@ export function createRedisClient(redisUrl: string, logger: Logger, keyPrefix = 
   });
   return client;
 }
+
+/**
+ * Resolves true once the client is connected, or false after `timeoutMs`. Start-up waits on
+ * it so a fresh replica reports ready at once, without ever blocking on a Redis that is down.
+ */
+export function redisReady(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.on('ready', onReady);
+  });
+}

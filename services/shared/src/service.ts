@@ -10,7 +10,7 @@ import { createServiceLogger, type Logger, type ServiceLoggerOptions } from './l
 import { installMetrics } from './metrics.js';
 import { createPostgresPool, runMigrations } from './postgres.js';
 import { redactUrl } from './redact.js';
-import { createRedisClient } from './redis.js';
+import { createRedisClient, redisReady } from './redis.js';
 import { EcsLogController } from './request-logging.js';
 import { requestIdOf } from './request-id.js';
 import { REQUEST_ID_HEADER } from './catalog.js';
@@ -77,6 +77,15 @@ export async function buildApp<C extends BaseConfig>(
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  // While closing, responses to requests already in flight end their keep-alive connection,
+  // so close() does not wait on idle clients that never hang up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   installErrorHandling(app);
   installMetrics(app, definition.name);
   installHealth(app, {
@@ -119,6 +128,7 @@ export async function startService<C extends BaseConfig>(
     resources.push(() => db.end());
     const redis = createRedisClient(config.REDIS_URL, logger, config.REDIS_KEY_PREFIX ?? `${definition.name}:`);
     resources.push(() => redis.quit().catch(() => redis.disconnect()));
+    if (!(await redisReady(redis, 2_000))) logger.warn('redis is not answering; starting without the cache');
     const app = await buildApp(definition, { config, logger, db, redis });
     resources.push(() => app.close());
     const address = await app.listen({ port: config.PORT, host: config.HOST });

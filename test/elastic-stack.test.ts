@@ -5,7 +5,7 @@ import { loadEnvironmentConfig } from '../stacks/config/index.js';
 import {
   ELASTICSTACK_PROVIDER_VERSION,
 } from '../constructs/elastic/bindings/index.js';
-import { LOG_MAPPINGS, elasticObjectNames, routePrefixKql, type SavedObject } from '../constructs/elastic/index.js';
+import { LOG_MAPPINGS, SAVED_OBJECT_FORMAT, elasticObjectNames, routePrefixKql, type SavedObject } from '../constructs/elastic/index.js';
 import { ElasticStack } from '../stacks/elastic-stack.js';
 import { synthElasticStack, synthWithPlatformStack, type SynthesizedElasticStack } from './support/elasticstack-schema-fixture.js';
 import { Testing } from 'cdktf';
@@ -125,6 +125,11 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
       expect(object.references.filter((r) => r.type === 'index-pattern').map((r) => r.id), object.id).toEqual([names.dataViewId]);
     }
     expect(objects.map((o) => o.type).sort()).toEqual(['dashboard', 'lens', 'lens', 'lens', 'lens', 'search']);
+    // Versioned, so Kibana does not replay 7.x migrations on the modern format.
+    for (const object of objects) {
+      expect(object.coreMigrationVersion, object.id).toBe(SAVED_OBJECT_FORMAT.core);
+      expect(object.typeMigrationVersion, object.id).toBe(SAVED_OBJECT_FORMAT[object.type]);
+    }
   });
 
   it('shows log volume and errors per service, latency by route, and the request-id search', () => {

@@ -14,12 +14,35 @@ export interface SavedObjectReference {
   readonly id: string;
 }
 
+export type SavedObjectType = 'lens' | 'search' | 'dashboard';
+
 export interface SavedObject {
   readonly id: string;
-  readonly type: 'lens' | 'search' | 'dashboard';
+  readonly type: SavedObjectType;
   readonly attributes: Record<string, unknown>;
   readonly references: readonly SavedObjectReference[];
+  /** The Kibana release whose saved-object format this is; Kibana migrates newer-format-aware from there. */
+  readonly coreMigrationVersion: string;
+  /** Version of this type's format; without it Kibana would replay every migration since 7.x on a modern document. */
+  readonly typeMigrationVersion: string;
 }
+
+/**
+ * The formats the objects below are written in (Kibana 8.8+ exports: Lens with the
+ * `formBased` datasource, by-reference dashboard panels). Kibana runs only the
+ * migrations after these versions on import.
+ */
+export const SAVED_OBJECT_FORMAT = {
+  core: '8.8.0',
+  lens: '8.9.0',
+  dashboard: '8.9.0',
+  search: '8.0.0',
+} as const satisfies { core: string } & Record<SavedObjectType, string>;
+
+const versioned = (type: SavedObjectType) => ({
+  coreMigrationVersion: SAVED_OBJECT_FORMAT.core,
+  typeMigrationVersion: SAVED_OBJECT_FORMAT[type],
+});
 
 export interface DashboardSavedObjectsOptions {
   readonly environment: string;
@@ -104,6 +127,7 @@ function lensXy(options: LensXyOptions): SavedObject {
       },
     },
     references: [{ type: 'index-pattern', id: options.dataViewId, name: `indexpattern-datasource-layer-${LAYER}` }],
+    ...versioned('lens'),
   };
 }
 
@@ -255,6 +279,7 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
       },
     },
     references: [{ name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern', id: dataViewId }],
+    ...versioned('search'),
   };
 
   const panels: Panel[] = [
@@ -301,6 +326,7 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
       type: panel.object.type as SavedObjectReference['type'],
       id: panel.object.id,
     })),
+    ...versioned('dashboard'),
   };
   return [...panels.map((p) => p.object), dashboard];
 }

@@ -14,6 +14,9 @@ export type OutageMode = 'reset' | 'blackhole' | 'hold';
 interface Pair {
   readonly client: Socket;
   readonly upstream: Socket;
+  /** Bytes held back during a `hold`, per direction, delivered in order by restore(). */
+  readonly heldFromClient: Buffer[];
+  readonly heldFromUpstream: Buffer[];
 }
 
 /**
@@ -62,16 +65,15 @@ export class FaultProxy {
     return this.accepted;
   }
 
+  /** What clients sent during the current `hold` (latin1), e.g. to count the requests caught in it. */
+  get heldFromClients(): string {
+    return [...this.pairs].map((pair) => Buffer.concat(pair.heldFromClient).toString('latin1')).join('');
+  }
+
   /** Takes the dependency away (see OutageMode). */
   cut(mode: OutageMode = 'reset'): void {
     this.outage = mode;
-    for (const pair of this.pairs) {
-      if (mode === 'reset') this.drop(pair);
-      else {
-        pair.client.pause();
-        pair.upstream.pause();
-      }
-    }
+    if (mode === 'reset') for (const pair of this.pairs) this.drop(pair);
   }
 
   /** Gives the dependency back: after `hold` by delivering what was held, otherwise by resetting the stale connections. */
@@ -80,8 +82,8 @@ export class FaultProxy {
     this.outage = undefined;
     for (const pair of this.pairs) {
       if (held) {
-        pair.client.resume();
-        pair.upstream.resume();
+        for (const chunk of pair.heldFromClient.splice(0)) pair.upstream.write(chunk);
+        for (const chunk of pair.heldFromUpstream.splice(0)) pair.client.write(chunk);
       } else this.drop(pair);
     }
   }
@@ -109,7 +111,7 @@ export class FaultProxy {
       return;
     }
     const upstream = connect(this.targetPort, this.targetHost);
-    const pair: Pair = { client, upstream };
+    const pair: Pair = { client, upstream, heldFromClient: [], heldFromUpstream: [] };
     this.pairs.add(pair);
     const teardown = () => {
       if (!this.pairs.delete(pair)) return;
@@ -118,12 +120,14 @@ export class FaultProxy {
     };
     client.on('error', teardown).on('close', teardown);
     upstream.on('error', teardown).on('close', teardown);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    if (this.outage !== undefined) {
-      // Accepted during an outage: connected, but nothing flows until restore().
-      client.pause();
-      upstream.pause();
-    }
+    // Forwarded by hand (no pipe) so an outage can hold or swallow bytes in flight.
+    client.on('data', (chunk: Buffer) => this.carry(chunk, upstream, pair.heldFromClient));
+    upstream.on('data', (chunk: Buffer) => this.carry(chunk, client, pair.heldFromUpstream));
+  }
+
+  private carry(chunk: Buffer, to: Socket, held: Buffer[]): void {
+    if (this.outage === undefined) to.write(chunk);
+    else if (this.outage === 'hold') held.push(chunk);
+    // blackhole: the bytes are lost, as on a dead link
   }
 }

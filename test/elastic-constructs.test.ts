@@ -113,3 +113,12 @@ describe('elasticObjectNames', () => {
     expect(() => elasticObjectNames('Prod!')).toThrow(/environment "Prod!"/);
   });
 });
+
+describe('hand-written bindings', () => {
+  it('refuse HCL synthesis loudly instead of writing empty blocks', () => {
+    const s = stack();
+    new LogLifecyclePolicy(s, 'ilm', { name: 'p', rolloverMaxAge: '1d', rolloverMaxPrimaryShardSize: '10gb', retentionDays: 30 });
+    expect(() => Testing.synthHcl(s)).toThrow(/synthesize Terraform JSON only/);
+    expect(() => Testing.synth(s)).not.toThrow();
+  });
+});

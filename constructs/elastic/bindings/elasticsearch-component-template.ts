@@ -1,6 +1,6 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
 
 /** `template` block of a component or index template. */
 export interface ElasticsearchTemplateBody {
@@ -43,6 +43,10 @@ export class ElasticsearchComponentTemplate extends TerraformResource {
   /** `name` as a reference (index templates composed of this one depend on it). */
   public get name(): string {
     return this.getStringAttribute('name');
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(ElasticsearchComponentTemplate.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

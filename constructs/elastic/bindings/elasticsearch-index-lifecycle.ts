@@ -1,6 +1,6 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
 
 /** `hot.rollover` / `warm...`: rollover conditions. */
 export interface ElasticsearchIndexLifecycleRollover {
@@ -62,6 +62,10 @@ export class ElasticsearchIndexLifecycle extends TerraformResource {
   /** `name` as a reference (creates a dependency on this policy). */
   public get name(): string {
     return this.getStringAttribute('name');
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(ElasticsearchIndexLifecycle.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ElasticsearchTemplateBody } from './elasticsearch-component-template.js';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
 
 /** `data_stream` block: its presence makes matching names data streams. */
 export interface ElasticsearchIndexTemplateDataStream {
@@ -48,6 +48,10 @@ export class ElasticsearchIndexTemplate extends TerraformResource {
 
   public get name(): string {
     return this.getStringAttribute('name');
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(ElasticsearchIndexTemplate.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
 
 export interface KibanaActionConnectorConfig extends TerraformMetaArguments {
   /** `name` (required). */
@@ -43,6 +43,10 @@ export class KibanaActionConnector extends TerraformResource {
 
   public get connectorTypeId(): string {
     return this.connectorConfig.connectorTypeId;
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(KibanaActionConnector.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

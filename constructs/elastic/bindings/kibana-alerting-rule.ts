@@ -1,6 +1,6 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
 
 /** One `actions` block. */
 export interface KibanaAlertingRuleAction {
@@ -55,6 +55,10 @@ export class KibanaAlertingRule extends TerraformResource {
       forEach: config.forEach,
     });
     this.config = config;
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(KibanaAlertingRule.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

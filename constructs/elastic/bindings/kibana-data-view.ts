@@ -1,6 +1,6 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
 
 /** `data_view` attribute (a nested object attribute, not a block). */
 export interface KibanaDataViewSpec {
@@ -43,6 +43,10 @@ export class KibanaDataView extends TerraformResource {
       forEach: config.forEach,
     });
     this.config = config;
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(KibanaDataView.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

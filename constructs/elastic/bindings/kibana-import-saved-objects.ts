@@ -1,6 +1,6 @@
 import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
 
 export interface KibanaImportSavedObjectsConfig extends TerraformMetaArguments {
   /** `file_contents`: NDJSON as written by Kibana's saved objects export API. */
@@ -33,6 +33,10 @@ export class KibanaImportSavedObjects extends TerraformResource {
       forEach: config.forEach,
     });
     this.config = config;
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(KibanaImportSavedObjects.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -20,3 +20,14 @@ export const ELASTICSTACK_GENERATOR_METADATA: TerraformProviderGeneratorMetadata
 export function definedOnly<T extends Record<string, unknown>>(attributes: T): Partial<T> {
   return Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
+
+/**
+ * `cdktf synth --hcl` calls `synthesizeHclAttributes()`; these bindings only
+ * implement the JSON form, so HCL output fails loudly instead of silently
+ * writing empty blocks.
+ */
+export function hclNotSupported(terraformType: string): never {
+  throw new Error(
+    `${terraformType}: the hand-written elasticstack bindings synthesize Terraform JSON only; run "cdktf synth" without --hcl (or replace them with "cdktf get" output, see constructs/elastic/bindings/README.md)`,
+  );
+}

@@ -1,6 +1,6 @@
 import { TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, ELASTICSTACK_PROVIDER_SOURCE } from './provider-version.js';
+import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported, ELASTICSTACK_PROVIDER_SOURCE } from './provider-version.js';
 
 /** `elasticsearch` block: the default Elasticsearch connection. */
 export interface ElasticstackProviderElasticsearch {
@@ -62,6 +62,10 @@ export class ElasticstackProvider extends TerraformProvider {
 
   public override set alias(value: string | undefined) {
     this._alias = value;
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return hclNotSupported(ElasticstackProvider.tfResourceType);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -31,6 +31,8 @@ export interface FastifyServiceProps {
   readonly databaseUrl: string;
   /** `REDIS_URL`: the service's own Redis ACL user (see `Redis.urlFor`). */
   readonly redisUrl: string;
+  /** `REDIS_KEY_PREFIX`: the prefix its Redis user is confined to (see `Redis.keyPrefixFor`). */
+  readonly redisKeyPrefix: string;
   /** Docker volume mounted at `LOG_ROOT`; each replica writes one file in `serviceLogDir(name)`. */
   readonly logVolumeName: string;
   /** The services this one calls, by name; must include every target of `service.calls`. @default {} */
@@ -150,6 +152,7 @@ export class FastifyService extends Construct {
             'HOST=0.0.0.0',
             `DATABASE_URL=${props.databaseUrl}`,
             `REDIS_URL=${props.redisUrl}`,
+            `REDIS_KEY_PREFIX=${props.redisKeyPrefix}`,
             ...peerEnv,
             `LOG_LEVEL=${logLevel}`,
             `LOG_FILE=${serviceLogDir(service.name)}/${alias}.log`,

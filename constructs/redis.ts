@@ -51,21 +51,31 @@ export function renderRedisConfig(options: RedisConfigOptions): string {
   ].join('\n');
 }
 
+/** The Redis key prefix of a service: its ACL user may touch only keys that start with it. */
+export function redisKeyPrefixOf(serviceName: string): string {
+  return `${serviceName}:`;
+}
+
 /**
  * The ACL file: the passwordless `default` user is switched off; each service gets a
- * user with a SHA-256 password hash (the clear password never reaches the file) and
- * every command but administrative and dangerous ones (INFO stays: clients' ready checks use it).
+ * user with a SHA-256 password hash (the clear password never reaches the file) that
+ * may only touch keys under its own prefix, with data, connection and transaction
+ * commands but nothing administrative or dangerous (INFO stays: client ready checks use it).
  */
-export function renderRedisAcl(users: readonly { name: string; passwordSha256: string }[]): string {
+export function renderRedisAcl(users: readonly { name: string; passwordSha256: string; keyPrefix: string }[]): string {
   return [
     'user default off resetkeys resetchannels -@all',
     `user ${REDIS_PROBE_USER} on nopass resetkeys resetchannels -@all +ping`,
-    ...users.map((u) => `user ${u.name} on #${u.passwordSha256} ~* &* +@all -@admin -@dangerous +info`),
+    ...users.map(
+      (u) =>
+        `user ${u.name} on #${u.passwordSha256} resetkeys ~${u.keyPrefix}* resetchannels ` +
+        '-@all +@read +@write +@keyspace +@connection +@transaction -@dangerous +info',
+    ),
     '',
   ].join('\n');
 }
 
-/** Redis with append-only persistence on a named volume and one ACL user per service. */
+/** Redis with append-only persistence on a named volume and one ACL user per service, confined to the service's key prefix. */
 export class Redis extends Construct {
   public readonly alias: string;
   public readonly port = PORT;
@@ -94,7 +104,7 @@ export class Redis extends Construct {
     const users = services.map((service) => {
       const password = new Password(this, `${service.name}-password`, { length: 32, special: false });
       this.urls.set(service.name, `redis://${service.name}:${password.result}@${this.alias}:${PORT}`);
-      return { name: service.name, passwordSha256: Fn.sha256(password.result) };
+      return { name: service.name, passwordSha256: Fn.sha256(password.result), keyPrefix: redisKeyPrefixOf(service.name) };
     });
 
     this.container = new Container(this, 'container', {
@@ -114,6 +124,12 @@ export class Redis extends Construct {
       ]),
       wait: true,
     });
+  }
+
+  /** The key prefix `serviceName`'s ACL user is confined to (its `REDIS_KEY_PREFIX`). */
+  keyPrefixFor(serviceName: string): string {
+    this.urlFor(serviceName);
+    return redisKeyPrefixOf(serviceName);
   }
 
   /** `redis://user:password@host:port` for `serviceName`'s own ACL user; throws for an unknown service. */

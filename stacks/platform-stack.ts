@@ -114,6 +114,7 @@ export class PlatformStack extends TerraformStack {
           service,
           databaseUrl: this.postgres.credentialsFor(service.name).url,
           redisUrl: this.redis.urlFor(service.name),
+          redisKeyPrefix: this.redis.keyPrefixFor(service.name),
           logVolumeName: logs.name,
           peers: Object.fromEntries(built),
           dependsOn: [this.postgres.container, this.redis.container],

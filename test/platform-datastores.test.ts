@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { passwordVariableOf, renderPostgresInitScript } from '../constructs/postgres.js';
-import { REDIS_PROBE_USER, renderRedisAcl, renderRedisConfig } from '../constructs/redis.js';
+import { REDIS_PROBE_USER, redisKeyPrefixOf, renderRedisAcl, renderRedisConfig } from '../constructs/redis.js';
 
 /**
  * The generated Postgres init script and Redis configuration, run by the real
@@ -85,14 +85,18 @@ describe('Redis configuration and ACL', () => {
   let server: ChildProcess | undefined;
 
   const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), '--no-auth-warning', ...args], { encoding: 'utf8' }).stdout.trim();
-  const asService = (...args: string[]) => cli('--user', services[0]!.name, '--pass', password, ...args);
+  const as = (service: ServiceDeclaration, ...args: string[]) => cli('--user', service.name, '--pass', password, ...args);
+  const asService = (...args: string[]) => as(services[0]!, ...args);
+  const own = (key: string) => `${redisKeyPrefixOf(services[0]!.name)}${key}`;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(work, 'redis-'));
     writeFileSync(join(dir, 'redis.conf'), renderRedisConfig({ maxmemoryMb: 64, dataDir: dir, aclFile: join(dir, 'users.acl'), port }));
     writeFileSync(
       join(dir, 'users.acl'),
-      renderRedisAcl(services.map((s) => ({ name: s.name, passwordSha256: createHash('sha256').update(password).digest('hex') }))),
+      renderRedisAcl(
+        services.map((s) => ({ name: s.name, passwordSha256: createHash('sha256').update(password).digest('hex'), keyPrefix: redisKeyPrefixOf(s.name) })),
+      ),
     );
     // The generated files; only where they live and the port differ on this machine (and it listens on loopback only).
     server = spawn('redis-server', [join(dir, 'redis.conf'), '--bind', '127.0.0.1'], {
@@ -118,10 +122,18 @@ describe('Redis configuration and ACL', () => {
   });
 
   it('lets a service user read and write with its password, not without', () => {
-    expect(asService('set', 'k', 'v')).toBe('OK');
-    expect(asService('get', 'k')).toBe('v');
+    expect(asService('set', own('k'), 'v', 'EX', '60')).toBe('OK');
+    expect(asService('get', own('k'))).toBe('v');
+    expect(asService('del', own('k'))).toBe('1');
     expect(asService('info', 'server')).toMatch(/redis_version/);
-    expect(cli('--user', services[0]!.name, '--pass', 'wrong', 'get', 'k')).toMatch(/WRONGPASS|NOAUTH/);
+    expect(cli('--user', services[0]!.name, '--pass', 'wrong', 'get', own('k'))).toMatch(/WRONGPASS|NOAUTH/);
+  });
+
+  it("confines each service to its own key prefix: neither reads nor writes the other's keys", () => {
+    expect(asService('set', own('secret'), 'mine')).toBe('OK');
+    expect(as(services[1]!, 'get', own('secret'))).toMatch(/NOPERM/);
+    expect(as(services[1]!, 'set', own('secret'), 'theirs')).toMatch(/NOPERM/);
+    expect(asService('set', 'unprefixed', 'x')).toMatch(/NOPERM/);
   });
 
   it('keeps administrative and dangerous commands from service users', () => {
@@ -131,7 +143,7 @@ describe('Redis configuration and ACL', () => {
   });
 
   it('persists with an append-only file', () => {
-    expect(asService('set', 'durable', '1')).toBe('OK');
+    expect(asService('set', own('durable'), '1')).toBe('OK');
     expect(cli('--user', services[0]!.name, '--pass', password, 'config', 'get', 'appendonly')).toMatch(/NOPERM/);
     const config = renderRedisConfig({ maxmemoryMb: 64 });
     expect(config).toContain('appendonly yes');

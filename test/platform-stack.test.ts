@@ -107,6 +107,13 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
     expect(users.find((e) => e.startsWith('DATABASE_URL='))).toMatch(/^DATABASE_URL=postgres:\/\/users:\$\{random_password\.postgres_users-password_\w+\.result\}@postgres:5432\/users$/);
     expect(orders.find((e) => e.startsWith('DATABASE_URL='))).toMatch(/^DATABASE_URL=postgres:\/\/orders:\$\{random_password\.postgres_orders-password_\w+\.result\}@postgres:5432\/orders$/);
     expect(orders.find((e) => e.startsWith('REDIS_URL='))).toMatch(/^REDIS_URL=redis:\/\/order-service:\$\{random_password\.redis_order-service-password_\w+\.result\}@redis:6379$/);
+    expect(orders).toContain('REDIS_KEY_PREFIX=order-service:');
+    expect(users).toContain('REDIS_KEY_PREFIX=user-service:');
+    const acl = containerNamed(platform, `${prefix}-redis`).container.upload!.find((u) => u.file.endsWith('/users.acl'))!.content;
+    expect(acl).toContain('user default off');
+    for (const service of SERVICES) {
+      expect(acl).toMatch(new RegExp(`user ${service.name} on #\\$\\{sha256\\(random_password\\.redis_${service.name}-password_\\w+\\.result\\)\\} resetkeys ~${service.name}:\\* `));
+    }
     expect(orders).toContain('USER_SERVICE_URL=http://user-service:8000');
     expect(users.some((e) => e.startsWith('USER_SERVICE_URL='))).toBe(false);
     expect(orders).toContain(`SERVICE_ENVIRONMENT=${config.environment}`);

@@ -33,8 +33,9 @@ export interface ElasticStackProps {
 /**
  * Where the platform CA is expected for Kibana's TLS verification, as seen from
  * the stack's Terraform working directory (`cdktf.out/stacks/<env>-elastic`).
- * `.platform/` is git-ignored; `npm run deploy` writes the file from the platform
- * stack's `ca_certificate_pem` output.
+ * `npm run deploy` writes the file from the platform stack's `ca_certificate_pem`
+ * output between the two stacks (tools/lifecycle/ca-handoff.ts). `.platform/`
+ * holds per-machine deploy files and belongs in .gitignore.
  */
 export function kibanaCaCertificateFile(environment: string): string {
   return `\${path.root}/../../../${kibanaCaCertificateProjectPath(environment)}`;

@@ -1,12 +1,25 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_MAPPINGS, logIndexPatterns } from '../constructs/elastic/log-mappings.js';
-import { dataStreamName, REQUEST_ID_HEADER, serviceLogDir } from '../services/shared/src/catalog.js';
+import { renderNginxConfig } from '../constructs/nginx-config.js';
+import { NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, NGINX_LOG_SOURCE } from '../pipelines/index.js';
+import { dataStreamName, NGINX_LOG_DIR, REQUEST_ID_HEADER, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
 import { logFlow } from './support/log-flow.js';
 import { MappingChecker, matchesIndexPattern, type MappingViolation } from './support/mapping-checker.js';
-import { ecsField, logContractViolations, requestJson, startServices, type ServiceName, type StartedServices } from './support/services.js';
+import {
+  closedPort,
+  ecsField,
+  logContractViolations,
+  requestJson,
+  startServices,
+  waitForOk,
+  type ServiceName,
+  type StartedServices,
+} from './support/services.js';
 
 /**
  * The log contract, end to end: real service lines (from the services started as in their
@@ -31,6 +44,75 @@ interface CollectedLine {
 let services: StartedServices;
 let lines: CollectedLine[] = [];
 const crossServiceRequestId = `contract-${randomBytes(6).toString('hex')}`;
+const throughNginxRequestId = `nginx-${randomBytes(6).toString('hex')}`;
+
+/** The platform's real nginx config, run by the real nginx binary in front of the running services. */
+interface RunningNginx {
+  readonly url: string;
+  readonly logDir: string;
+  /** Stops nginx gracefully (its logs complete), runs `beforeCleanup`, then removes its files. */
+  stop(beforeCleanup?: () => Promise<void>): Promise<void>;
+}
+let nginx: RunningNginx | undefined;
+let nginxLines: { access: string[]; error: string[] } = { access: [], error: [] };
+/** What the client got from a route whose upstream is down (nginx's error_page decides). */
+let downStatus = 0;
+
+async function startNginx(svc: StartedServices): Promise<RunningNginx> {
+  if (spawnSync('nginx', ['-v']).error) throw new Error('nginx is not installed (.ci/run installs nginx-light); the log contract test runs the real one');
+  const dir = await mkdtemp(join(tmpdir(), 'contract-nginx-'));
+  const logDir = join(dir, 'logs');
+  await mkdir(logDir);
+  const port = await closedPort();
+  const urls: Record<string, string> = { 'user-service': svc.userUrl, 'order-service': svc.orderUrl };
+  const routes = SERVICES.map((service) => ({ service: service.name, routePrefix: service.routePrefix, servers: [new URL(urls[service.name]!).host] }));
+  // A route whose upstream is down, so nginx writes a real error-log line.
+  routes.push({ service: 'down-service', routePrefix: '/down', servers: [`127.0.0.1:${await closedPort()}`] });
+  const config = renderNginxConfig({ routes, listenPort: port }).replaceAll(NGINX_LOG_DIR, logDir);
+  await writeFile(join(dir, 'nginx.conf'), config);
+  const child: ChildProcess = spawn('nginx', ['-e', join(dir, 'startup.log'), '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForOk(`${url}/nginx-health`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`nginx did not start: ${await readFile(join(dir, 'startup.log'), 'utf8').catch(() => '')} ${String(error)}`);
+  }
+  return {
+    url,
+    logDir,
+    stop: async (beforeCleanup) => {
+      child.kill('SIGQUIT'); // graceful: finish requests, flush logs
+      await exited;
+      try {
+        await beforeCleanup?.();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+async function driveThroughNginx(proxy: RunningNginx): Promise<void> {
+  const email = `nginx-${randomBytes(4).toString('hex')}@example.com`;
+  const user = await requestJson(`${proxy.url}/users`, { body: { email, name: 'Via Nginx' }, headers: { [REQUEST_ID_HEADER]: `${throughNginxRequestId}-u` } });
+  expect(user.status).toBe(201);
+  const order = await requestJson(`${proxy.url}/orders?source=contract`, {
+    body: { user_id: user.body.id, total: 3 },
+    headers: { [REQUEST_ID_HEADER]: throughNginxRequestId, 'user-agent': 'log-contract-test' },
+  });
+  expect(order.status).toBe(201);
+  expect(order.headers.get(REQUEST_ID_HEADER)).toBe(throughNginxRequestId);
+  expect((await requestJson(`${proxy.url}/users/${user.body.id as number}`, { headers: { [REQUEST_ID_HEADER]: 'not a sane id!' } })).status).toBe(200);
+  expect((await requestJson(`${proxy.url}/nowhere`)).status).toBe(404);
+  downStatus = (await requestJson(`${proxy.url}/down`)).status;
+  expect(downStatus).toBeGreaterThanOrEqual(500);
+}
+
+const readLines = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter((l) => l.trim() !== '');
 
 async function driveRequests(svc: StartedServices): Promise<void> {
   const email = `contract-${randomBytes(4).toString('hex')}@example.com`;
@@ -87,10 +169,18 @@ async function collect(svc: StartedServices, service: ServiceName): Promise<Coll
 beforeAll(async () => {
   services = await startServices({ env: { SERVICE_ENVIRONMENT: ENVIRONMENT, LOG_LEVEL: 'debug' } });
   await driveRequests(services);
+  nginx = await startNginx(services);
+  await driveThroughNginx(nginx);
+  const running = nginx;
+  nginx = undefined;
+  await running.stop(async () => {
+    nginxLines = { access: await readLines(join(running.logDir, 'access.log')), error: await readLines(join(running.logDir, 'error.log')) };
+  });
   lines = (await Promise.all(SERVICE_NAMES.map((name) => collect(services, name)))).flat();
 });
 
 afterAll(async () => {
+  await nginx?.stop();
   await services?.stop();
 });
 
@@ -173,5 +263,58 @@ describe('the services write lines the log pipeline can take', () => {
     const fields = new Set(lines.flatMap((line) => checker.check(line.parsed).map((v) => v.field)));
     expect(fields).toContain('process.pid');
     expect(fields).toContain('http');
+  });
+});
+
+describe('nginx, running the platform config, writes lines the pipeline maps onto ECS', () => {
+  it('logs every proxied and refused request as JSON, with the request id the services saw', () => {
+    const flow = logFlow(ENVIRONMENT);
+    const checker = new MappingChecker(LOG_MAPPINGS);
+    const documents = nginxLines.access.map((line, i) => {
+      const result = flow.ship(line, NGINX_ACCESS_LOG_PATH, i);
+      expect(result.outputs).toHaveLength(1);
+      const { index, document } = result.outputs[0]!;
+      expect(index).toBe(dataStreamName(NGINX_LOG_SOURCE, ENVIRONMENT));
+      expect(logIndexPatterns(ENVIRONMENT).some((pattern) => matchesIndexPattern(index!, pattern))).toBe(true);
+      expect(checker.check(document), line).toEqual([]);
+      expect(document.tags, line).toBeUndefined();
+      return document;
+    });
+    expect(documents.length).toBeGreaterThanOrEqual(5);
+    const byId = (id: string) => documents.find((d) => ecsField(d, 'http.request.id') === id);
+    expect(byId(throughNginxRequestId)).toMatchObject({
+      http: { request: { method: 'POST' }, response: { status_code: 201 } },
+      url: { path: '/orders', query: 'source=contract' },
+      user_agent: { original: 'log-contract-test' },
+      log: { level: 'info' },
+    });
+    expect(ecsField(byId(throughNginxRequestId)!, 'event.duration')).toEqual(expect.any(Number));
+    expect(ecsField(byId(throughNginxRequestId)!, 'nginx.access.upstream.address')).toBe(new URL(services.orderUrl).host);
+    // The same id in nginx's line and in both services' lines: one request, findable everywhere by http.request.id.
+    for (const service of SERVICE_NAMES) {
+      expect(lines.some((l) => l.service === service && ecsField(l.parsed, 'http.request.id') === throughNginxRequestId), service).toBe(true);
+    }
+    // An insane caller id is replaced, and the replacement is what the service logged.
+    const generated = documents.find((d) => ecsField(d, 'http.request.method') === 'GET' && /^\/users\/\d+$/.test(String(ecsField(d, 'url.path'))));
+    expect(generated).toBeDefined();
+    const generatedId = String(ecsField(generated!, 'http.request.id'));
+    expect(generatedId).not.toBe('not a sane id!');
+    expect(lines.some((l) => l.service === 'user-service' && ecsField(l.parsed, 'http.request.id') === generatedId)).toBe(true);
+    expect(documents.find((d) => ecsField(d, 'url.path') === '/down')).toMatchObject({ http: { response: { status_code: downStatus } }, log: { level: 'error' } });
+    expect(documents.find((d) => ecsField(d, 'url.path') === '/nowhere')).toMatchObject({ http: { response: { status_code: 404 } }, log: { level: 'warn' } });
+  });
+
+  it("parses nginx's plain error log with the fallback", () => {
+    const flow = logFlow(ENVIRONMENT);
+    expect(nginxLines.error.length).toBeGreaterThan(0);
+    const checker = new MappingChecker(LOG_MAPPINGS);
+    for (const [i, line] of nginxLines.error.entries()) {
+      const { index, document } = flow.ship(line, NGINX_ERROR_LOG_PATH, i).outputs[0]!;
+      expect(index).toBe(dataStreamName(NGINX_LOG_SOURCE, ENVIRONMENT));
+      expect(document.tags, line).toEqual(['_plain_fallback']);
+      expect(String(ecsField(document, 'log.level'))).toMatch(/^(debug|info|notice|warn|error|crit|alert|emerg)$/);
+      expect(checker.check(document), line).toEqual([]);
+    }
+    expect(nginxLines.error.some((l) => /connect\(\) failed/.test(l))).toBe(true);
   });
 });

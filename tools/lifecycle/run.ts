@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ENVIRONMENT_VARIABLE } from '../../stacks/config/index.js';
 import { caFromOutputsFile, caProducer, writeKibanaCa } from './ca-handoff.js';
 import { renderDiffReport, type StackDiff } from './diff-report.js';
 import { deploymentOrder, readSynthesizedStacks } from './stacks.js';
-import { ENVIRONMENT_VARIABLE } from '../../stacks/config/index.js';
 
 export const LIFECYCLE_COMMANDS = ['synth', 'deploy', 'diff', 'destroy', 'output'] as const;
 export type LifecycleCommand = (typeof LIFECYCLE_COMMANDS)[number];
@@ -26,7 +26,7 @@ export interface LifecycleOptions {
   readonly preflight?: () => Promise<boolean>;
   /** diff only: write the PR-comment markdown here. */
   readonly reportFile?: string;
-  /** diff only: commit the report names. */
+  /** diff only: the commit the report says it diffed (e.g. GITHUB_SHA). */
   readonly commit?: string;
   /** Progress lines. Default: stderr. */
   readonly log?: (line: string) => void;

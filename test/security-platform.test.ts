@@ -49,7 +49,7 @@ const unescape = (text: string) => text.replace(/\$\$\{/g, '${').replace(/%%\{/g
 function synthEnvironment(config: EnvironmentConfig): { platform: StackJson } & Record<string, StackJson> {
   const outdir = mkdtempSync(join(tmpdir(), `security-${config.environment}-`));
   try {
-    const app = new App({ outdir, skipValidation: Boolean(process.env.SEC_DEV_NO_VALIDATE) });
+    const app = new App({ outdir });
     createStacks(app, config);
     app.synth();
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {

@@ -41,7 +41,7 @@ describe('secrets in synthesized and recorded files', () => {
   it.each(Object.keys(ENVIRONMENTS))('the %s stacks as `cdktf synth` writes them hold references, never secret values', (environment) => {
     const outdir = mkdtempSync(join(tmpdir(), `security-synth-${environment}-`));
     outdirs.push(outdir);
-    const app = new App({ outdir, skipValidation: Boolean(process.env.SEC_DEV_NO_VALIDATE) });
+    const app = new App({ outdir });
     createStacks(app, loadEnvironmentConfig(environment));
     app.synth();
     const files = filesUnder(outdir);

@@ -1,0 +1,151 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TerraformStack, Testing } from 'cdktf';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { loadEnvironmentConfig } from '../stacks/config/index.js';
+import { orderByCalls, PlatformStack } from '../stacks/platform-stack.js';
+import { FastifyService, hashServiceSources, type FastifyServiceProps } from '../constructs/fastify-service.js';
+import { Nginx } from '../constructs/nginx.js';
+import type { PlatformContext } from '../constructs/platform-context.js';
+import { Postgres } from '../constructs/postgres.js';
+import { Redis } from '../constructs/redis.js';
+
+const work = mkdtempSync(join(tmpdir(), 'platform-constructs-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const context: PlatformContext = { config: loadEnvironmentConfig('dev'), namePrefix: 'elk-dev', networkName: 'elk-dev-net' };
+const [userService, orderService] = SERVICES;
+
+function serviceProps(overrides: Partial<FastifyServiceProps> = {}): FastifyServiceProps {
+  return { context, service: userService, databaseUrl: 'postgres://x', redisUrl: 'redis://x', redisKeyPrefix: 'user-service:', logVolumeName: 'logs', ...overrides };
+}
+
+describe('service source hash (the image rebuild trigger)', () => {
+  const root = join(work, 'repo');
+  const write = (path: string, content: string) => {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  };
+  write('package.json', '{}');
+  write('services/shared/src/index.ts', 'export {};');
+  write('services/user-service/src/main.ts', 'console.log(1);');
+  write('services/user-service/Dockerfile', 'FROM node:20');
+
+  it('changes when the service, the shared package or the lock file changes', () => {
+    const before = hashServiceSources('user-service', root);
+    write('services/user-service/src/main.ts', 'console.log(2);');
+    const afterService = hashServiceSources('user-service', root);
+    write('services/shared/src/index.ts', 'export const x = 1;');
+    const afterShared = hashServiceSources('user-service', root);
+    write('package-lock.json', '{"lockfileVersion":3}');
+    const afterLock = hashServiceSources('user-service', root);
+    expect(new Set([before, afterService, afterShared, afterLock]).size).toBe(4);
+  });
+
+  it('ignores build output and installed dependencies', () => {
+    const before = hashServiceSources('user-service', root);
+    write('services/user-service/dist/main.js', 'compiled');
+    write('services/user-service/node_modules/x/index.js', 'dependency');
+    write('services/shared/node_modules/y/index.js', 'dependency');
+    expect(hashServiceSources('user-service', root)).toBe(before);
+  });
+
+  it("does not change with another service's sources", () => {
+    const before = hashServiceSources('user-service', root);
+    write('services/order-service/src/main.ts', 'other');
+    expect(hashServiceSources('user-service', root)).toBe(before);
+  });
+});
+
+describe('FastifyService', () => {
+  it('fails synth validation, naming the file, when the service has no Dockerfile', () => {
+    const ghost: ServiceDeclaration = { name: 'ghost-service', port: 8000, routePrefix: '/ghosts', database: 'ghosts', calls: {} };
+    const stack = new TerraformStack(Testing.app(), 'ghost');
+    new FastifyService(stack, 'ghost', serviceProps({ service: ghost }));
+    expect(() => Testing.synth(stack, true)).toThrow(/FastifyService "ghost-service": services\/ghost-service\/Dockerfile does not exist/);
+  });
+
+  it.each([0, 11, 1.5])('refuses replicas %s', (replicas) => {
+    const stack = new TerraformStack(Testing.app(), 'bad');
+    expect(() => new FastifyService(stack, 's', serviceProps({ replicas }))).toThrow(/"user-service": replicas must be a whole number from 1 to 10/);
+  });
+
+  it('refuses a memory limit too small to run Node', () => {
+    const stack = new TerraformStack(Testing.app(), 'bad');
+    expect(() => new FastifyService(stack, 's', serviceProps({ memoryMb: 16 }))).toThrow(/"user-service": memoryMb must be a whole number of MiB, at least 64/);
+  });
+
+  it('refuses an unknown log level', () => {
+    const stack = new TerraformStack(Testing.app(), 'bad');
+    expect(() => new FastifyService(stack, 's', serviceProps({ logLevel: 'verbose' as never }))).toThrow(/logLevel must be one of fatal, error, warn, info, debug, trace/);
+  });
+
+  it('needs the services it calls', () => {
+    const stack = new TerraformStack(Testing.app(), 'bad');
+    expect(() => new FastifyService(stack, 's', serviceProps({ service: orderService, redisKeyPrefix: 'order-service:' }))).toThrow(
+      /"order-service" calls "user-service" \(USER_SERVICE_URL\); pass that FastifyService in peers\.user-service/,
+    );
+  });
+
+  it('runs one container per replica, each with its own alias and log file, all sharing the service alias', () => {
+    const stack = new TerraformStack(Testing.app(), 'ok');
+    const service = new FastifyService(stack, 's', serviceProps({ replicas: 3 }));
+    expect(service.replicaAliases).toEqual(['user-service-1', 'user-service-2', 'user-service-3']);
+    expect(service.containers).toHaveLength(3);
+    expect(service.url).toBe('http://user-service:8000');
+  });
+});
+
+describe('Postgres, Redis and Nginx props', () => {
+  const stack = () => new TerraformStack(Testing.app(), 'props');
+
+  it('Postgres refuses two services sharing a database, and a database name that is not an identifier', () => {
+    const twin = { ...orderService, database: userService.database };
+    expect(() => new Postgres(stack(), 'pg', { context, services: [userService, twin] })).toThrow(/database "users" is declared by two services/);
+    const bad = { ...userService, database: 'user-db' };
+    expect(() => new Postgres(stack(), 'pg', { context, services: [bad] })).toThrow(/database "user-db" of service "user-service" must be a lower-case SQL identifier/);
+    expect(() => new Postgres(stack(), 'pg', { context, services: [] })).toThrow(/at least one service/);
+  });
+
+  it('Postgres and Redis answer only for the services they were given', () => {
+    const s = stack();
+    const postgres = new Postgres(s, 'pg', { context, services: [userService] });
+    const redis = new Redis(s, 'redis', { context, services: [userService] });
+    expect(() => postgres.credentialsFor('order-service')).toThrow(/no database for service "order-service"; it serves: user-service/);
+    expect(() => redis.urlFor('order-service')).toThrow(/no user for service "order-service"; it serves: user-service/);
+  });
+
+  it('Redis refuses an ACL user name it reserves', () => {
+    const reserved = { ...userService, name: 'default' };
+    expect(() => new Redis(stack(), 'redis', { context, services: [reserved] })).toThrow(/cannot make an ACL user for service "default"/);
+  });
+
+  it('Nginx needs something to route to and room to run', () => {
+    expect(() => new Nginx(stack(), 'nginx', { context, services: [], logVolumeName: 'logs' })).toThrow(/at least one service/);
+    const s = stack();
+    const service = new FastifyService(s, 'svc', serviceProps());
+    expect(() => new Nginx(s, 'nginx', { context, services: [service], logVolumeName: 'logs', memoryMb: 8 })).toThrow(/Nginx memoryMb/);
+  });
+});
+
+describe('service start order', () => {
+  const svc = (name: string, calls: Record<string, string> = {}): ServiceDeclaration => ({ name, port: 8000, routePrefix: `/${name}`, database: name.replace(/-/g, '_'), calls });
+
+  it('puts callees before callers, whatever the declaration order', () => {
+    const order = orderByCalls([svc('a', { B_URL: 'b' }), svc('b', { C_URL: 'c' }), svc('c')]).map((s) => s.name);
+    expect(order).toEqual(['c', 'b', 'a']);
+  });
+
+  it('refuses a call to an undeclared service and a cycle of calls', () => {
+    expect(() => orderByCalls([svc('a', { X_URL: 'x' })])).toThrow(/Service "a" calls "x" \(X_URL\), which is not declared; declared services: a/);
+    expect(() => orderByCalls([svc('a', { B_URL: 'b' }), svc('b', { A_URL: 'a' })])).toThrow(/cycle: a -> b -> a/);
+  });
+
+  it('lets the platform stack take the services in any order', () => {
+    const reversed = [...SERVICES].reverse();
+    const stack = new PlatformStack(Testing.app(), 'dev-platform', { config: loadEnvironmentConfig('dev'), services: reversed });
+    expect(stack.services.map((s) => s.service.name)).toEqual(['user-service', 'order-service']);
+  });
+});

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_MAPPINGS, logIndexPatterns } from '../constructs/elastic/log-mappings.js';
-import { renderNginxConfig } from '../constructs/nginx-config.js';
+import { renderNginxConfig, type NginxRoute } from '../constructs/nginx-config.js';
 import { NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, NGINX_LOG_SOURCE } from '../pipelines/index.js';
 import { dataStreamName, NGINX_LOG_DIR, REQUEST_ID_HEADER, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
 import { logFlow } from './support/log-flow.js';
@@ -65,7 +65,7 @@ async function startNginx(svc: StartedServices): Promise<RunningNginx> {
   await mkdir(logDir);
   const port = await closedPort();
   const urls: Record<string, string> = { 'user-service': svc.userUrl, 'order-service': svc.orderUrl };
-  const routes = SERVICES.map((service) => ({ service: service.name, routePrefix: service.routePrefix, servers: [new URL(urls[service.name]!).host] }));
+  const routes: NginxRoute[] = SERVICES.map((service) => ({ service: service.name, routePrefix: service.routePrefix, servers: [new URL(urls[service.name]!).host] }));
   // A route whose upstream is down, so nginx writes a real error-log line.
   routes.push({ service: 'down-service', routePrefix: '/down', servers: [`127.0.0.1:${await closedPort()}`] });
   const config = renderNginxConfig({ routes, listenPort: port }).replaceAll(NGINX_LOG_DIR, logDir);

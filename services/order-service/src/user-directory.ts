@@ -23,7 +23,8 @@ export class UserDirectory {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
+      const failure = error as Error & { cause?: { code?: string } };
+      const reason = failure.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (failure.cause?.code ?? failure.message);
       throw new UserServiceUnavailableError(`user-service cannot answer: ${reason}`, { cause: error });
     }
     await response.body?.cancel();

@@ -22,7 +22,8 @@ export function urlWithScheme(...schemes: string[]) {
   );
 }
 
-function integerInRange(min: number, max: number, fallback: number) {
+/** An optional whole-number variable from `min` to `max`, `fallback` when unset. */
+export function wholeNumber(min: number, max: number, fallback: number) {
   return z
     .string()
     .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
@@ -34,7 +35,7 @@ function integerInRange(min: number, max: number, fallback: number) {
 /** Environment variables every service reads (the service contract in DESIGN.md). */
 export function baseConfigShape(defaultPort: number) {
   return {
-    PORT: integerInRange(0, 65_535, defaultPort),
+    PORT: wholeNumber(0, 65_535, defaultPort),
     HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: urlWithScheme('postgres', 'postgresql'),
     REDIS_URL: urlWithScheme('redis', 'rediss'),
@@ -47,7 +48,7 @@ export function baseConfigShape(defaultPort: number) {
       .regex(ENVIRONMENT_NAME_PATTERN, { error: 'must be 2-16 lower-case letters or digits, starting with a letter' })
       .default('dev'),
     /** Milliseconds a SIGTERM waits for in-flight requests before the process gives up and exits. */
-    SHUTDOWN_TIMEOUT_MS: integerInRange(100, 120_000, 10_000),
+    SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
   };
 }
 

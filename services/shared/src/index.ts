@@ -3,7 +3,7 @@
  * server bootstrap, request ids, errors, health, metrics, Postgres, Redis, shutdown).
  * The service catalog is exported separately as `@platform/service-kit/catalog`.
  */
-export { ConfigError, baseConfigShape, baseConfigSchema, loadConfig, urlWithScheme, type BaseConfig } from './config.js';
+export { ConfigError, baseConfigShape, baseConfigSchema, loadConfig, urlWithScheme, wholeNumber, type BaseConfig } from './config.js';
 export { HttpError, errorBody, errorRef, errorResponseSchema } from './errors.js';
 export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health.js';
 export { LOG_FILE_KEEP, LOG_FILE_SIZE, createServiceLogger, type Logger, type ServiceLogger, type ServiceLoggerOptions } from './logger.js';

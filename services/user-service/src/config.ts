@@ -1,4 +1,4 @@
-import { baseConfigShape, z } from '@platform/service-kit';
+import { baseConfigShape, wholeNumber, z } from '@platform/service-kit';
 import { serviceByName } from '@platform/service-kit/catalog';
 
 export const SERVICE = serviceByName('user-service');
@@ -6,11 +6,7 @@ export const SERVICE = serviceByName('user-service');
 export const userServiceConfigSchema = z.object({
   ...baseConfigShape(SERVICE.port),
   /** Seconds a cached user lives in Redis. @default 300 */
-  CACHE_TTL_SECONDS: z
-    .string()
-    .regex(/^[1-9]\d{0,5}$/, { error: 'must be a whole number of seconds from 1 to 999999' })
-    .default('300')
-    .transform(Number),
+  CACHE_TTL_SECONDS: wholeNumber(1, 604_800, 300),
 });
 
 export type UserServiceConfig = z.output<typeof userServiceConfigSchema>;

@@ -18,6 +18,7 @@ export {
   type LogType,
 } from './filebeat/filebeat-config.js';
 export {
+  DEAD_LETTER_LOG_SOURCE,
   LOGSTASH_API_PORT,
   LOGSTASH_BEATS_PORT,
   LOGSTASH_CONFIG_DIR,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import {
+  DEAD_LETTER_LOG_SOURCE,
   LOGSTASH_API_PORT,
   LOGSTASH_BEATS_PORT,
   LOGSTASH_CONFIG_DIR,
@@ -16,6 +17,7 @@ import type { Attribute, BranchNode, Condition, ConfigNode, PluginNode, Statemen
 import { checkLogstashPipeline, pluginsOf } from './support/logstash-grammar/parse.js';
 
 const PIPELINE_PATH = `${LOGSTASH_PIPELINE_DIR}/platform-logs.conf`;
+const DEAD_LETTERS_PATH = `${LOGSTASH_PIPELINE_DIR}/dead-letters.conf`;
 const files = logstashFiles();
 const fileAt = (path: string): string => {
   const file = files.find((f) => f.path === path);
@@ -25,6 +27,10 @@ const fileAt = (path: string): string => {
 const pipelineText = fileAt(PIPELINE_PATH);
 const pipeline: ConfigNode = checkLogstashPipeline(pipelineText, 'platform-logs.conf');
 const plugins = pluginsOf(pipeline);
+const deadLettersText = fileAt(DEAD_LETTERS_PATH);
+const deadLetterPlugins = pluginsOf(checkLogstashPipeline(deadLettersText, 'dead-letters.conf'));
+const envReferences = (text: string) => new Set([...text.matchAll(/\$\{([^}:]+)(?::[^}]*)?\}/g)].map((m) => m[1]!));
+const logstashYml = parseYaml(fileAt(`${LOGSTASH_CONFIG_DIR}/logstash.yml`)) as Record<string, unknown>;
 
 function attribute(plugin: PluginNode, name: string): Value | undefined {
   return plugin.attributes.find((a: Attribute) => a.name === name)?.value;
@@ -33,8 +39,8 @@ function scalar(plugin: PluginNode, name: string): string | number | undefined {
   const value = attribute(plugin, name);
   return value && (value.kind === 'string' || value.kind === 'bareword' || value.kind === 'number') ? value.value : undefined;
 }
-function only(section: 'input' | 'output', name: string): PluginNode {
-  const found = plugins.filter((p) => p.section === section && p.name === name && !p.codec);
+function only(section: 'input' | 'output', name: string, among = plugins): PluginNode {
+  const found = among.filter((p) => p.section === section && p.name === name && !p.codec);
   expect(found, `${section} ${name}`).toHaveLength(1);
   return found[0]!.plugin!;
 }
@@ -65,9 +71,9 @@ describe('the Logstash files', () => {
   it('are exactly the files under pipelines/logstash/, at the paths the Logstash image reads', () => {
     const onDisk = readdirSync(new URL('../pipelines/logstash/', import.meta.url)).filter((f) => /\.(conf|yml)$/.test(f));
     expect(files.map((f) => f.path).sort()).toEqual(
-      [`${LOGSTASH_CONFIG_DIR}/logstash.yml`, `${LOGSTASH_CONFIG_DIR}/pipelines.yml`, PIPELINE_PATH].sort(),
+      [`${LOGSTASH_CONFIG_DIR}/logstash.yml`, `${LOGSTASH_CONFIG_DIR}/pipelines.yml`, PIPELINE_PATH, DEAD_LETTERS_PATH].sort(),
     );
-    expect(onDisk.sort()).toEqual(['logstash.yml', 'pipelines.yml', 'platform-logs.conf']);
+    expect(onDisk.sort()).toEqual(['dead-letters.conf', 'logstash.yml', 'pipelines.yml', 'platform-logs.conf']);
     for (const name of onDisk) {
       const uploaded = files.find((f) => f.path.endsWith(`/${name}`))!;
       expect(uploaded.content).toBe(readFileSync(new URL(`../pipelines/logstash/${name}`, import.meta.url), 'utf8'));
@@ -75,7 +81,7 @@ describe('the Logstash files', () => {
   });
 
   it('logstash.yml: persisted queue and dead-letter queue on the data volume, API reachable for the healthcheck', () => {
-    const settings = parseYaml(fileAt(`${LOGSTASH_CONFIG_DIR}/logstash.yml`)) as Record<string, unknown>;
+    const settings = logstashYml;
     expect(settings['queue.type']).toBe('persisted');
     expect(settings['dead_letter_queue.enable']).toBe(true);
     expect(settings['path.data']).toBe(LOGSTASH_DATA_DIR);
@@ -85,11 +91,13 @@ describe('the Logstash files', () => {
     expect(settings['api.http.port']).toBe(LOGSTASH_API_PORT);
   });
 
-  it('pipelines.yml runs exactly the uploaded pipeline files', () => {
-    const declared = parseYaml(fileAt(`${LOGSTASH_CONFIG_DIR}/pipelines.yml`)) as Array<Record<string, string>>;
-    expect(declared.map((p) => p['pipeline.id'])).toEqual(['platform-logs']);
+  it('pipelines.yml runs exactly the uploaded pipeline files; the dead-letter reader keeps no DLQ of its own', () => {
+    const declared = parseYaml(fileAt(`${LOGSTASH_CONFIG_DIR}/pipelines.yml`)) as Array<Record<string, unknown>>;
+    expect(declared.map((p) => p['pipeline.id'])).toEqual(['platform-logs', 'dead-letters']);
     const uploadedPipelines = files.filter((f) => f.path.startsWith(`${LOGSTASH_PIPELINE_DIR}/`)).map((f) => f.path);
-    expect(declared.map((p) => p['path.config'])).toEqual(uploadedPipelines);
+    expect(declared.map((p) => p['path.config']).sort()).toEqual(uploadedPipelines.sort());
+    expect(declared.find((p) => p['pipeline.id'] === 'platform-logs')!['dead_letter_queue.enable']).toBeUndefined(); // logstash.yml: on
+    expect(declared.find((p) => p['pipeline.id'] === 'dead-letters')!['dead_letter_queue.enable']).toBe(false);
   });
 });
 
@@ -106,8 +114,7 @@ describe('the pipeline', () => {
 
   it('references only environment variables in LOGSTASH_ENV, and all of them', () => {
     // Anywhere in the text: Logstash substitutes references even inside comments.
-    const referenced = new Set([...pipelineText.matchAll(/\$\{([^}:]+)(?::[^}]*)?\}/g)].map((m) => m[1]));
-    expect([...referenced].sort()).toEqual(Object.values(LOGSTASH_ENV).sort());
+    expect([...envReferences(pipelineText)].sort()).toEqual(Object.values(LOGSTASH_ENV).sort());
   });
 
   it('listens for Filebeat on LOGSTASH_BEATS_PORT with TLS from the env-provided certificate and key', () => {
@@ -154,5 +161,30 @@ describe('the pipeline', () => {
     expect(pipelineText).toContain('add_tag => ["_plain_fallback"]');
     expect(pipelineText).toContain('tag_on_failure => ["_plain_unparsed"]');
     expect(plugins.some((p) => p.name === 'drop')).toBe(false);
+  });
+});
+
+describe('the dead-letters pipeline', () => {
+  it('parses, names only bundled plugins, gives each a unique id and uses only LOGSTASH_ENV variables', () => {
+    const ids = deadLetterPlugins.filter((p) => !p.codec).map((p) => scalar(p.plugin!, 'id'));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const name of envReferences(deadLettersText)) expect(Object.values(LOGSTASH_ENV)).toContain(name);
+  });
+
+  it("reads the platform-logs pipeline's dead-letter queue where logstash.yml puts it", () => {
+    const input = only('input', 'dead_letter_queue', deadLetterPlugins);
+    expect(scalar(input, 'path')).toBe(logstashYml['path.dead_letter_queue']);
+    expect(scalar(input, 'pipeline_id')).toBe('platform-logs');
+    expect(scalar(input, 'commit_offsets')).toBe('true');
+  });
+
+  it('writes to logs-deadletter-<environment> with the same credentials and TLS verification', () => {
+    const es = only('output', 'elasticsearch', deadLetterPlugins);
+    expect(scalar(es, 'index')).toBe(dataStreamName(DEAD_LETTER_LOG_SOURCE, `\${${LOGSTASH_ENV.platformEnvironment}}`));
+    const main = only('output', 'elasticsearch');
+    for (const option of ['hosts', 'user', 'password', 'ssl_enabled', 'ssl_verification_mode', 'action', 'data_stream']) {
+      expect(scalar(es, option), option).toBe(scalar(main, option));
+    }
+    expect(attribute(es, 'ssl_certificate_authorities')).toMatchObject({ items: [{ value: `\${${LOGSTASH_ENV.elasticsearchCaPath}}` }] });
   });
 });

@@ -45,7 +45,11 @@ const LOGSTASH_SOURCE_FILES: ReadonlyArray<{ readonly source: string; readonly p
   { source: 'logstash.yml', path: `${LOGSTASH_CONFIG_DIR}/logstash.yml` },
   { source: 'pipelines.yml', path: `${LOGSTASH_CONFIG_DIR}/pipelines.yml` },
   { source: 'platform-logs.conf', path: `${LOGSTASH_PIPELINE_DIR}/platform-logs.conf` },
+  { source: 'dead-letters.conf', path: `${LOGSTASH_PIPELINE_DIR}/dead-letters.conf` },
 ];
+
+/** Source name of the data stream refused events are kept in (`logs-deadletter-<environment>`), by the dead-letters pipeline. */
+export const DEAD_LETTER_LOG_SOURCE = 'deadletter';
 
 /** Reads one of the files in this directory (pipelines/logstash/) as text. */
 export function readLogstashSource(fileName: string): string {

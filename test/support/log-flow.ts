@@ -30,7 +30,7 @@ export function logFlow(environment = 'dev', env: Partial<Record<string, string>
   const filebeat = parseYaml(
     renderFilebeatConfig({ services: SERVICES, environment, logstashHosts: ['logstash:5044'], caCertificatePath: '/ca.crt' }),
   ) as { 'filebeat.inputs': Array<FilestreamInputConfig & { paths: string[] }> };
-  const pipelineFile = logstashFiles().find((f) => f.path.startsWith(`${LOGSTASH_PIPELINE_DIR}/`))!;
+  const pipelineFile = logstashFiles().find((f) => f.path === `${LOGSTASH_PIPELINE_DIR}/platform-logs.conf`)!;
   const pipeline = checkLogstashPipeline(pipelineFile.content, pipelineFile.path);
   const logstashEnv: Record<string, string> = {
     [LOGSTASH_ENV.elasticsearchHosts]: 'https://elasticsearch:9200',

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffCommentMarker, planSummary, renderDiffReport } from '../tools/lifecycle/diff-report.js';
+import { cleanPlanOutput, diffCommentMarker, planSummary, renderDiffReport } from '../tools/lifecycle/diff-report.js';
 import { environmentFromArgs } from '../tools/lifecycle/environment.js';
 import { runLifecycle, type LifecycleCommand } from '../tools/lifecycle/run.js';
 import { deploymentOrder } from '../tools/lifecycle/stacks.js';
@@ -186,6 +186,11 @@ describe('diff report', () => {
     const body = renderDiffReport('dev', [{ stack: 'dev-platform', exitCode: 0, output: 'a ``` b\nNo changes.' }]);
     expect(body.match(/```/g)).toHaveLength(2);
     expect(body).toContain('### dev-platform: No changes.');
+  });
+
+  it("drops cdktf's progress redraws but keeps the plan", () => {
+    const raw = ['\u28cb  Starting', '\u2819  Processing', '1 Stack deploying     0 Stacks done     0 Stacks waiting', 'dev-elastic  + ca = "x"', '\u001b[2K\u001b[1A\u001b[Gdev-elastic  Plan: 1 to add, 0 to change, 0 to destroy.'].join('\n');
+    expect(cleanPlanOutput(raw)).toBe('dev-elastic  + ca = "x"\ndev-elastic  Plan: 1 to add, 0 to change, 0 to destroy.');
   });
 
   it('keeps a huge plan inside the comment size limit', () => {

@@ -13,6 +13,18 @@ export interface StackDiff {
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
+/** cdktf's progress spinner ("⠙  Processing") and stack counters, redrawn many times a second. */
+const PROGRESS_LINE = /^\s*(?:[\u2800-\u28ff]\s+\w+|\d+ Stacks? \w+\s+\d+ Stacks? done\s+\d+ Stacks? waiting)\s*$/u;
+
+/** The plan as a reader wants it: no colours, no progress redraws. */
+export function cleanPlanOutput(output: string): string {
+  return output
+    .replace(ANSI, '')
+    .split('\n')
+    .filter((line) => !PROGRESS_LINE.test(line))
+    .join('\n');
+}
+
 /** GitHub rejects comments over 65536 characters; the stacks' plans share this much of it. */
 const OUTPUT_BUDGET_CHARS = 60_000;
 
@@ -36,7 +48,7 @@ export function renderDiffReport(environment: string, diffs: readonly StackDiff[
   if (context.commit) lines.push('', `Commit ${context.commit}.`);
   const budget = Math.floor(OUTPUT_BUDGET_CHARS / Math.max(1, diffs.length));
   for (const diff of diffs) {
-    const output = diff.output.replace(ANSI, '').replace(/```/g, "'''").trimEnd();
+    const output = cleanPlanOutput(diff.output).replace(/```/g, "'''").trimEnd();
     const summary = diff.exitCode === 0 ? (planSummary(output) ?? 'diff finished') : `**diff failed** (exit code ${diff.exitCode})`;
     lines.push('', `### ${diff.stack}: ${summary}`, '', '<details><summary>plan output</summary>', '', '```text', tail(output, budget), '```', '', '</details>');
   }

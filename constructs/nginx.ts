@@ -60,7 +60,9 @@ export class Nginx extends Construct {
       burst: props.burst,
     });
     const { bindAddress, ports } = context.config;
-    this.url = `http://${bindAddress}:${ports.nginx}`;
+    // Bound to every interface, nginx is still reached locally on the loopback address.
+    this.url = `http://${bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress}:${ports.nginx}`;
+    const probeUrl = `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`;
 
     const image = new Image(this, 'image', { name: resolveImage(context.config, 'nginx') });
     const upstreamContainers = props.services.flatMap((s) => s.containers);
@@ -74,9 +76,8 @@ export class Nginx extends Construct {
       ports: [{ internal: NGINX_DEFAULT_LISTEN_PORT, external: ports.nginx, ip: bindAddress, protocol: 'tcp' }],
       mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
       upload: [{ file: NGINX_CONFIG_PATH, content: this.configText, permissions: '0644' }],
-      healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`], {
-        startPeriod: '10s',
-      }),
+      // Alpine images carry busybox wget, Debian ones curl: either answers for an overridden image.
+      healthcheck: healthcheck(['CMD-SHELL', `wget -q -O /dev/null ${probeUrl} || curl -fsS -o /dev/null ${probeUrl}`], { startPeriod: '10s' }),
       wait: true,
       dependsOn: upstreamContainers,
       // nginx resolves upstream names once, at start: a replaced service container (new

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LOG_ROOT, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
 import { loadEnvironmentConfig, replicasOf } from '../stacks/config/index.js';
@@ -59,6 +60,15 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
     expect(containerNamed(platform, `${prefix}-user-service-1`).container.healthcheck!.test.join(' ')).toContain('/healthz');
     expect(containerNamed(platform, `${prefix}-nginx`).container.healthcheck!.test.join(' ')).toContain('/nginx-health');
     expect(containerNamed(platform, `${prefix}-kibana`).container.healthcheck!.test.join(' ')).toContain('/api/status');
+  });
+
+  it('gives every shell healthcheck a command a POSIX shell parses', () => {
+    for (const c of all()) {
+      const [kind, ...command] = c.healthcheck!.test;
+      if (kind !== 'CMD-SHELL') continue;
+      const parsed = spawnSync('sh', ['-n', '-c', command.join(' ')], { encoding: 'utf8' });
+      expect(parsed.status, `${c.name}: ${parsed.stderr}`).toBe(0);
+    }
   });
 
   it('publishes only nginx, Kibana and the first Elasticsearch node, all on 127.0.0.1', () => {

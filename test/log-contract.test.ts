@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_MAPPINGS, logIndexPatterns } from '../constructs/elastic/log-mappings.js';
 import { renderNginxConfig, type NginxRoute } from '../constructs/nginx-config.js';
-import { NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, NGINX_LOG_SOURCE } from '../pipelines/index.js';
+import { FINGERPRINT_LENGTH, NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, NGINX_LOG_SOURCE } from '../pipelines/index.js';
 import { dataStreamName, NGINX_LOG_DIR, REQUEST_ID_HEADER, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
 import { logFlow } from './support/log-flow.js';
 import { MappingChecker, matchesIndexPattern, type MappingViolation } from './support/mapping-checker.js';
@@ -316,5 +316,10 @@ describe('nginx, running the platform config, writes lines the pipeline maps ont
       expect(checker.check(document), line).toEqual([]);
     }
     expect(nginxLines.error.some((l) => /connect\(\) failed/.test(l))).toBe(true);
+  });
+
+  it('writes lines long enough for Filebeat to fingerprint a file holding just one of them', () => {
+    for (const line of nginxLines.access) expect(Buffer.byteLength(line)).toBeGreaterThanOrEqual(FINGERPRINT_LENGTH.nginx_access);
+    for (const line of nginxLines.error) expect(Buffer.byteLength(line)).toBeGreaterThanOrEqual(FINGERPRINT_LENGTH.nginx_error);
   });
 });

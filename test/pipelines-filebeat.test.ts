@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { Testing } from 'cdktf';
@@ -9,6 +9,7 @@ import {
   FILEBEAT_CONFIG_PATH,
   FILEBEAT_DATA_DIR,
   filebeatFiles,
+  FINGERPRINT_LENGTH,
   logstashFiles,
   NGINX_LOG_SOURCE,
   renderFilebeatConfig,
@@ -27,6 +28,7 @@ interface FilestreamInput {
   fields_under_root: boolean;
   parsers?: Array<{ ndjson?: Record<string, unknown> }>;
   'prospector.scanner.symlinks'?: boolean;
+  'prospector.scanner.fingerprint.length'?: number;
 }
 
 const OPTIONS: FilebeatConfigOptions = {
@@ -133,6 +135,14 @@ describe('Filebeat reads where the services and nginx really write', () => {
       expect(files.length, `${service.name} rotated files`).toBeGreaterThan(1);
       for (const file of files) expect(inputsReading(file).map((i) => i.id), file).toEqual([`${service.name}-json`]);
     }
+    // Filebeat waits for a file to reach its fingerprint length: one real line must do, and the
+    // window must reach past the replica's host name so replicas' files are told apart.
+    const firstLine = (await readFile(join(root, SERVICES[0]!.name, `${SERVICES[0]!.name}-1.log`), 'utf8')).split('\n')[0]!;
+    const window = inputs.find((i) => i.id === `${SERVICES[0]!.name}-json`)!['prospector.scanner.fingerprint.length']!;
+    expect(window).toBe(FINGERPRINT_LENGTH.service);
+    expect(Buffer.byteLength(firstLine)).toBeGreaterThanOrEqual(window);
+    const hostname = JSON.stringify((JSON.parse(firstLine) as Record<string, unknown>)['host.hostname']);
+    expect(Buffer.from(firstLine).subarray(0, window).toString()).toContain(`"host.hostname":${hostname}`);
     // The logger keeps <name>.log as a symlink to the current file; Filebeat skips symlinks unless told otherwise.
     expect(inputs.every((i) => i['prospector.scanner.symlinks'] !== true)).toBe(true);
   });

@@ -86,11 +86,22 @@ function validate(opts: FilebeatConfigOptions): void {
   }
 }
 
+/**
+ * Bytes at the start of a file that identify it (filestream's default `fingerprint` file
+ * identity); Filebeat ships nothing from a file until it is at least this long. The 1024
+ * default would hold back a lone nginx error line, or the first lines after a rotation.
+ * - service files: 256 bytes still cover a line's `@timestamp`, `process.pid` and
+ *   `host.hostname` (the replica), so two replicas' files never share a fingerprint;
+ * - nginx: one file per log that is never rotated inside the container, so the minimum is safe.
+ */
+export const FINGERPRINT_LENGTH: Readonly<Record<LogType, number>> = { service: 256, nginx_access: 64, nginx_error: 64 };
+
 function filestreamInput(source: LogSource, environment: string): Record<string, unknown> {
   return {
     type: 'filestream',
     id: source.id,
     paths: [...source.paths],
+    'prospector.scanner.fingerprint.length': FINGERPRINT_LENGTH[source.type],
     // Routing hints for Logstash (it removes them before indexing).
     fields: { log_source: source.source, log_type: source.type, log_environment: environment },
     fields_under_root: false,

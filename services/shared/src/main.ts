@@ -36,4 +36,12 @@ export async function runMain<C extends BaseConfig>(definition: ServiceDefinitio
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // A bug that escapes every handler leaves the process in an unknown state: record it and
+  // exit non-zero so the container restarts, rather than limping on.
+  const crash = (error: unknown) => {
+    logger.fatal({ err: error, 'event.action': 'crash' }, 'unhandled error; exiting');
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 }

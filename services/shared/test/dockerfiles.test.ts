@@ -56,6 +56,13 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (name,
     expect(health.args).not.toMatch(/curl|wget/);
   });
 
+  it('ships compiled code, not sources, in the final stage', () => {
+    const fromContext = runtime.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).map((i) => expand(i.args));
+    expect(fromContext).toEqual(['package.json package-lock.json ./', `services/${name}/migrations services/${name}/migrations`]);
+    const fromBuild = runtime.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build')).map((i) => expand(i.args));
+    expect(fromBuild.every((args) => /\/dist services\/[a-z-]+\/dist$/.test(args))).toBe(true);
+  });
+
   it('copies only paths that exist in the repository (build context = repo root)', () => {
     const sources = all
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))

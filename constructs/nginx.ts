@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, renderNginxConfig } from './nginx-config.js';
-import { healthcheck, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { healthcheck, pulledImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
 
 export interface NginxProps {
   readonly context: PlatformContext;
@@ -64,7 +63,7 @@ export class Nginx extends Construct {
     this.url = `http://${bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress}:${ports.nginx}`;
     const probeUrl = `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`;
 
-    const image = new Image(this, 'image', { name: resolveImage(context.config, 'nginx') });
+    const image = pulledImage(this, context, 'nginx');
     const upstreamContainers = props.services.flatMap((s) => s.containers);
     this.container = new Container(this, 'container', {
       ...sharedContainerSettings(context, [this.alias]),

@@ -1,3 +1,5 @@
+import type { Construct } from 'constructs';
+import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import type { EnvironmentConfig, Component } from '../stacks/config/index.js';
 
 /**
@@ -45,6 +47,15 @@ export function resolveImage(config: EnvironmentConfig, component: Component): s
   // Docker Hub official images live under library/; Elastic's registry keeps its path.
   const path = image.startsWith('docker.elastic.co/') ? image.slice('docker.elastic.co/'.length) : `library/${image}`;
   return `${config.images.registryMirror}/${path}`;
+}
+
+/**
+ * The `docker_image` a component pulls (see `resolveImage`). Kept on destroy: public images
+ * are shared by every environment on the host, and removing one another environment's
+ * container still uses would fail the destroy.
+ */
+export function pulledImage(scope: Construct, context: PlatformContext, component: Component): Image {
+  return new Image(scope, 'image', { name: resolveImage(context.config, component), keepLocally: true });
 }
 
 /** Bounded Docker log rotation every container gets (json-file driver). */

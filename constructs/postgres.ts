@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { healthcheck, platformLabels, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { healthcheck, platformLabels, pulledImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
 
 export interface PostgresProps {
   readonly context: PlatformContext;
@@ -95,7 +94,7 @@ export class Postgres extends Construct {
       databases.add(service.database);
     }
 
-    const image = new Image(this, 'image', { name: resolveImage(context.config, 'postgres') });
+    const image = pulledImage(this, context, 'postgres');
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
 
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });

@@ -1,11 +1,10 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { healthcheck, platformLabels, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { healthcheck, platformLabels, pulledImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
 
 export interface RedisProps {
   readonly context: PlatformContext;
@@ -98,7 +97,7 @@ export class Redis extends Construct {
       }
     }
 
-    const image = new Image(this, 'image', { name: resolveImage(context.config, 'redis') });
+    const image = pulledImage(this, context, 'redis');
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
 
     const users = services.map((service) => {

@@ -11,7 +11,7 @@ import { Kibana } from '../constructs/kibana.js';
 import { Logstash } from '../constructs/logstash.js';
 import { PlatformNetwork } from '../constructs/network.js';
 import { Nginx } from '../constructs/nginx.js';
-import { platformLabels, type PlatformContext } from '../constructs/platform-context.js';
+import { PROJECT_LABEL, platformLabels, type PlatformContext } from '../constructs/platform-context.js';
 import { Postgres } from '../constructs/postgres.js';
 import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
@@ -91,7 +91,7 @@ export class PlatformStack extends TerraformStack {
     const network = new PlatformNetwork(this, 'network', {
       namePrefix,
       bindAddress: config.bindAddress,
-      labels: [{ label: 'io.platform.project', value: namePrefix }],
+      labels: [{ label: PROJECT_LABEL, value: namePrefix }],
     });
     const context: PlatformContext = { config, namePrefix, networkName: network.name };
     this.context = context;

@@ -155,7 +155,10 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
       expect(image.name).toMatch(/:src-[a-f0-9]{12}$/);
       expect(image.build).toMatchObject({ context: '../../..', dockerfile: `services/${service.name}/Dockerfile` });
       expect(image.triggers!.source_sha256).toMatch(/^[a-f0-9]{64}$/);
+      // Environment-specific, so destroy removes it; shared public images stay for other environments.
+      expect((image as { keep_locally?: boolean }).keep_locally).toBeUndefined();
     }
+    for (const pulled of images.filter((i) => !i.build)) expect((pulled as { keep_locally?: boolean }).keep_locally, pulled.name).toBe(true);
   });
 
   it('exports the URLs a user opens and marks secrets sensitive', () => {

@@ -219,3 +219,25 @@ describe('when user-service cannot answer', () => {
     expect(res.body.message).toBe('user-service cannot answer: no answer within 300 ms');
   });
 });
+
+describe('when Redis is down', () => {
+  let noRedis: StartedServices;
+  beforeAll(async () => {
+    const redisUrl = `redis://127.0.0.1:${await closedPort()}`;
+    noRedis = await startServices({ env: { REDIS_URL: redisUrl } });
+  });
+  afterAll(() => noRedis?.stop());
+
+  it('still creates and reads orders (the known-user cache is only an optimisation); readyz names redis', async () => {
+    const user = await requestJson(`${noRedis.userUrl}/users`, { body: { email: `noredis.${Date.now()}@example.com`, name: 'N' } });
+    expect(user.status).toBe(201);
+    for (let i = 0; i < 2; i++) {
+      const order = await requestJson(`${noRedis.orderUrl}/orders`, { body: { user_id: user.body.id, total: '3.10' } });
+      expect(order.status).toBe(201);
+      expect((await requestJson(`${noRedis.orderUrl}/orders/${order.body.id}`)).body.total).toBe('3.10');
+    }
+    const ready = await requestJson(`${noRedis.orderUrl}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.body.message).toBe('redis is not answering');
+  });
+});

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +82,7 @@ describe('Postgres init script', () => {
 
 describe('Redis configuration and ACL', () => {
   const password = randomBytes(16).toString('hex');
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  let port = 0;
   let server: ChildProcess | undefined;
 
   const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), '--no-auth-warning', ...args], { encoding: 'utf8' }).stdout.trim();
@@ -90,6 +91,10 @@ describe('Redis configuration and ACL', () => {
   const own = (key: string) => `${redisKeyPrefixOf(services[0]!.name)}${key}`;
 
   beforeAll(async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
     const dir = mkdtempSync(join(work, 'redis-'));
     writeFileSync(join(dir, 'redis.conf'), renderRedisConfig({ maxmemoryMb: 64, dataDir: dir, aclFile: join(dir, 'users.acl'), port }));
     writeFileSync(

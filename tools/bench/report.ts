@@ -16,6 +16,8 @@ export interface CaseResult {
   readonly totalRequests: number;
   readonly durationSeconds: number;
   readonly statusCodes: Record<string, number>;
+  /** CPU time (user + system) the case's server processes used per request, in milliseconds; undefined without /proc. */
+  readonly cpuMsPerRequest?: number;
 }
 
 /** A ratio between two cases and the goal it is held against. */
@@ -28,7 +30,7 @@ export interface Ratio {
   readonly met: boolean;
 }
 
-export function toCaseResult(name: string, description: string, result: autocannon.Result): CaseResult {
+export function toCaseResult(name: string, description: string, result: autocannon.Result, cpuMs?: number): CaseResult {
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
     statusCodes[code] = stats?.count ?? 0;
@@ -45,6 +47,7 @@ export function toCaseResult(name: string, description: string, result: autocann
     totalRequests: result.requests.total,
     durationSeconds: result.duration,
     statusCodes,
+    cpuMsPerRequest: cpuMs === undefined || result.requests.total === 0 ? undefined : cpuMs / result.requests.total,
   };
 }
 
@@ -61,13 +64,26 @@ export function ratio(cases: readonly CaseResult[], name: string, numerator: str
   return { name, numerator, denominator, value, goal, met: value >= goal };
 }
 
+/**
+ * The same comparison in CPU efficiency: requests per CPU-second of `numerator` over those of
+ * `denominator` (i.e. denominator CPU per request / numerator CPU per request). Undefined
+ * when CPU time could not be measured.
+ */
+export function cpuRatio(cases: readonly CaseResult[], name: string, numerator: string, denominator: string, goal: number): Ratio | undefined {
+  const top = cases.find((c) => c.name === numerator)?.cpuMsPerRequest;
+  const bottom = cases.find((c) => c.name === denominator)?.cpuMsPerRequest;
+  if (top === undefined || bottom === undefined || top === 0) return undefined;
+  const value = bottom / top;
+  return { name, numerator, denominator, value, goal, met: value >= goal };
+}
+
 function pad(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
 }
 
 /** A plain-text table of the cases and ratios, for the terminal. */
-export function formatTable(cases: readonly CaseResult[], ratios: readonly Ratio[]): string {
-  const header = ['case', 'rps', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'requests'];
+export function formatTable(cases: readonly CaseResult[], ratios: readonly Ratio[], cpuRatios: readonly (Ratio | undefined)[] = []): string {
+  const header = ['case', 'rps', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'requests', 'cpu ms/req'];
   const rows = cases.map((c) => [
     c.name,
     c.rps.toFixed(0),
@@ -76,14 +92,18 @@ export function formatTable(cases: readonly CaseResult[], ratios: readonly Ratio
     String(c.errors),
     String(c.non2xx),
     String(c.totalRequests),
+    c.cpuMsPerRequest === undefined ? 'n/a' : c.cpuMsPerRequest.toFixed(3),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const lines = [pad(header, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
   lines.push('');
-  for (const r of ratios) {
-    lines.push(
-      `${r.name}: ${r.value.toFixed(2)} (${r.numerator} / ${r.denominator}; goal >= ${r.goal}) ${r.met ? 'met' : 'MISSED'}`,
-    );
+  const describe = (r: Ratio) => `${r.name}: ${r.value.toFixed(2)} (${r.numerator} / ${r.denominator}; goal >= ${r.goal}) ${r.met ? 'met' : 'MISSED'}`;
+  lines.push('throughput ratios (requests per second):');
+  for (const r of ratios) lines.push(`  ${describe(r)}`);
+  const measured = cpuRatios.filter((r): r is Ratio => r !== undefined);
+  if (measured.length > 0) {
+    lines.push('CPU-efficiency ratios (requests per CPU-second of the servers; steadier on a busy machine):');
+    for (const r of measured) lines.push(`  ${describe(r)}`);
   }
   return lines.join('\n');
 }

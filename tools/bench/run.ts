@@ -19,8 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceByName } from '../../services/shared/src/catalog.js';
+import { totalCpuMillis } from './cpu.js';
 import { startServer, type ServerProcess } from './processes.js';
-import { formatTable, ratio, toCaseResult, type CaseResult } from './report.js';
+import { cpuRatio, formatTable, ratio, toCaseResult, type CaseResult } from './report.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/databases.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,14 +59,20 @@ interface BenchCase {
   readonly name: string;
   readonly description: string;
   readonly options: autocannon.Options;
+  /** The server processes that do the work of this case; their CPU time is measured. */
+  readonly servers: readonly ServerProcess[];
 }
 
 async function measure(benchCase: BenchCase): Promise<CaseResult> {
   const base = { connections: settings.connections, pipelining: settings.pipelining, timeout: 10 };
   process.stdout.write(`  ${benchCase.name}: warm-up ${settings.warmupSeconds}s, measure ${settings.durationSeconds}s\n`);
   await autocannon({ ...base, ...benchCase.options, duration: settings.warmupSeconds });
+  const pids = benchCase.servers.map((s) => s.child.pid);
+  const cpuBefore = await totalCpuMillis(pids);
   const result = await autocannon({ ...base, ...benchCase.options, duration: settings.durationSeconds });
-  return toCaseResult(benchCase.name, benchCase.description, result);
+  const cpuAfter = await totalCpuMillis(pids);
+  const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return toCaseResult(benchCase.name, benchCase.description, result, cpuMs);
 }
 
 async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
   const userEntry = builtEntry(USER_SERVICE.name);
   const orderEntry = builtEntry(ORDER_SERVICE.name);
   const runId = Date.now().toString(36);
+  const loadAtStart = os.loadavg().map((l) => Number(l.toFixed(2)));
   const logDir = path.join(RESULTS_DIR, 'logs');
   const profileDir = path.join(RESULTS_DIR, 'profiles');
   await rm(logDir, { recursive: true, force: true });
@@ -161,16 +169,19 @@ async function main(): Promise<void> {
         name: 'bare-fastify',
         description: 'bare Fastify route returning the same user JSON, no I/O, no logging (ceiling)',
         options: { url: `${bare.baseUrl}${userPath}` },
+        servers: [bare],
       },
       {
         name: 'get-user-cached',
         description: 'GET /users/:id served from Redis, ECS logs to file and stdout',
         options: { url: `${users.baseUrl}${userPath}` },
+        servers: [users],
       },
       {
         name: 'get-user-cached-nolog',
         description: 'GET /users/:id served from Redis, LOG_LEVEL=silent, no LOG_FILE',
         options: { url: `${usersQuiet.baseUrl}${userPath}` },
+        servers: [usersQuiet],
       },
       {
         name: 'post-users',
@@ -179,6 +190,7 @@ async function main(): Promise<void> {
           url: users.baseUrl,
           requests: [{ method: 'POST', path: USER_SERVICE.routePrefix, headers: json, setupRequest: uniqueUserBodies(`${runId}a`) }],
         },
+        servers: [users],
       },
       {
         name: 'post-users-nolog',
@@ -187,20 +199,23 @@ async function main(): Promise<void> {
           url: usersQuiet.baseUrl,
           requests: [{ method: 'POST', path: USER_SERVICE.routePrefix, headers: json, setupRequest: uniqueUserBodies(`${runId}b`) }],
         },
+        servers: [usersQuiet],
       },
       {
         name: 'post-orders',
         description: 'POST /orders (user-service check over HTTP + INSERT), logging on in both services',
         options: { url: `${orders.baseUrl}${ORDER_SERVICE.routePrefix}`, method: 'POST', headers: json, body: orderBody },
+        servers: [orders, users],
       },
       {
         name: 'post-orders-nolog',
         description: 'POST /orders, logging off in both services',
         options: { url: `${ordersQuiet.baseUrl}${ORDER_SERVICE.routePrefix}`, method: 'POST', headers: json, body: orderBody },
+        servers: [ordersQuiet, usersQuiet],
       },
     ];
 
-    process.stdout.write(`running ${cases.length} cases, ${settings.connections} connections each ...\n`);
+    process.stdout.write(`running ${cases.length} cases, ${settings.connections} connections each (load average ${loadAtStart.join(' ')}) ...\n`);
     const results: CaseResult[] = [];
     for (const benchCase of cases) results.push(await measure(benchCase));
 
@@ -209,6 +224,12 @@ async function main(): Promise<void> {
       ratio(results, 'logging on / off (cached read)', 'get-user-cached', 'get-user-cached-nolog', 0.9),
       ratio(results, 'logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9),
       ratio(results, 'logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9),
+    ];
+    const cpuRatios = [
+      cpuRatio(results, 'cached-read / bare', 'get-user-cached', 'bare-fastify', 0.7),
+      cpuRatio(results, 'logging on / off (cached read)', 'get-user-cached', 'get-user-cached-nolog', 0.9),
+      cpuRatio(results, 'logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9),
+      cpuRatio(results, 'logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9),
     ];
     const logBytes = await directorySize(logDir);
 
@@ -221,17 +242,21 @@ async function main(): Promise<void> {
         memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
         node: process.version,
         platform: `${os.platform()} ${os.release()}`,
+        // Other work on the machine skews every figure; recorded so a reader can judge.
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: os.loadavg().map((l) => Number(l.toFixed(2))),
       },
       settings: { ...settings, childNodeArgs: nodeArgs },
       cases: results,
       ratios,
+      cpuRatios,
       logBytesWritten: logBytes,
     };
     await mkdir(RESULTS_DIR, { recursive: true });
     const outFile = path.join(RESULTS_DIR, 'latest.json');
     await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
 
-    process.stdout.write(`\n${formatTable(results, ratios)}\n`);
+    process.stdout.write(`\n${formatTable(results, ratios, cpuRatios)}\n`);
     process.stdout.write(`\nlog files written while measuring: ${(logBytes / 2 ** 20).toFixed(1)} MiB in ${path.relative(ROOT, logDir)}/\n`);
     process.stdout.write(`results: ${path.relative(ROOT, outFile)}\n`);
   } finally {

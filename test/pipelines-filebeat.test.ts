@@ -137,7 +137,13 @@ describe('Filebeat reads where the services and nginx really write', () => {
     }
     // Filebeat waits for a file to reach its fingerprint length: one real line must do, and the
     // window must reach past the replica's host name so replicas' files are told apart.
-    const firstLine = (await readFile(join(root, SERVICES[0]!.name, `${SERVICES[0]!.name}-1.log`), 'utf8')).split('\n')[0]!;
+    // The first rotated file is full (the link may point at a just-opened, still empty one).
+    const firstDir = join(root, SERVICES[0]!.name);
+    const [oldest] = (await readdir(firstDir, { withFileTypes: true }))
+      .filter((e) => e.isFile() && /\.\d+\.log$/.test(e.name))
+      .map((e) => e.name)
+      .sort((a, b) => Number(a.split('.').at(-2)) - Number(b.split('.').at(-2)));
+    const firstLine = (await readFile(join(firstDir, oldest!), 'utf8')).split('\n')[0]!;
     const window = inputs.find((i) => i.id === `${SERVICES[0]!.name}-json`)!['prospector.scanner.fingerprint.length']!;
     expect(window).toBe(FINGERPRINT_LENGTH.service);
     expect(Buffer.byteLength(firstLine)).toBeGreaterThanOrEqual(window);

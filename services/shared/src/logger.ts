@@ -72,18 +72,20 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
   };
 
   const stdout = options.stdout === undefined ? pino.destination({ dest: 1, sync: true }) : options.stdout;
-  const file = options.file ? await openRollingFile(options.file, options) : undefined;
+  const rolling = options.file ? await openRollingFile(options.file, options) : undefined;
+  const file = rolling?.stream;
   const streams = [stdout, file].filter((s): s is DestinationStream => Boolean(s));
   const logger = pino(pinoOptions, pino.multistream(streams.map((stream) => ({ level: 'trace' as const, stream }))));
 
   return {
     logger,
     close: async () => {
-      if (!file || file.destroyed) return;
+      if (!rolling || rolling.stream.destroyed) return;
       await new Promise<void>((resolve) => {
-        file.once('close', () => resolve());
-        file.end();
+        rolling.stream.once('close', () => resolve());
+        rolling.stream.end();
       });
+      await rolling.linked();
     },
   };
 }
@@ -98,7 +100,13 @@ function scrubErrorFields(error: unknown): unknown {
   return scrubbed;
 }
 
-async function openRollingFile(path: string, options: ServiceLoggerOptions): Promise<RollingFileStream> {
+interface RollingFile {
+  readonly stream: RollingFileStream;
+  /** Resolves once the link to the current file has caught up with the latest roll. */
+  linked(): Promise<void>;
+}
+
+async function openRollingFile(path: string, options: ServiceLoggerOptions): Promise<RollingFile> {
   await mkdir(dirname(path), { recursive: true });
   const stream = await pinoRoll({
     file: path, // pino-roll takes the ".log" off and writes <name>.<n>.log
@@ -107,12 +115,15 @@ async function openRollingFile(path: string, options: ServiceLoggerOptions): Pro
     mkdir: true,
     sync: options.syncFile ?? false,
   });
+  // Link updates run one after another, so a quick second roll cannot be overtaken by the first.
+  let linking = Promise.resolve();
   const pointLink = () => {
-    if (stream.file) void linkCurrentFile(path, stream.file).catch(() => undefined);
+    const current = stream.file;
+    if (current) linking = linking.then(() => linkCurrentFile(path, current)).catch(() => undefined);
   };
   pointLink();
   stream.on('ready', pointLink); // emitted again after every roll
-  return stream;
+  return { stream, linked: () => linking };
 }
 
 /**

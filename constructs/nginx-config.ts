@@ -164,7 +164,7 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
     '',
     '    error_page 413 @too_large;',
     '    error_page 429 @rate_limited;',
-    '    error_page 502 503 504 @unavailable;',
+    '    error_page 502 503 504 =503 @unavailable;',
     '    location @too_large {',
     `      return 413 ${jsonError(413, 'Payload Too Large', 'request body exceeds the limit')};`,
     '    }',

@@ -39,15 +39,20 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const upstreamPort = (upstream.address() as AddressInfo).port;
   const listenPort = await freePort();
+  const closedPort = await freePort(); // nothing listens here: the "gone" service is down
 
   let config = renderNginxConfig({
-    routes: SERVICES.map((s) => ({ service: s.name, routePrefix: s.routePrefix, servers: [`${s.name}-1:${s.port}`, `${s.name}-2:${s.port}`] })),
+    routes: [
+      ...SERVICES.map((s) => ({ service: s.name, routePrefix: s.routePrefix, servers: [`${s.name}-1:${s.port}`, `${s.name}-2:${s.port}`] })),
+      { service: 'gone-service', routePrefix: '/gone', servers: ['gone-service-1:8000'] },
+    ],
     listenPort,
     ratePerSecond: 5,
     burst: 10,
     clientMaxBodySize: '1k',
   });
   for (const s of SERVICES) config = config.replace(new RegExp(`server ${s.name}-\\d+:${s.port}`, 'g'), `server 127.0.0.1:${upstreamPort}`);
+  config = config.replace('server gone-service-1:8000', `server 127.0.0.1:${closedPort}`);
   config = config.split(`${NGINX_LOG_DIR}/`).join(`${work}/`);
   writeFileSync(join(work, 'nginx.conf'), config);
 
@@ -150,6 +155,12 @@ describe('nginx in front of the services', () => {
     expect(limited.length).toBeGreaterThan(0);
     expect(JSON.parse(limited[0]!.body)).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
     expect((await request('/orders/1', { from: '127.0.0.4' })).status).toBe(200);
+  });
+
+  it('answers a JSON 503, with status 503, when every replica of a service is down', async () => {
+    const response = await request('/gone/1');
+    expect(response.status).toBe(503);
+    expect(JSON.parse(response.body)).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
   });
 
   it('writes one JSON access-log line per request, carrying the request id', async () => {

@@ -1,6 +1,7 @@
-import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
+import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
+import { ElasticstackResource } from './elasticstack-resource.js';
+import { definedOnly } from './provider-version.js';
 
 /** `template` block of a component or index template. */
 export interface ElasticsearchTemplateBody {
@@ -22,22 +23,11 @@ export interface ElasticsearchComponentTemplateConfig extends TerraformMetaArgum
 }
 
 /** `elasticstack_elasticsearch_component_template`. */
-export class ElasticsearchComponentTemplate extends TerraformResource {
+export class ElasticsearchComponentTemplate extends ElasticstackResource<ElasticsearchComponentTemplateConfig> {
   public static readonly tfResourceType = 'elasticstack_elasticsearch_component_template';
 
-  private readonly config: ElasticsearchComponentTemplateConfig;
-
   public constructor(scope: Construct, id: string, config: ElasticsearchComponentTemplateConfig) {
-    super(scope, id, {
-      terraformResourceType: ElasticsearchComponentTemplate.tfResourceType,
-      terraformGeneratorMetadata: ELASTICSTACK_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
-    this.config = config;
+    super(scope, id, ElasticsearchComponentTemplate.tfResourceType, config);
   }
 
   /** `name` as a reference (index templates composed of this one depend on it). */
@@ -45,17 +35,14 @@ export class ElasticsearchComponentTemplate extends TerraformResource {
     return this.getStringAttribute('name');
   }
 
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return hclNotSupported(ElasticsearchComponentTemplate.tfResourceType);
-  }
-
   protected override synthesizeAttributes(): Record<string, unknown> {
+    const c = this.resourceConfig;
     return definedOnly({
-      name: this.config.name,
-      metadata: this.config.metadata,
-      version: this.config.version,
+      name: c.name,
+      metadata: c.metadata,
+      version: c.version,
       // "Block List, Min: 1, Max: 1".
-      template: [definedOnly({ mappings: this.config.template.mappings, settings: this.config.template.settings })],
+      template: [definedOnly({ mappings: c.template.mappings, settings: c.template.settings })],
     });
   }
 }

@@ -1,6 +1,7 @@
-import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
+import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
+import { ElasticstackResource } from './elasticstack-resource.js';
+import { definedOnly } from './provider-version.js';
 
 /** `hot.rollover` / `warm...`: rollover conditions. */
 export interface ElasticsearchIndexLifecycleRollover {
@@ -41,22 +42,11 @@ export interface ElasticsearchIndexLifecycleConfig extends TerraformMetaArgument
 }
 
 /** `elasticstack_elasticsearch_index_lifecycle`: an ILM policy. */
-export class ElasticsearchIndexLifecycle extends TerraformResource {
+export class ElasticsearchIndexLifecycle extends ElasticstackResource<ElasticsearchIndexLifecycleConfig> {
   public static readonly tfResourceType = 'elasticstack_elasticsearch_index_lifecycle';
 
-  private readonly config: ElasticsearchIndexLifecycleConfig;
-
   public constructor(scope: Construct, id: string, config: ElasticsearchIndexLifecycleConfig) {
-    super(scope, id, {
-      terraformResourceType: ElasticsearchIndexLifecycle.tfResourceType,
-      terraformGeneratorMetadata: ELASTICSTACK_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
-    this.config = config;
+    super(scope, id, ElasticsearchIndexLifecycle.tfResourceType, config);
   }
 
   /** `name` as a reference (creates a dependency on this policy). */
@@ -64,16 +54,13 @@ export class ElasticsearchIndexLifecycle extends TerraformResource {
     return this.getStringAttribute('name');
   }
 
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return hclNotSupported(ElasticsearchIndexLifecycle.tfResourceType);
-  }
-
   protected override synthesizeAttributes(): Record<string, unknown> {
-    const { hot, delete: del } = this.config;
+    const c = this.resourceConfig;
+    const { hot, delete: del } = c;
     // Phases and actions are "Block List, Max: 1": synthesized as one-element lists.
     return definedOnly({
-      name: this.config.name,
-      metadata: this.config.metadata,
+      name: c.name,
+      metadata: c.metadata,
       hot: hot
         ? [
             definedOnly({

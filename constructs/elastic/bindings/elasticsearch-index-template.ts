@@ -1,7 +1,8 @@
-import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
+import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { ElasticsearchTemplateBody } from './elasticsearch-component-template.js';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
+import { ElasticstackResource } from './elasticstack-resource.js';
+import { definedOnly } from './provider-version.js';
 
 /** `data_stream` block: its presence makes matching names data streams. */
 export interface ElasticsearchIndexTemplateDataStream {
@@ -28,41 +29,27 @@ export interface ElasticsearchIndexTemplateConfig extends TerraformMetaArguments
 }
 
 /** `elasticstack_elasticsearch_index_template` (composable index template). */
-export class ElasticsearchIndexTemplate extends TerraformResource {
+export class ElasticsearchIndexTemplate extends ElasticstackResource<ElasticsearchIndexTemplateConfig> {
   public static readonly tfResourceType = 'elasticstack_elasticsearch_index_template';
 
-  private readonly config: ElasticsearchIndexTemplateConfig;
-
   public constructor(scope: Construct, id: string, config: ElasticsearchIndexTemplateConfig) {
-    super(scope, id, {
-      terraformResourceType: ElasticsearchIndexTemplate.tfResourceType,
-      terraformGeneratorMetadata: ELASTICSTACK_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
-    this.config = config;
+    super(scope, id, ElasticsearchIndexTemplate.tfResourceType, config);
   }
 
   public get name(): string {
     return this.getStringAttribute('name');
   }
 
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return hclNotSupported(ElasticsearchIndexTemplate.tfResourceType);
-  }
-
   protected override synthesizeAttributes(): Record<string, unknown> {
-    const { dataStream, template } = this.config;
+    const c = this.resourceConfig;
+    const { dataStream, template } = c;
     return definedOnly({
-      name: this.config.name,
-      index_patterns: this.config.indexPatterns,
-      composed_of: this.config.composedOf,
-      priority: this.config.priority,
-      metadata: this.config.metadata,
-      version: this.config.version,
+      name: c.name,
+      index_patterns: c.indexPatterns,
+      composed_of: c.composedOf,
+      priority: c.priority,
+      metadata: c.metadata,
+      version: c.version,
       // Both blocks are "Block List, Max: 1".
       data_stream: dataStream
         ? [definedOnly({ hidden: dataStream.hidden, allow_custom_routing: dataStream.allowCustomRouting })]

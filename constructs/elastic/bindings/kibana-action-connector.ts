@@ -1,6 +1,7 @@
-import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
+import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
+import { ElasticstackResource } from './elasticstack-resource.js';
+import { definedOnly } from './provider-version.js';
 
 export interface KibanaActionConnectorConfig extends TerraformMetaArguments {
   /** `name` (required). */
@@ -18,22 +19,11 @@ export interface KibanaActionConnectorConfig extends TerraformMetaArguments {
 }
 
 /** `elasticstack_kibana_action_connector`. */
-export class KibanaActionConnector extends TerraformResource {
+export class KibanaActionConnector extends ElasticstackResource<KibanaActionConnectorConfig> {
   public static readonly tfResourceType = 'elasticstack_kibana_action_connector';
 
-  private readonly connectorConfig: KibanaActionConnectorConfig;
-
   public constructor(scope: Construct, id: string, config: KibanaActionConnectorConfig) {
-    super(scope, id, {
-      terraformResourceType: KibanaActionConnector.tfResourceType,
-      terraformGeneratorMetadata: ELASTICSTACK_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
-    this.connectorConfig = config;
+    super(scope, id, KibanaActionConnector.tfResourceType, config);
   }
 
   /** `connector_id` (optional + computed): what rule actions reference. `id` is `<space>/<connector id>`. */
@@ -42,15 +32,11 @@ export class KibanaActionConnector extends TerraformResource {
   }
 
   public get connectorTypeId(): string {
-    return this.connectorConfig.connectorTypeId;
-  }
-
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return hclNotSupported(KibanaActionConnector.tfResourceType);
+    return this.resourceConfig.connectorTypeId;
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    const c = this.connectorConfig;
+    const c = this.resourceConfig;
     return definedOnly({
       name: c.name,
       connector_type_id: c.connectorTypeId,

@@ -1,6 +1,7 @@
-import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
+import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
+import { ElasticstackResource } from './elasticstack-resource.js';
+import { definedOnly } from './provider-version.js';
 
 /** One `actions` block. */
 export interface KibanaAlertingRuleAction {
@@ -39,30 +40,15 @@ export interface KibanaAlertingRuleConfig extends TerraformMetaArguments {
 }
 
 /** `elasticstack_kibana_alerting_rule`. */
-export class KibanaAlertingRule extends TerraformResource {
+export class KibanaAlertingRule extends ElasticstackResource<KibanaAlertingRuleConfig> {
   public static readonly tfResourceType = 'elasticstack_kibana_alerting_rule';
 
-  private readonly config: KibanaAlertingRuleConfig;
-
   public constructor(scope: Construct, id: string, config: KibanaAlertingRuleConfig) {
-    super(scope, id, {
-      terraformResourceType: KibanaAlertingRule.tfResourceType,
-      terraformGeneratorMetadata: ELASTICSTACK_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
-    this.config = config;
-  }
-
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return hclNotSupported(KibanaAlertingRule.tfResourceType);
+    super(scope, id, KibanaAlertingRule.tfResourceType, config);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    const c = this.config;
+    const c = this.resourceConfig;
     return definedOnly({
       name: c.name,
       consumer: c.consumer,

@@ -1,6 +1,7 @@
-import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
+import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
+import { ElasticstackResource } from './elasticstack-resource.js';
+import { definedOnly } from './provider-version.js';
 
 /** `data_view` attribute (a nested object attribute, not a block). */
 export interface KibanaDataViewSpec {
@@ -27,33 +28,19 @@ export interface KibanaDataViewConfig extends TerraformMetaArguments {
 }
 
 /** `elasticstack_kibana_data_view`. */
-export class KibanaDataView extends TerraformResource {
+export class KibanaDataView extends ElasticstackResource<KibanaDataViewConfig> {
   public static readonly tfResourceType = 'elasticstack_kibana_data_view';
 
-  private readonly config: KibanaDataViewConfig;
-
   public constructor(scope: Construct, id: string, config: KibanaDataViewConfig) {
-    super(scope, id, {
-      terraformResourceType: KibanaDataView.tfResourceType,
-      terraformGeneratorMetadata: ELASTICSTACK_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
-    this.config = config;
-  }
-
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return hclNotSupported(KibanaDataView.tfResourceType);
+    super(scope, id, KibanaDataView.tfResourceType, config);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    const view = this.config.dataView;
+    const c = this.resourceConfig;
+    const view = c.dataView;
     return definedOnly({
-      override: this.config.override,
-      space_id: this.config.spaceId,
+      override: c.override,
+      space_id: c.spaceId,
       data_view: definedOnly({
         title: view.title,
         name: view.name,

@@ -1,6 +1,7 @@
-import { TerraformResource, type TerraformMetaArguments } from 'cdktf';
+import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import { definedOnly, ELASTICSTACK_GENERATOR_METADATA, hclNotSupported } from './provider-version.js';
+import { ElasticstackResource } from './elasticstack-resource.js';
+import { definedOnly } from './provider-version.js';
 
 export interface KibanaImportSavedObjectsConfig extends TerraformMetaArguments {
   /** `file_contents`: NDJSON as written by Kibana's saved objects export API. */
@@ -17,34 +18,20 @@ export interface KibanaImportSavedObjectsConfig extends TerraformMetaArguments {
  * `elasticstack_kibana_import_saved_objects`: imports saved objects (additive:
  * destroying the resource does not delete the objects from Kibana).
  */
-export class KibanaImportSavedObjects extends TerraformResource {
+export class KibanaImportSavedObjects extends ElasticstackResource<KibanaImportSavedObjectsConfig> {
   public static readonly tfResourceType = 'elasticstack_kibana_import_saved_objects';
 
-  private readonly config: KibanaImportSavedObjectsConfig;
-
   public constructor(scope: Construct, id: string, config: KibanaImportSavedObjectsConfig) {
-    super(scope, id, {
-      terraformResourceType: KibanaImportSavedObjects.tfResourceType,
-      terraformGeneratorMetadata: ELASTICSTACK_GENERATOR_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      forEach: config.forEach,
-    });
-    this.config = config;
-  }
-
-  protected override synthesizeHclAttributes(): Record<string, unknown> {
-    return hclNotSupported(KibanaImportSavedObjects.tfResourceType);
+    super(scope, id, KibanaImportSavedObjects.tfResourceType, config);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
+    const c = this.resourceConfig;
     return definedOnly({
-      file_contents: this.config.fileContents,
-      overwrite: this.config.overwrite,
-      ignore_import_errors: this.config.ignoreImportErrors,
-      space_id: this.config.spaceId,
+      file_contents: c.fileContents,
+      overwrite: c.overwrite,
+      ignore_import_errors: c.ignoreImportErrors,
+      space_id: c.spaceId,
     });
   }
 }

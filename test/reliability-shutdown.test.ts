@@ -30,7 +30,8 @@ async function refusesNewConnections(baseUrl: string): Promise<boolean> {
 describe('SIGTERM', () => {
   it('lets requests caught mid-flight finish with 201, refuses new connections meanwhile, exits 0', async () => {
     // order-service waits on user-service for each new user; holding that link keeps the requests in flight.
-    const stack = await startStack({ proxyUserService: true, env: { USER_SERVICE_TIMEOUT_MS: '30000' } });
+    // Generous call and shutdown timeouts, so only the test decides when the held requests go on.
+    const stack = await startStack({ proxyUserService: true, env: { USER_SERVICE_TIMEOUT_MS: '30000', SHUTDOWN_TIMEOUT_MS: '30000' } });
     try {
       const userIds: number[] = [];
       for (let i = 0; i < IN_FLIGHT; i++) {

@@ -12,6 +12,7 @@ import {
   elasticObjectNames,
 } from '../constructs/elastic/index.js';
 import { ConfigError, type EnvironmentConfig } from './config/index.js';
+import { platformCaFile } from './ca-file.js';
 import type { ElasticConnection } from './contracts.js';
 
 export interface ElasticStackProps {
@@ -24,26 +25,11 @@ export interface ElasticStackProps {
   /**
    * Path of a PEM file with the platform CA, on the machine that runs Terraform.
    * Kibana's provider block takes CA *files* only (Elasticsearch's takes the PEM
-   * itself), so the CA must be on disk before this stack is planned.
-   * @default kibanaCaCertificateFile(config.environment): `.platform/<env>/ca.pem` in the project directory
+   * itself), so the CA must be on disk before this stack is planned. The platform
+   * stack writes the default path when it is deployed; a file given here is yours to provide.
+   * @default platformCaFile(config.environment): `.platform/<env>/ca.pem` in the project directory
    */
   readonly kibanaCaCertificateFile?: string;
-}
-
-/**
- * Where the platform CA is expected for Kibana's TLS verification, as seen from
- * the stack's Terraform working directory (`cdktf.out/stacks/<env>-elastic`).
- * `npm run deploy` writes the file from the platform stack's `ca_certificate_pem`
- * output between the two stacks (tools/lifecycle/ca-handoff.ts). `.platform/`
- * holds per-machine deploy files and belongs in .gitignore.
- */
-export function kibanaCaCertificateFile(environment: string): string {
-  return `\${path.root}/../../../${kibanaCaCertificateProjectPath(environment)}`;
-}
-
-/** The same file relative to the project directory (for tools that write it). */
-export function kibanaCaCertificateProjectPath(environment: string): string {
-  return `.platform/${environment}/ca.pem`;
 }
 
 /**
@@ -69,7 +55,7 @@ export class ElasticStack extends TerraformStack {
       );
     }
     const tlsToKibana = connection.kibanaEndpoint.startsWith('https://') || Token.isUnresolved(connection.kibanaEndpoint);
-    const kibanaCaFile = props.kibanaCaCertificateFile ?? kibanaCaCertificateFile(environment);
+    const kibanaCaFile = props.kibanaCaCertificateFile ?? platformCaFile(environment);
 
     new ElasticstackProvider(this, 'elasticstack', {
       elasticsearch: {

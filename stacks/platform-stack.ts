@@ -2,6 +2,8 @@ import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import { File } from '@cdktf/provider-local/lib/file/index.js';
+import { LocalProvider } from '@cdktf/provider-local/lib/provider/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider/index.js';
 import { Elasticsearch } from '../constructs/elasticsearch.js';
@@ -16,6 +18,7 @@ import { Postgres } from '../constructs/postgres.js';
 import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { platformCaFile } from './ca-file.js';
 import type { EnvironmentConfig } from './config/index.js';
 import type { ElasticConnection } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
@@ -86,6 +89,7 @@ export class PlatformStack extends TerraformStack {
     new DockerProvider(this, 'docker', {});
     new RandomProvider(this, 'random', {});
     new TlsProvider(this, 'tls', {});
+    new LocalProvider(this, 'local', {});
 
     const namePrefix = `${config.projectName}-${config.environment}`;
     const network = new PlatformNetwork(this, 'network', {
@@ -100,6 +104,15 @@ export class PlatformStack extends TerraformStack {
     const logs = new Volume(this, 'logs', { name: `${namePrefix}-logs`, labels: platformLabels(context) });
 
     const pki = new PlatformPki(this, 'pki', { context });
+    // The elastic stack's Kibana connection reads the CA from this file (the provider takes
+    // CA files only). Written here, it exists before that stack is planned and until it is
+    // destroyed: cdktf deploys this stack first and destroys it last. A public certificate.
+    new File(this, 'ca-file', {
+      filename: platformCaFile(config.environment),
+      content: pki.caCertificatePem,
+      filePermission: '0644',
+      directoryPermission: '0755',
+    });
     const realm = new ElasticFileRealm(this, 'file-realm', { context });
 
     this.postgres = new Postgres(this, 'postgres', { context, services: declared });

@@ -1,0 +1,23 @@
+/**
+ * The platform CA as a file on the machine that runs Terraform. The elasticstack
+ * provider's Kibana block takes CA *files* only (its Elasticsearch block takes the
+ * PEM itself), so the `<env>-platform` stack writes the CA there (hashicorp/local
+ * `local_file`) and the `<env>-elastic` stack's Kibana connection reads it. Both
+ * stacks take the path from here, so they cannot drift apart.
+ *
+ * `.platform/` holds per-machine deploy files and is in .gitignore.
+ */
+
+/** The CA file relative to the project directory (where cdktf.json is). */
+export function platformCaProjectPath(environment: string): string {
+  return `.platform/${environment}/ca.pem`;
+}
+
+/**
+ * The same file as a Terraform expression. cdktf runs Terraform in each stack's
+ * working directory `cdktf.out/stacks/<stack>`, where `${path.root}` points, so
+ * three levels up is the project directory for every stack of the app.
+ */
+export function platformCaFile(environment: string): string {
+  return `\${path.root}/../../../${platformCaProjectPath(environment)}`;
+}

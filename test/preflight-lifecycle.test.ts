@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,9 +10,8 @@ import { deploymentOrder } from '../tools/lifecycle/stacks.js';
 /**
  * A stand-in for the cdktf CLI: records each call (argv + PLATFORM_ENV),
  * `synth` writes a manifest with the environment's two stacks (elastic depends
- * on platform; platform declares the CA output), `--outputs-file` gets the
- * platform's outputs (none with FAKE_NOT_DEPLOYED, except from a deploy),
- * `diff` prints a plan; deploy and diff fail for FAKE_FAIL_STACK.
+ * on platform), `diff` prints a plan; deploy and diff fail for FAKE_FAIL_STACK.
+ * It writes nothing else: any file the wrapper leaves behind is the wrapper's own.
  */
 const FAKE_CDKTF = `
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -29,18 +28,11 @@ if (args[0] === 'synth') {
   };
   for (const name of Object.keys(stacks)) {
     mkdirSync(join(outdir, 'stacks', name), { recursive: true });
-    const output = name === platform ? { ca_certificate_pem: { value: '\${tls_self_signed_cert.ca.cert_pem}' } } : {};
-    writeFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), JSON.stringify({ output }));
+    writeFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), JSON.stringify({}));
   }
   writeFileSync(join(outdir, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks }));
 }
-if (args[0] === 'deploy' && process.env.FAKE_FAIL_STACK && args.includes(process.env.FAKE_FAIL_STACK)) process.exit(1);
-const outputsFile = args.includes('--outputs-file') ? args[args.indexOf('--outputs-file') + 1] : undefined;
-if (outputsFile) {
-  const deployed = args[0] === 'deploy' || !process.env.FAKE_NOT_DEPLOYED;
-  const outputs = deployed && args.includes(platform) ? { [platform]: { nginx_url: 'http://127.0.0.1:8081', ca_certificate_pem: '-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----' } } : {};
-  writeFileSync(outputsFile, JSON.stringify(outputs));
-}
+if (['deploy', 'destroy'].includes(args[0]) && process.env.FAKE_FAIL_STACK && args.includes(process.env.FAKE_FAIL_STACK)) process.exit(1);
 if (args[0] === 'diff') {
   const stack = args.at(-1);
   if (stack === process.env.FAKE_FAIL_STACK) { console.error('Error: Unsupported attribute'); process.exit(1); }
@@ -109,28 +101,28 @@ describe('stack order', () => {
   });
 });
 
-const caFile = () => join(dir, '.platform', 'staging', 'ca.pem');
-const outputsFileOf = (args: string[]) => args[args.indexOf('--outputs-file') + 1]!;
+/** Every file under the project directory except the fake CLI's own and cdktf.out. */
+const leftovers = () =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => !path.startsWith('cdktf.out') && ![fake, log].includes(join(dir, path)))
+    .sort();
 
 describe('runLifecycle', () => {
-  it('deploys platform, hands its CA to the elastic stack, then deploys elastic; one synth; environment handed to the app', async () => {
+  it('deploys every stack in one cdktf call, dependencies first; one synth; environment handed to the app', async () => {
     expect(await run('deploy', { extraArgs: ['--auto-approve'], preflight: async () => true })).toBe(0);
-    const [synth, platform, elastic, ...more] = calls();
+    const [synth, deploy, ...more] = calls();
     expect(more).toEqual([]);
     expect(synth).toEqual({ args: ['synth', '--output', 'cdktf.out'], env: 'staging', tf: null });
-    expect(platform!.args).toEqual(['deploy', '--skip-synth', '--output', 'cdktf.out', 'staging-platform', '--outputs-file', outputsFileOf(platform!.args), '--auto-approve']);
-    expect(elastic!.args).toEqual(['deploy', '--skip-synth', '--output', 'cdktf.out', '--ignore-missing-stack-dependencies', 'staging-elastic', '--auto-approve']);
+    expect(deploy!.args).toEqual(['deploy', '--skip-synth', '--output', 'cdktf.out', 'staging-platform', 'staging-elastic', '--auto-approve']);
     expect(calls().every((c) => c.env === 'staging')).toBe(true);
-    expect(readFileSync(caFile(), 'utf8')).toBe('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-    // The outputs file held the platform's outputs only for the handoff.
-    expect(existsSync(outputsFileOf(platform!.args))).toBe(false);
+    // The platform stack writes the CA file the elastic stack reads (local_file); the wrapper writes nothing.
+    expect(leftovers()).toEqual([]);
   });
 
-  it('stops after a failed platform deploy', async () => {
+  it('reports a failed deploy', async () => {
     const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-platform' };
     expect(await run('deploy', { env, preflight: async () => true })).toBe(1);
     expect(calls().map((c) => c.args[0])).toEqual(['synth', 'deploy']);
-    expect(existsSync(caFile())).toBe(false);
   });
 
   it('does not deploy when preflight fails', async () => {
@@ -138,23 +130,22 @@ describe('runLifecycle', () => {
     expect(calls()).toEqual([]);
   });
 
-  it('destroys in reverse order after fetching the CA, and passes TERRAFORM_BINARY_NAME through', async () => {
+  it('destroys in reverse order in one call, and passes TERRAFORM_BINARY_NAME through', async () => {
     expect(await run('destroy', { extraArgs: ['--auto-approve'], env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, TERRAFORM_BINARY_NAME: 'tofu' } })).toBe(0);
-    const [, output, destroy] = calls();
-    expect(output!.args.slice(0, 5)).toEqual(['output', '--skip-synth', '--output', 'cdktf.out', 'staging-platform']);
-    expect(output!.args).not.toContain('--auto-approve');
+    const [synth, destroy, ...more] = calls();
+    expect(synth!.args[0]).toBe('synth');
+    expect(more).toEqual([]);
     expect(destroy!.args).toEqual(['destroy', '--skip-synth', '--output', 'cdktf.out', 'staging-elastic', 'staging-platform', '--auto-approve']);
     expect(destroy!.tf).toBe('tofu');
-    expect(existsSync(caFile())).toBe(true);
+    expect(leftovers()).toEqual([]);
   });
 
-  it('still destroys when the platform was never deployed', async () => {
-    const lines: string[] = [];
-    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_NOT_DEPLOYED: '1' };
-    expect(await run('destroy', { env, log: (line) => lines.push(line) })).toBe(0);
-    expect(calls().map((c) => c.args[0])).toEqual(['synth', 'output', 'destroy']);
-    expect(lines.join('\n')).toContain('staging-platform is not deployed');
-    expect(existsSync(caFile())).toBe(false);
+  it('runs no preflight before a destroy, and reports a failed one', async () => {
+    let preflights = 0;
+    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-elastic' };
+    expect(await run('destroy', { env, preflight: async () => (preflights++, false) })).toBe(1);
+    expect(preflights).toBe(0);
+    expect(calls().map((c) => c.args[0])).toEqual(['synth', 'destroy']);
   });
 
   it('synth only synthesizes', async () => {
@@ -166,7 +157,7 @@ describe('runLifecycle', () => {
     const report = join(dir, 'diff.md');
     const code = await run('diff', { reportFile: report, env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-platform' } });
     expect(code).toBe(1);
-    expect(calls().map((c) => c.args[0])).toEqual(['synth', 'output', 'diff', 'diff']);
+    expect(calls().map((c) => c.args[0])).toEqual(['synth', 'diff', 'diff']);
     expect(calls().filter((c) => c.args[0] === 'diff').map((c) => c.args.at(-1))).toEqual(['staging-platform', 'staging-elastic']);
     const text = readFileSync(report, 'utf8');
     expect(text.startsWith(diffCommentMarker('staging'))).toBe(true);

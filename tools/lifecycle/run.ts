@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ENVIRONMENT_VARIABLE } from '../../stacks/config/index.js';
-import { caFromOutputsFile, caProducer, writeKibanaCa } from './ca-handoff.js';
 import { renderDiffReport, type StackDiff } from './diff-report.js';
 import { deploymentOrder, readSynthesizedStacks } from './stacks.js';
 
@@ -78,43 +77,17 @@ export async function runLifecycle(command: LifecycleCommand, options: Lifecycle
     return 1;
   }
   const common = ['--skip-synth', '--output', outdir];
-  // Stacks after the CA's producer read the CA from a file (see ca-handoff.ts).
-  const producer = caProducer(outdirPath, ordered);
-  const outputsFile = join(outdirPath, `${options.environment}-ca-outputs.json`);
-  const handOffCa = (): boolean => {
-    const pem = caFromOutputsFile(outputsFile);
-    rmSync(outputsFile, { force: true });
-    if (!pem) return false;
-    log(`Wrote the platform CA to ${writeKibanaCa(options.cwd, options.environment, pem)}`);
-    return true;
-  };
-  /** Before planning stacks that need the CA: read it from the deployed producer's state. */
-  const fetchCa = async (): Promise<void> => {
-    if (!producer) return;
-    const run = await cdktf({ ...options, extraArgs: [] }, ['output', ...common, producer, '--outputs-file', outputsFile]);
-    if (run.exitCode !== 0 || !handOffCa()) log(`${producer} is not deployed (no ${producer} outputs): the stacks after it cannot be planned until it is.`);
-  };
 
   switch (command) {
-    case 'deploy': {
-      if (!producer || producer === ordered.at(-1)) return (await cdktf(options, ['deploy', ...common, ...ordered])).exitCode;
-      const split = ordered.indexOf(producer) + 1;
-      const first = await cdktf(options, ['deploy', ...common, ...ordered.slice(0, split), '--outputs-file', outputsFile]);
-      if (first.exitCode !== 0) return first.exitCode;
-      if (!handOffCa()) {
-        log(`${producer} deployed but its ${outputsFile} has no CA output; not deploying ${ordered.slice(split).join(', ')}.`);
-        return 1;
-      }
-      // The stacks they depend on were deployed just now, in the call before.
-      return (await cdktf(options, ['deploy', ...common, '--ignore-missing-stack-dependencies', ...ordered.slice(split)])).exitCode;
-    }
+    // One cdktf call each: cdktf itself waits for a stack's dependencies (deploy) or
+    // dependents (destroy); the platform stack writes the CA file the elastic stack reads.
+    case 'deploy':
+      return (await cdktf(options, ['deploy', ...common, ...ordered])).exitCode;
     case 'destroy':
-      await fetchCa();
       return (await cdktf(options, ['destroy', ...common, ...[...ordered].reverse()])).exitCode;
     case 'output':
       return (await cdktf(options, ['output', ...common, ...ordered])).exitCode;
     case 'diff': {
-      if (producer && producer !== ordered.at(-1)) await fetchCa();
       // `cdktf diff` takes one stack; every stack gets its own plan, even after a failed one.
       const diffs: StackDiff[] = [];
       for (const stack of ordered) {

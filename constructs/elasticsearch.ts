@@ -1,45 +1,20 @@
 import { Container, type ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigError } from '../stacks/config/index.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
-import { healthcheck, platformLabels, resolveImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
-
-/** A certificate and its private key, both PEM (Terraform tokens until apply). */
-export interface TlsKeyPair {
-  readonly certificatePem: string;
-  readonly privateKeyPem: string;
-}
-
-/** Names a server certificate must be valid for. */
-export interface CertificateSubject {
-  readonly commonName: string;
-  readonly dnsNames: readonly string[];
-  readonly ipAddresses: readonly string[];
-}
-
-/**
- * The platform's private certificate authority, as the ELK constructs use it:
- * its certificate (what every client verifies against) and a way to issue
- * server certificates. Implemented by the security helper's PlatformPki.
- */
-export interface CertificateAuthority {
-  readonly caCertificatePem: string;
-  /**
-   * Issues a certificate for `subject`, usable both as a TLS server and client
-   * certificate (Elasticsearch transport TLS needs both usages).
-   * `id` is unique in the caller's stack.
-   */
-  issueCertificate(id: string, subject: CertificateSubject): TlsKeyPair;
-}
-
-/** A file-realm user as a component authenticates: name and generated password (a token). */
-export interface RealmCredentials {
-  readonly username: string;
-  readonly password: string;
-}
+import { containerSettings } from './container-settings.js';
+import {
+  ELASTIC_PROCESS_USER,
+  ELK_HEALTHY_WITHIN_SECONDS,
+  elkHealthcheck,
+  requireMiB,
+  requirePublishedPort,
+  tlsUploads,
+  type CertificateAuthority,
+  type RealmCredentials,
+} from './elastic-container.js';
+import { platformLabels, publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
 
 /** The Elasticsearch file realm: the three files uploaded into every node at creation. */
 export interface FileRealmFiles {
@@ -66,45 +41,6 @@ const NODE_CERT_PATH = `${ES_CONFIG}/certs/node.crt`;
 const NODE_KEY_PATH = `${ES_CONFIG}/certs/node.key`;
 /** Environment variable that carries the healthcheck user's password into the node (read by the healthcheck at run time). */
 const HEALTHCHECK_PASSWORD_VARIABLE = 'ES_HEALTHCHECK_PASSWORD';
-
-/**
- * Escapes a literal text for a Terraform string, so `${VAR}` placeholders meant
- * for the program inside the container (Kibana, Logstash and Filebeat expand
- * them from their environment) are not taken for Terraform interpolations.
- * Only for text without tokens: escaping would break a token's reference.
- */
-export function terraformLiteral(text: string): string {
-  if (Token.isUnresolved(text)) {
-    throw new Error('terraformLiteral() takes literal text only; this text contains Terraform tokens');
-  }
-  // Replacer functions: in a replacement string, `$$` would itself mean one `$`.
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
-}
-
-/**
- * Settings every ELK container shares: the platform's (network aliases, log
- * rotation, restart, labels) plus a health wait, so Terraform reports the
- * container created only once its healthcheck passes and dependents start after.
- */
-export function elkContainerSettings(context: PlatformContext, aliases: readonly string[], waitTimeoutSeconds: number) {
-  return {
-    ...sharedContainerSettings(context, aliases),
-    wait: true,
-    waitTimeout: waitTimeoutSeconds,
-  };
-}
-
-/**
- * User the Elasticsearch, Logstash and Kibana processes run as: the images' uid 1000
- * (owner of their data directories) with group 0. Uploaded files are owned by
- * root:root, so private keys uploaded 0640 are readable by the process and no one else.
- */
-export const ELASTIC_PROCESS_USER = '1000:0';
-
-/** A shell healthcheck; the command runs inside the container, so `$VAR` reads the container's environment. */
-export function shellHealthcheck(command: string, startPeriod: string) {
-  return healthcheck(['CMD-SHELL', command], { startPeriod, retries: 12 });
-}
 
 export interface ElasticsearchProps {
   /** The platform this cluster joins. */
@@ -175,15 +111,11 @@ export class Elasticsearch extends Construct {
       throw new ConfigError(`Elasticsearch setting "nodes" is ${nodeCount}: must be 1 (single node) or 3 (a three-node cluster)`);
     }
     const heapMb = props.heapMb ?? config.elasticsearch.heapMb;
-    if (!Number.isInteger(heapMb) || heapMb < 256 || heapMb > 31744) {
-      throw new ConfigError(`Elasticsearch setting "heapMb" is ${heapMb}: must be a whole number of MiB from 256 to 31744`);
-    }
+    requireMiB('Elasticsearch', 'heapMb', heapMb, 256, 31744);
     const publishedPort = props.publishedPort ?? config.ports.elasticsearch;
-    if (!Number.isInteger(publishedPort) || publishedPort < 1024 || publishedPort > 65535) {
-      throw new ConfigError(`Elasticsearch setting "publishedPort" is ${publishedPort}: must be from 1024 to 65535`);
-    }
+    requirePublishedPort('Elasticsearch', publishedPort);
 
-    const image = new Image(this, 'image', { name: resolveImage(config, 'elasticsearch'), keepLocally: true });
+    const image = pulledImage(this, context, 'elasticsearch');
     const nodeNames = Array.from({ length: nodeCount }, (_, i) => (nodeCount === 1 ? ELASTICSEARCH_ALIAS : `${ELASTICSEARCH_ALIAS}-${i + 1}`));
     const clusterName = namePrefix;
 
@@ -195,7 +127,7 @@ export class Elasticsearch extends Construct {
         commonName: nodeName,
         dnsNames: [...aliases, containerName, 'localhost'],
         // The elastic stack reaches the published node through the bind address.
-        ipAddresses: published ? unique(['127.0.0.1', config.bindAddress]).filter((ip) => ip !== '0.0.0.0') : ['127.0.0.1'],
+        ipAddresses: published ? publishedIpAddresses(config) : ['127.0.0.1'],
       });
       const volume = new Volume(this, `${nodeName}-data`, { name: `${namePrefix}-${nodeName}-data`, labels: platformLabels(context) });
 
@@ -203,13 +135,12 @@ export class Elasticsearch extends Construct {
         name: containerName,
         image: image.imageId,
         hostname: nodeName,
-        ...elkContainerSettings(context, aliases, 300),
+        ...containerSettings(context, { aliases, memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS }),
         user: ELASTIC_PROCESS_USER,
         env: [
           ...elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),
           ...(props.superuserPassword === undefined ? [] : [`${SUPERUSER_PASSWORD_VARIABLE}=${props.superuserPassword}`]),
         ],
-        memory: heapMb * 2,
         ulimit: [
           // bootstrap.memory_lock needs an unlimited memlock; Lucene needs many open files.
           { name: 'memlock', soft: -1, hard: -1 },
@@ -218,10 +149,14 @@ export class Elasticsearch extends Construct {
         volumes: [{ volumeName: volume.name, containerPath: `${ES_HOME}/data` }],
         ports: published ? [{ internal: ELASTICSEARCH_HTTP_PORT, external: publishedPort, ip: config.bindAddress }] : [],
         upload: [
-          ...certificateUploads(props.certificateAuthority.caCertificatePem, certificate),
+          ...tlsUploads(
+            { caCertificate: ELASTICSEARCH_CA_PATH, certificate: NODE_CERT_PATH, privateKey: NODE_KEY_PATH },
+            props.certificateAuthority.caCertificatePem,
+            certificate,
+          ),
           ...realmUploads(props.realmFiles),
         ],
-        healthcheck: shellHealthcheck(
+        healthcheck: elkHealthcheck(
           // Authenticated, CA-verified cluster health: yellow or better means this node has joined a cluster with a master.
           // The server-side wait stays under the healthcheck's own timeout.
           `curl --silent --fail --cacert ${ELASTICSEARCH_CA_PATH} --user "${props.healthcheckUser.username}:$${HEALTHCHECK_PASSWORD_VARIABLE}" ` +
@@ -235,8 +170,7 @@ export class Elasticsearch extends Construct {
     this.containers = this.nodes.map((n) => n.container);
     this.internalUrl = `https://${ELASTICSEARCH_ALIAS}:${ELASTICSEARCH_HTTP_PORT}`;
     this.internalUrls = this.nodes.map((n) => n.internalUrl);
-    const host = config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress;
-    this.publishedUrl = `https://${host}:${publishedPort}`;
+    this.publishedUrl = `https://${publishedHost(config)}:${publishedPort}`;
   }
 }
 
@@ -282,23 +216,10 @@ function elasticsearchEnvironment(env: NodeEnvironment): string[] {
   ];
 }
 
-function certificateUploads(caCertificatePem: string, certificate: TlsKeyPair): ContainerUpload[] {
-  // Uploaded files are owned by root:root; Elasticsearch runs as 1000:0, so group-readable suffices.
-  return [
-    { file: ELASTICSEARCH_CA_PATH, content: caCertificatePem, permissions: '0644' },
-    { file: NODE_CERT_PATH, content: certificate.certificatePem, permissions: '0644' },
-    { file: NODE_KEY_PATH, content: certificate.privateKeyPem, permissions: '0640' },
-  ];
-}
-
 function realmUploads(files: FileRealmFiles): ContainerUpload[] {
   return [
     { file: `${ES_CONFIG}/users`, content: files.users, permissions: '0640' },
     { file: `${ES_CONFIG}/users_roles`, content: files.usersRoles, permissions: '0640' },
     { file: `${ES_CONFIG}/roles.yml`, content: files.rolesYaml, permissions: '0640' },
   ];
-}
-
-function unique<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
 }

@@ -8,7 +8,8 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { replicasOf } from '../stacks/config/index.js';
-import { healthcheck, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { containerSettings, healthcheck } from './container-settings.js';
+import type { PlatformContext } from './platform-context.js';
 
 /** Root of this repository: the Docker build context of every service image. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -143,10 +144,9 @@ export class FastifyService extends Construct {
     this.containers = this.replicaAliases.map(
       (alias, i) =>
         new Container(this, `replica-${i + 1}`, {
-          ...sharedContainerSettings(context, [alias, service.name]),
+          ...containerSettings(context, { aliases: [alias, service.name], memoryMb, healthyWithinSeconds: 120 }),
           name: `${context.namePrefix}-${alias}`,
           image: this.image.imageId,
-          memory: memoryMb,
           env: [
             `PORT=${service.port}`,
             'HOST=0.0.0.0',
@@ -162,8 +162,6 @@ export class FastifyService extends Construct {
           mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
           // Node's own fetch: no curl or wget needed in the image.
           healthcheck: healthcheck(['CMD', 'node', '-e', probe], { startPeriod: '30s' }),
-          wait: true,
-          waitTimeout: 120,
           dependsOn: [...(props.dependsOn ?? []), ...peerContainers],
         }),
     );

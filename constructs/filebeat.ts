@@ -1,13 +1,13 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
 import { FILEBEAT_DATA_DIR, FILEBEAT_HTTP_PORT, filebeatFiles } from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ConfigError } from '../stacks/config/index.js';
-import { elkContainerSettings, shellHealthcheck, terraformLiteral, type CertificateAuthority } from './elasticsearch.js';
+import { containerSettings } from './container-settings.js';
+import { elkHealthcheck, requireMiB, terraformLiteral, type CertificateAuthority } from './elastic-container.js';
 import type { Logstash } from './logstash.js';
-import { platformLabels, resolveImage, type PlatformContext } from './platform-context.js';
+import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 /** Network alias of the Filebeat container. */
 export const FILEBEAT_ALIAS = 'filebeat';
@@ -50,9 +50,7 @@ export class Filebeat extends Construct {
     const { context } = props;
     const { config, namePrefix } = context;
     const memoryMb = props.memoryMb ?? 256;
-    if (!Number.isInteger(memoryMb) || memoryMb < 64 || memoryMb > 4096) {
-      throw new ConfigError(`Filebeat setting "memoryMb" is ${memoryMb}: must be a whole number of MiB from 64 to 4096`);
-    }
+    requireMiB('Filebeat', 'memoryMb', memoryMb, 64, 4096);
     if (!props.logVolumeName) {
       throw new ConfigError('Filebeat setting "logVolumeName" is empty: give the shared log volume the services write into');
     }
@@ -63,15 +61,14 @@ export class Filebeat extends Construct {
       logstashHosts: props.logstash.beatsHosts,
       caCertificatePath: CA_PATH,
     });
-    const image = new Image(this, 'image', { name: resolveImage(config, 'filebeat'), keepLocally: true });
+    const image = pulledImage(this, context, 'filebeat');
     const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data`, labels: platformLabels(context) });
 
     this.container = new Container(this, 'container', {
       name: `${namePrefix}-${FILEBEAT_ALIAS}`,
       image: image.imageId,
       hostname: FILEBEAT_ALIAS,
-      ...elkContainerSettings(context, [FILEBEAT_ALIAS], 120),
-      memory: memoryMb,
+      ...containerSettings(context, { aliases: [FILEBEAT_ALIAS], memoryMb, healthyWithinSeconds: 120 }),
       volumes: [
         { volumeName: props.logVolumeName, containerPath: LOG_ROOT, readOnly: true },
         { volumeName: registry.name, containerPath: FILEBEAT_DATA_DIR },
@@ -81,7 +78,7 @@ export class Filebeat extends Construct {
         ...files.map((file) => ({ file: file.path, content: terraformLiteral(file.content), permissions: '0644' })),
         { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
       ],
-      healthcheck: shellHealthcheck(`curl --silent --fail --output /dev/null http://127.0.0.1:${FILEBEAT_HTTP_PORT}/`, '20s'),
+      healthcheck: elkHealthcheck(`curl --silent --fail --output /dev/null http://127.0.0.1:${FILEBEAT_HTTP_PORT}/`, '20s'),
       dependsOn: [...props.logstash.containers],
     });
     this.containers = [this.container];

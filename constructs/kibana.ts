@@ -1,20 +1,22 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { ConfigError } from '../stacks/config/index.js';
+import { containerSettings } from './container-settings.js';
 import {
   ELASTIC_PROCESS_USER,
-  elkContainerSettings,
-  shellHealthcheck,
+  ELK_HEALTHY_WITHIN_SECONDS,
+  elkHealthcheck,
+  requireMiB,
+  requirePublishedPort,
   terraformLiteral,
+  tlsUploads,
   type CertificateAuthority,
-  type Elasticsearch,
   type RealmCredentials,
-} from './elasticsearch.js';
-import { resolveImage, type PlatformContext } from './platform-context.js';
+} from './elastic-container.js';
+import type { Elasticsearch } from './elasticsearch.js';
+import { publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
 import { ensureProvider } from './security/providers.js';
 
 /** Kibana's port inside the network. */
@@ -82,15 +84,10 @@ export class Kibana extends Construct {
     const { context } = props;
     const { config, namePrefix } = context;
     const memoryMb = props.memoryMb ?? config.kibana.memoryMb;
-    if (!Number.isInteger(memoryMb) || memoryMb < 512 || memoryMb > 8192) {
-      throw new ConfigError(`Kibana setting "memoryMb" is ${memoryMb}: must be a whole number of MiB from 512 to 8192`);
-    }
+    requireMiB('Kibana', 'memoryMb', memoryMb, 512, 8192);
     const publishedPort = props.publishedPort ?? config.ports.kibana;
-    if (!Number.isInteger(publishedPort) || publishedPort < 1024 || publishedPort > 65535) {
-      throw new ConfigError(`Kibana setting "publishedPort" is ${publishedPort}: must be from 1024 to 65535`);
-    }
-    const host = config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress;
-    this.publishedUrl = `https://${host}:${publishedPort}`;
+    requirePublishedPort('Kibana', publishedPort);
+    this.publishedUrl = `https://${publishedHost(config)}:${publishedPort}`;
 
     ensureProvider(this, 'random', (stack) => new RandomProvider(stack, 'random'));
     const encryptionKey = (keyId: string) =>
@@ -100,17 +97,16 @@ export class Kibana extends Construct {
     const certificate = props.certificateAuthority.issueCertificate('kibana-certificate', {
       commonName: KIBANA_ALIAS,
       dnsNames: [KIBANA_ALIAS, containerName, 'localhost'],
-      ipAddresses: [...new Set(['127.0.0.1', config.bindAddress])].filter((ip) => ip !== '0.0.0.0'),
+      ipAddresses: publishedIpAddresses(config),
     });
-    const image = new Image(this, 'image', { name: resolveImage(config, 'kibana'), keepLocally: true });
+    const image = pulledImage(this, context, 'kibana');
 
     this.container = new Container(this, 'container', {
       name: containerName,
       image: image.imageId,
       hostname: KIBANA_ALIAS,
-      ...elkContainerSettings(context, [KIBANA_ALIAS], 300),
+      ...containerSettings(context, { aliases: [KIBANA_ALIAS], memoryMb, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS }),
       user: ELASTIC_PROCESS_USER,
-      memory: memoryMb,
       ports: [{ internal: KIBANA_PORT, external: publishedPort, ip: config.bindAddress }],
       env: [
         `${SECRET_VARIABLES.elasticsearchUsername}=${props.kibanaSystemUser.username}`,
@@ -132,11 +128,13 @@ export class Kibana extends Construct {
           ),
           permissions: '0644',
         },
-        { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
-        { file: SERVER_CERT_PATH, content: certificate.certificatePem, permissions: '0644' },
-        { file: SERVER_KEY_PATH, content: certificate.privateKeyPem, permissions: '0640' },
+        ...tlsUploads(
+          { caCertificate: CA_PATH, certificate: SERVER_CERT_PATH, privateKey: SERVER_KEY_PATH },
+          props.certificateAuthority.caCertificatePem,
+          certificate,
+        ),
       ],
-      healthcheck: shellHealthcheck(
+      healthcheck: elkHealthcheck(
         // /api/status answers 503 until Kibana is available; anonymous callers get only the overall level.
         `curl --silent --fail --output /dev/null --cacert ${CA_PATH} https://localhost:${KIBANA_PORT}/api/status`,
         '120s',

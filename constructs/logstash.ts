@@ -1,5 +1,4 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
@@ -14,16 +13,19 @@ import {
   type LogstashEnvName,
 } from '../pipelines/index.js';
 import { ConfigError } from '../stacks/config/index.js';
+import { containerSettings } from './container-settings.js';
 import {
   ELASTIC_PROCESS_USER,
-  elkContainerSettings,
-  shellHealthcheck,
+  ELK_HEALTHY_WITHIN_SECONDS,
+  elkHealthcheck,
+  requireMiB,
   terraformLiteral,
+  tlsUploads,
   type CertificateAuthority,
-  type Elasticsearch,
   type RealmCredentials,
-} from './elasticsearch.js';
-import { platformLabels, resolveImage, type PlatformContext } from './platform-context.js';
+} from './elastic-container.js';
+import type { Elasticsearch } from './elasticsearch.js';
+import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 /** Network alias of the Logstash container; Filebeat ships to `logstash:5044`. */
 export const LOGSTASH_ALIAS = 'logstash';
@@ -73,9 +75,7 @@ export class Logstash extends Construct {
     const { context } = props;
     const { config, namePrefix } = context;
     const heapMb = props.heapMb ?? config.logstash.heapMb;
-    if (!Number.isInteger(heapMb) || heapMb < 256 || heapMb > 8192) {
-      throw new ConfigError(`Logstash setting "heapMb" is ${heapMb}: must be a whole number of MiB from 256 to 8192`);
-    }
+    requireMiB('Logstash', 'heapMb', heapMb, 256, 8192);
     const files = props.files ?? logstashFiles();
     const pipelineIds = pipelineIdsOf(files);
 
@@ -85,7 +85,7 @@ export class Logstash extends Construct {
       dnsNames: [LOGSTASH_ALIAS, containerName, 'localhost'],
       ipAddresses: ['127.0.0.1'],
     });
-    const image = new Image(this, 'image', { name: resolveImage(config, 'logstash'), keepLocally: true });
+    const image = pulledImage(this, context, 'logstash');
     const data = new Volume(this, 'data', { name: `${namePrefix}-${LOGSTASH_ALIAS}-data`, labels: platformLabels(context) });
 
     const environment: Record<LogstashEnvName, string> = {
@@ -102,19 +102,20 @@ export class Logstash extends Construct {
       name: containerName,
       image: image.imageId,
       hostname: LOGSTASH_ALIAS,
-      ...elkContainerSettings(context, [LOGSTASH_ALIAS], 300),
+      ...containerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS }),
       user: ELASTIC_PROCESS_USER,
-      memory: heapMb * 2,
       env: [...Object.entries(environment).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
       volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],
       upload: [
         // The image's entrypoint may rewrite logstash.yml from the environment, so settings files stay group-writable (group 0).
         ...files.map((file) => ({ file: file.path, content: terraformLiteral(file.content), permissions: '0664' })),
-        { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
-        { file: BEATS_CERT_PATH, content: certificate.certificatePem, permissions: '0644' },
-        { file: BEATS_KEY_PATH, content: certificate.privateKeyPem, permissions: '0640' },
+        ...tlsUploads(
+          { caCertificate: CA_PATH, certificate: BEATS_CERT_PATH, privateKey: BEATS_KEY_PATH },
+          props.certificateAuthority.caCertificatePem,
+          certificate,
+        ),
       ],
-      healthcheck: shellHealthcheck(
+      healthcheck: elkHealthcheck(
         // Healthy once the API answers and lists every pipeline as loaded.
         [
           `status=$(curl --silent --fail http://localhost:${LOGSTASH_API_PORT}/_node/pipelines)`,

@@ -3,7 +3,8 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, renderNginxConfig } from './nginx-config.js';
-import { healthcheck, pulledImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { containerSettings, shellHealthcheck } from './container-settings.js';
+import { publishedHost, pulledImage, type PlatformContext } from './platform-context.js';
 
 export interface NginxProps {
   readonly context: PlatformContext;
@@ -59,25 +60,22 @@ export class Nginx extends Construct {
       burst: props.burst,
     });
     const { bindAddress, ports } = context.config;
-    // Bound to every interface, nginx is still reached locally on the loopback address.
-    this.url = `http://${bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress}:${ports.nginx}`;
+    this.url = `http://${publishedHost(context.config)}:${ports.nginx}`;
     const probeUrl = `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`;
 
     const image = pulledImage(this, context, 'nginx');
     const upstreamContainers = props.services.flatMap((s) => s.containers);
     this.container = new Container(this, 'container', {
-      ...sharedContainerSettings(context, [this.alias]),
+      ...containerSettings(context, { aliases: [this.alias], memoryMb }),
       name: `${context.namePrefix}-nginx`,
       image: image.imageId,
-      memory: memoryMb,
       // The log directory lives on the shared volume, which starts empty; nginx does not create it.
       command: ['sh', '-c', `mkdir -p ${NGINX_LOG_DIR} && exec nginx -g 'daemon off;'`],
       ports: [{ internal: NGINX_DEFAULT_LISTEN_PORT, external: ports.nginx, ip: bindAddress, protocol: 'tcp' }],
       mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
       upload: [{ file: NGINX_CONFIG_PATH, content: this.configText, permissions: '0644' }],
       // Alpine images carry busybox wget, Debian ones curl: either answers for an overridden image.
-      healthcheck: healthcheck(['CMD-SHELL', `wget -q -O /dev/null ${probeUrl} || curl -fsS -o /dev/null ${probeUrl}`], { startPeriod: '10s' }),
-      wait: true,
+      healthcheck: shellHealthcheck(`wget -q -O /dev/null ${probeUrl} || curl -fsS -o /dev/null ${probeUrl}`, { startPeriod: '10s' }),
       dependsOn: upstreamContainers,
       // nginx resolves upstream names once, at start: a replaced service container (new
       // address) must bring a fresh nginx with it.

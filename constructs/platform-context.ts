@@ -58,8 +58,21 @@ export function pulledImage(scope: Construct, context: PlatformContext, componen
   return new Image(scope, 'image', { name: resolveImage(context.config, component), keepLocally: true });
 }
 
-/** Bounded Docker log rotation every container gets (json-file driver). */
-export const DOCKER_LOG_ROTATION = { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } } as const;
+/**
+ * The address a client on the Docker host reaches a published port at: the bind
+ * address, or the loopback address when ports are bound to every interface.
+ */
+export function publishedHost(config: EnvironmentConfig): string {
+  return config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress;
+}
+
+/**
+ * IP addresses a published server's certificate must be valid for: the loopback
+ * address and the bind address (unless that is "every interface").
+ */
+export function publishedIpAddresses(config: EnvironmentConfig): string[] {
+  return [...new Set(['127.0.0.1', config.bindAddress])].filter((ip) => ip !== '0.0.0.0');
+}
 
 /** Label every platform resource carries, so `docker ps --filter label=...` finds one environment's resources. */
 export const PROJECT_LABEL = 'io.platform.project';
@@ -67,30 +80,4 @@ export const PROJECT_LABEL = 'io.platform.project';
 /** Docker labels of every resource of this platform (the `<projectName>-<environment>` prefix). */
 export function platformLabels(context: PlatformContext): { label: string; value: string }[] {
   return [{ label: PROJECT_LABEL, value: context.namePrefix }];
-}
-
-/**
- * Container settings every platform container shares: membership of the private
- * network under the given aliases, bounded json-file logs, a restart policy and the
- * project label. Spread into a `Container` config; component constructs add the rest.
- */
-export function sharedContainerSettings(context: PlatformContext, aliases: readonly string[]) {
-  return {
-    networksAdvanced: [{ name: context.networkName, aliases: [...aliases] }],
-    logDriver: DOCKER_LOG_ROTATION.driver,
-    logOpts: { ...DOCKER_LOG_ROTATION.options },
-    restart: 'unless-stopped',
-    labels: platformLabels(context),
-  };
-}
-
-/** Healthcheck timing shared by the platform's containers; `startPeriod` gives slow starters time before failures count. */
-export function healthcheck(test: string[], options: { startPeriod?: string; retries?: number } = {}) {
-  return {
-    test,
-    interval: '10s',
-    timeout: '5s',
-    retries: options.retries ?? 6,
-    startPeriod: options.startPeriod ?? '20s',
-  };
 }

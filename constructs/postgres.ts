@@ -3,7 +3,8 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { healthcheck, platformLabels, pulledImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { containerSettings, healthcheck } from './container-settings.js';
+import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 export interface PostgresProps {
   readonly context: PlatformContext;
@@ -113,18 +114,15 @@ export class Postgres extends Construct {
     }
 
     this.container = new Container(this, 'container', {
-      ...sharedContainerSettings(context, [this.alias]),
+      ...containerSettings(context, { aliases: [this.alias], memoryMb, healthyWithinSeconds: 120 }),
       name: `${context.namePrefix}-postgres`,
       image: image.imageId,
-      memory: memoryMb,
       env: ['POSTGRES_USER=postgres', `POSTGRES_PASSWORD=${superuser.result}`, 'POSTGRES_DB=postgres', ...serviceEnv],
       mounts: [{ type: 'volume', source: this.dataVolume.name, target: DATA_DIR }],
       upload: [{ file: INIT_SCRIPT, content: renderPostgresInitScript(services), executable: true }],
       // -h 127.0.0.1: the entrypoint's temporary init server listens on the socket only,
       // so the container turns healthy after the init script, not during it.
       healthcheck: healthcheck(['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres'], { startPeriod: '30s' }),
-      wait: true,
-      waitTimeout: 120,
     });
   }
 

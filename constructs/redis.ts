@@ -4,7 +4,8 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { healthcheck, platformLabels, pulledImage, sharedContainerSettings, type PlatformContext } from './platform-context.js';
+import { containerSettings, shellHealthcheck } from './container-settings.js';
+import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 export interface RedisProps {
   readonly context: PlatformContext;
@@ -107,21 +108,16 @@ export class Redis extends Construct {
     });
 
     this.container = new Container(this, 'container', {
-      ...sharedContainerSettings(context, [this.alias]),
+      ...containerSettings(context, { aliases: [this.alias], memoryMb }),
       name: `${context.namePrefix}-redis`,
       image: image.imageId,
-      memory: memoryMb,
       command: ['redis-server', `${CONFIG_DIR}/redis.conf`],
       mounts: [{ type: 'volume', source: this.dataVolume.name, target: '/data' }],
       upload: [
         { file: `${CONFIG_DIR}/redis.conf`, content: renderRedisConfig({ maxmemoryMb: Math.floor(memoryMb * 0.75) }), permissions: '0644' },
         { file: `${CONFIG_DIR}/users.acl`, content: renderRedisAcl(users), permissions: '0644' },
       ],
-      healthcheck: healthcheck([
-        'CMD-SHELL',
-        `redis-cli --no-auth-warning --user ${REDIS_PROBE_USER} --pass unused ping | grep -q PONG`,
-      ]),
-      wait: true,
+      healthcheck: shellHealthcheck(`redis-cli --no-auth-warning --user ${REDIS_PROBE_USER} --pass unused ping | grep -q PONG`),
     });
   }
 

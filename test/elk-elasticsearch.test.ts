@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Token } from 'cdktf';
-import { ELASTICSEARCH_CA_PATH, terraformLiteral } from '../constructs/elasticsearch.js';
+import { terraformLiteral } from '../constructs/elastic-container.js';
+import { ELASTICSEARCH_CA_PATH } from '../constructs/elasticsearch.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { containerNamed, envOf, isReferenceTo, resourcesOf, synthElk, uploadOf, type SynthContainer } from './elk-harness.js';
 

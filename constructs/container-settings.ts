@@ -1,0 +1,65 @@
+import { platformLabels, type PlatformContext } from './platform-context.js';
+
+/**
+ * The one place for what every platform container shares: network membership,
+ * bounded logs, restart policy, project label, memory limit, the wait for health,
+ * and healthcheck timing. Component constructs spread `containerSettings()` into
+ * their `Container` config and add what is their own.
+ */
+
+/** Bounded Docker log rotation every container gets (json-file driver). */
+export const DOCKER_LOG_ROTATION = { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } } as const;
+
+export interface ContainerSettingsOptions {
+  /** Names the container answers to on the private network. */
+  readonly aliases: readonly string[];
+  /** Memory limit of the container (MiB). */
+  readonly memoryMb: number;
+  /**
+   * Seconds Terraform waits for the healthcheck to pass before it fails the apply.
+   * @default the provider's default (60)
+   */
+  readonly healthyWithinSeconds?: number;
+}
+
+/**
+ * Container settings every platform container shares: membership of the private
+ * network under the given aliases, bounded json-file logs, a restart policy, the
+ * project label and a memory limit; and a health wait, so Terraform reports the
+ * container created only once its healthcheck passes and dependents start after.
+ */
+export function containerSettings(context: PlatformContext, options: ContainerSettingsOptions) {
+  return {
+    networksAdvanced: [{ name: context.networkName, aliases: [...options.aliases] }],
+    logDriver: DOCKER_LOG_ROTATION.driver,
+    logOpts: { ...DOCKER_LOG_ROTATION.options },
+    restart: 'unless-stopped',
+    labels: platformLabels(context),
+    memory: options.memoryMb,
+    wait: true,
+    ...(options.healthyWithinSeconds === undefined ? {} : { waitTimeout: options.healthyWithinSeconds }),
+  };
+}
+
+export interface HealthcheckOptions {
+  /** Time a slow starter gets before failures count. @default '20s' */
+  readonly startPeriod?: string;
+  /** Consecutive failures that make the container unhealthy. @default 6 */
+  readonly retries?: number;
+}
+
+/** Healthcheck timing shared by the platform's containers. */
+export function healthcheck(test: string[], options: HealthcheckOptions = {}) {
+  return {
+    test,
+    interval: '10s',
+    timeout: '5s',
+    retries: options.retries ?? 6,
+    startPeriod: options.startPeriod ?? '20s',
+  };
+}
+
+/** A healthcheck run by the container's shell, so `$VAR` reads the container's environment. */
+export function shellHealthcheck(command: string, options: HealthcheckOptions = {}) {
+  return healthcheck(['CMD-SHELL', command], options);
+}

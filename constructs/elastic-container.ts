@@ -1,0 +1,106 @@
+import type { ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
+import { Token } from 'cdktf';
+import { ConfigError } from '../stacks/config/index.js';
+import { shellHealthcheck } from './container-settings.js';
+
+/**
+ * What the ELK constructs (Elasticsearch, Kibana, Logstash, Filebeat) share on top
+ * of the platform's container settings: the CA and realm contracts they take,
+ * TLS file uploads, literal config text, the process user and their healthchecks.
+ */
+
+/** A certificate and its private key, both PEM (Terraform tokens until apply). */
+export interface TlsKeyPair {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+/** Names a server certificate must be valid for. */
+export interface CertificateSubject {
+  readonly commonName: string;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+}
+
+/**
+ * The platform's private certificate authority, as the ELK constructs use it:
+ * its certificate (what every client verifies against) and a way to issue
+ * server certificates. Implemented by the security helper's PlatformPki.
+ */
+export interface CertificateAuthority {
+  readonly caCertificatePem: string;
+  /**
+   * Issues a certificate for `subject`, usable both as a TLS server and client
+   * certificate (Elasticsearch transport TLS needs both usages).
+   * `id` is unique in the caller's stack.
+   */
+  issueCertificate(id: string, subject: CertificateSubject): TlsKeyPair;
+}
+
+/** A file-realm user as a component authenticates: name and generated password (a token). */
+export interface RealmCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * User the Elasticsearch, Logstash and Kibana processes run as: the images' uid 1000
+ * (owner of their data directories) with group 0. Uploaded files are owned by
+ * root:root, so private keys uploaded 0640 are readable by the process and no one else.
+ */
+export const ELASTIC_PROCESS_USER = '1000:0';
+
+/** Seconds Terraform waits for a JVM or Node ELK component to turn healthy. */
+export const ELK_HEALTHY_WITHIN_SECONDS = 300;
+
+/**
+ * Escapes a literal text for a Terraform string, so `${VAR}` placeholders meant
+ * for the program inside the container (Kibana, Logstash and Filebeat expand
+ * them from their environment) are not taken for Terraform interpolations.
+ * Only for text without tokens: escaping would break a token's reference.
+ */
+export function terraformLiteral(text: string): string {
+  if (Token.isUnresolved(text)) {
+    throw new Error('terraformLiteral() takes literal text only; this text contains Terraform tokens');
+  }
+  // Replacer functions: in a replacement string, `$$` would itself mean one `$`.
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+}
+
+/** An ELK healthcheck: a shell command with more retries than the platform default, for slow starters. */
+export function elkHealthcheck(command: string, startPeriod: string) {
+  return shellHealthcheck(command, { startPeriod, retries: 12 });
+}
+
+/** Container paths of a component's CA certificate, own certificate and private key. */
+export interface TlsPaths {
+  readonly caCertificate: string;
+  readonly certificate: string;
+  readonly privateKey: string;
+}
+
+/**
+ * The CA certificate and a component's key pair as container uploads. The process
+ * runs with group 0 and uploads are owned by root:root, so the key is group-readable only.
+ */
+export function tlsUploads(paths: TlsPaths, caCertificatePem: string, keyPair: TlsKeyPair): ContainerUpload[] {
+  return [
+    { file: paths.caCertificate, content: caCertificatePem, permissions: '0644' },
+    { file: paths.certificate, content: keyPair.certificatePem, permissions: '0644' },
+    { file: paths.privateKey, content: keyPair.privateKeyPem, permissions: '0640' },
+  ];
+}
+
+/** Throws a ConfigError naming `component`'s `setting` unless `value` is a whole number of MiB in [min, max]. */
+export function requireMiB(component: string, setting: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${component} setting "${setting}" is ${value}: must be a whole number of MiB from ${min} to ${max}`);
+  }
+}
+
+/** Throws a ConfigError naming `component`'s `publishedPort` unless it is an unprivileged port. */
+export function requirePublishedPort(component: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    throw new ConfigError(`${component} setting "publishedPort" is ${port}: must be from 1024 to 65535`);
+  }
+}

@@ -1,12 +1,11 @@
 import type { ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
-import { Token } from 'cdktf';
 import { ConfigError } from '../stacks/config/index.js';
 import { shellHealthcheck } from './container-settings.js';
 
 /**
  * What the ELK constructs (Elasticsearch, Kibana, Logstash, Filebeat) share on top
  * of the platform's container settings: the CA and realm contracts they take,
- * TLS file uploads, literal config text, the process user and their healthchecks.
+ * TLS file uploads, the process user, their healthchecks and setting checks.
  */
 
 /** A certificate and its private key, both PEM (Terraform tokens until apply). */
@@ -52,20 +51,6 @@ export const ELASTIC_PROCESS_USER = '1000:0';
 
 /** Seconds Terraform waits for a JVM or Node ELK component to turn healthy. */
 export const ELK_HEALTHY_WITHIN_SECONDS = 300;
-
-/**
- * Escapes a literal text for a Terraform string, so `${VAR}` placeholders meant
- * for the program inside the container (Kibana, Logstash and Filebeat expand
- * them from their environment) are not taken for Terraform interpolations.
- * Only for text without tokens: escaping would break a token's reference.
- */
-export function terraformLiteral(text: string): string {
-  if (Token.isUnresolved(text)) {
-    throw new Error('terraformLiteral() takes literal text only; this text contains Terraform tokens');
-  }
-  // Replacer functions: in a replacement string, `$$` would itself mean one `$`.
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
-}
 
 /** An ELK healthcheck: a shell command with more retries than the platform default, for slow starters. */
 export function elkHealthcheck(command: string, startPeriod: string) {

@@ -5,9 +5,10 @@ import { FILEBEAT_DATA_DIR, FILEBEAT_HTTP_PORT, filebeatFiles } from '../pipelin
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { containerSettings } from './container-settings.js';
-import { elkHealthcheck, requireMiB, terraformLiteral, type CertificateAuthority } from './elastic-container.js';
+import { elkHealthcheck, requireMiB, type CertificateAuthority } from './elastic-container.js';
 import type { Logstash } from './logstash.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
+import { terraformLiteral } from './terraform-literal.js';
 
 /** Network alias of the Filebeat container. */
 export const FILEBEAT_ALIAS = 'filebeat';

@@ -10,12 +10,12 @@ import {
   elkHealthcheck,
   requireMiB,
   requirePublishedPort,
-  terraformLiteral,
   tlsUploads,
   type CertificateAuthority,
   type RealmCredentials,
 } from './elastic-container.js';
 import type { Elasticsearch } from './elasticsearch.js';
+import { terraformLiteral } from './terraform-literal.js';
 import { publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
 import { ensureProvider } from './security/providers.js';
 

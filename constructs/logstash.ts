@@ -19,12 +19,12 @@ import {
   ELK_HEALTHY_WITHIN_SECONDS,
   elkHealthcheck,
   requireMiB,
-  terraformLiteral,
   tlsUploads,
   type CertificateAuthority,
   type RealmCredentials,
 } from './elastic-container.js';
 import type { Elasticsearch } from './elasticsearch.js';
+import { terraformLiteral } from './terraform-literal.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 /** Network alias of the Logstash container; Filebeat ships to `logstash:5044`. */

@@ -7,7 +7,6 @@ import {
   LogLifecyclePolicy,
   dashboardSavedObjects,
   elasticObjectNames,
-  escapeTerraformTemplate,
   routePrefixKql,
   toNdjson,
 } from '../constructs/elastic/index.js';
@@ -97,12 +96,6 @@ describe('dashboard saved objects', () => {
   it('match a route prefix literally in KQL', () => {
     expect(routePrefixKql('/users')).toBe('url.path : /users or url.path : /users/*');
     expect(routePrefixKql('/a b(c)')).toBe('url.path : /a\\ b\\(c\\) or url.path : /a\\ b\\(c\\)/*');
-  });
-});
-
-describe('escapeTerraformTemplate', () => {
-  it('keeps ${ and %{ away from Terraform interpolation', () => {
-    expect(escapeTerraformTemplate('a ${b} %{c} {{d}}')).toBe('a $${b} %%{c} {{d}}');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Token } from 'cdktf';
-import { terraformLiteral } from '../constructs/elastic-container.js';
+import { terraformLiteral } from '../constructs/terraform-literal.js';
 import { ELASTICSEARCH_CA_PATH } from '../constructs/elasticsearch.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { containerNamed, envOf, isReferenceTo, resourcesOf, synthElk, uploadOf, type SynthContainer } from './elk-harness.js';

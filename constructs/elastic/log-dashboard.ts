@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import type { ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { terraformLiteral } from '../terraform-literal.js';
 import { KibanaImportSavedObjects } from './bindings/index.js';
 import { dashboardSavedObjects, toNdjson, type SavedObject } from './dashboard-saved-objects.js';
 
@@ -13,11 +14,6 @@ export interface LogDashboardProps {
   readonly idPrefix: string;
   /** What must exist first: the data view. */
   readonly dependsOn: ITerraformDependable[];
-}
-
-/** Terraform interpolates `${` and `%{` in strings; saved-object text must reach Kibana verbatim. */
-export function escapeTerraformTemplate(text: string): string {
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /**
@@ -34,7 +30,8 @@ export class LogDashboard extends Construct {
     this.savedObjects = dashboardSavedObjects(props);
     this.dashboardId = this.savedObjects[this.savedObjects.length - 1]!.id;
     new KibanaImportSavedObjects(this, 'saved-objects', {
-      fileContents: escapeTerraformTemplate(toNdjson(this.savedObjects)),
+      // Terraform would interpolate `${` and `%{`; saved-object text must reach Kibana verbatim.
+      fileContents: terraformLiteral(toNdjson(this.savedObjects)),
       overwrite: true,
       dependsOn: props.dependsOn,
     });

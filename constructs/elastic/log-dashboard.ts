@@ -1,17 +1,11 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
-import type { ServiceDeclaration } from '../../services/shared/src/catalog.js';
 import { terraformLiteral } from '../terraform-literal.js';
 import { KibanaImportSavedObjects } from './bindings/index.js';
-import { dashboardSavedObjects, toNdjson, type SavedObject } from './dashboard-saved-objects.js';
+import { dashboardSavedObjects, toNdjson, type DashboardSavedObjectsOptions, type SavedObject } from './dashboard-saved-objects.js';
 
-export interface LogDashboardProps {
-  readonly environment: string;
-  readonly services: readonly ServiceDeclaration[];
-  /** Id of the data view the visualizations read (must exist before the import). */
-  readonly dataViewId: string;
-  /** Prefix of the saved-object ids. */
-  readonly idPrefix: string;
+/** What the saved objects are built from (the data view must exist before the import), and what the import waits for. */
+export interface LogDashboardProps extends DashboardSavedObjectsOptions {
   /** What must exist first: the data view. */
   readonly dependsOn: ITerraformDependable[];
 }

@@ -21,6 +21,9 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 export const DEFAULT_BUILD_CONTEXT = '../../..';
 
+/** Where a service container finds the CA its clients trust (its `TLS_CA_FILE`). */
+export const SERVICE_CA_FILE = '/etc/platform/tls/ca.crt';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -34,6 +37,12 @@ export interface FastifyServiceProps {
   readonly redisUrl: string;
   /** `REDIS_KEY_PREFIX`: the prefix its Redis user is confined to (see `Redis.keyPrefixFor`). */
   readonly redisKeyPrefix: string;
+  /**
+   * PEM of the CA the service's Postgres and Redis clients verify the servers against (the
+   * platform CA). Uploaded to `SERVICE_CA_FILE` and named by `TLS_CA_FILE`.
+   * @default none: the clients trust the image's system CAs
+   */
+  readonly caCertificatePem?: string;
   /** Docker volume mounted at `LOG_ROOT`; each replica writes one file in `serviceLogDir(name)`. */
   readonly logVolumeName: string;
   /** The services this one calls, by name; must include every target of `service.calls`. @default {} */
@@ -153,6 +162,7 @@ export class FastifyService extends Construct {
             `DATABASE_URL=${props.databaseUrl}`,
             `REDIS_URL=${props.redisUrl}`,
             `REDIS_KEY_PREFIX=${props.redisKeyPrefix}`,
+            ...(props.caCertificatePem === undefined ? [] : [`TLS_CA_FILE=${SERVICE_CA_FILE}`]),
             ...peerEnv,
             `LOG_LEVEL=${logLevel}`,
             `LOG_FILE=${serviceLogDir(service.name)}/${alias}.log`,
@@ -160,6 +170,7 @@ export class FastifyService extends Construct {
             'NODE_ENV=production',
           ],
           mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
+          ...(props.caCertificatePem === undefined ? {} : { upload: [{ file: SERVICE_CA_FILE, content: props.caCertificatePem, permissions: '0644' }] }),
           // Node's own fetch: no curl or wget needed in the image.
           healthcheck: healthcheck(['CMD', 'node', '-e', probe], { startPeriod: '30s' }),
           dependsOn: [...(props.dependsOn ?? []), ...peerContainers],

@@ -115,8 +115,9 @@ export class PlatformStack extends TerraformStack {
     });
     const realm = new ElasticFileRealm(this, 'file-realm', { context });
 
-    this.postgres = new Postgres(this, 'postgres', { context, services: declared });
-    this.redis = new Redis(this, 'redis', { context, services: declared });
+    // Service traffic to both stores is TLS, verified against the platform CA.
+    this.postgres = new Postgres(this, 'postgres', { context, services: declared, certificateAuthority: pki });
+    this.redis = new Redis(this, 'redis', { context, services: declared, certificateAuthority: pki });
 
     const built = new Map<string, FastifyService>();
     for (const service of orderByCalls(declared)) {
@@ -128,6 +129,7 @@ export class PlatformStack extends TerraformStack {
           databaseUrl: this.postgres.credentialsFor(service.name).url,
           redisUrl: this.redis.urlFor(service.name),
           redisKeyPrefix: this.redis.keyPrefixFor(service.name),
+          caCertificatePem: pki.caCertificatePem,
           logVolumeName: logs.name,
           peers: Object.fromEntries(built),
           dependsOn: [this.postgres.container, this.redis.container],

@@ -11,6 +11,7 @@ import { Nginx } from '../constructs/nginx.js';
 import type { PlatformContext } from '../constructs/platform-context.js';
 import { Postgres } from '../constructs/postgres.js';
 import { Redis } from '../constructs/redis.js';
+import { PlatformPki } from '../constructs/security/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'platform-constructs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -100,26 +101,29 @@ describe('FastifyService', () => {
 
 describe('Postgres, Redis and Nginx props', () => {
   const stack = () => new TerraformStack(Testing.app(), 'props');
+  /** Context and the CA Postgres and Redis take, in `s`. */
+  const base = (s: TerraformStack) => ({ context, certificateAuthority: new PlatformPki(s, 'pki', { context }) });
 
   it('Postgres refuses two services sharing a database, and a database name that is not an identifier', () => {
     const twin = { ...orderService, database: userService.database };
-    expect(() => new Postgres(stack(), 'pg', { context, services: [userService, twin] })).toThrow(/database "users" is declared by two services/);
+    expect(() => { const s = stack(); new Postgres(s, 'pg', { ...base(s), services: [userService, twin] }); }).toThrow(/database "users" is declared by two services/);
     const bad = { ...userService, database: 'user-db' };
-    expect(() => new Postgres(stack(), 'pg', { context, services: [bad] })).toThrow(/database "user-db" of service "user-service" must be a lower-case SQL identifier/);
-    expect(() => new Postgres(stack(), 'pg', { context, services: [] })).toThrow(/at least one service/);
+    expect(() => { const s = stack(); new Postgres(s, 'pg', { ...base(s), services: [bad] }); }).toThrow(/database "user-db" of service "user-service" must be a lower-case SQL identifier/);
+    expect(() => { const s = stack(); new Postgres(s, 'pg', { ...base(s), services: [] }); }).toThrow(/at least one service/);
   });
 
   it('Postgres and Redis answer only for the services they were given', () => {
     const s = stack();
-    const postgres = new Postgres(s, 'pg', { context, services: [userService] });
-    const redis = new Redis(s, 'redis', { context, services: [userService] });
+    const props = base(s);
+    const postgres = new Postgres(s, 'pg', { ...props, services: [userService] });
+    const redis = new Redis(s, 'redis', { ...props, services: [userService] });
     expect(() => postgres.credentialsFor('order-service')).toThrow(/no database for service "order-service"; it serves: user-service/);
     expect(() => redis.urlFor('order-service')).toThrow(/no user for service "order-service"; it serves: user-service/);
   });
 
   it('Redis refuses an ACL user name it reserves', () => {
     const reserved = { ...userService, name: 'default' };
-    expect(() => new Redis(stack(), 'redis', { context, services: [reserved] })).toThrow(/cannot make an ACL user for service "default"/);
+    expect(() => { const s = stack(); new Redis(s, 'redis', { ...base(s), services: [reserved] }); }).toThrow(/cannot make an ACL user for service "default"/);
   });
 
   it('Nginx needs something to route to and room to run', () => {

@@ -1,23 +1,44 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { passwordVariableOf, renderPostgresInitScript } from '../constructs/postgres.js';
-import { REDIS_PROBE_USER, redisKeyPrefixOf, renderRedisAcl, renderRedisConfig } from '../constructs/redis.js';
+import { createPostgresPool } from '../services/shared/src/postgres.js';
+import { createRedisClient } from '../services/shared/src/redis.js';
+import {
+  passwordVariableOf,
+  postgresHealthcheckConninfo,
+  postgresServerArgs,
+  renderPostgresHba,
+  renderPostgresInitScript,
+  type PostgresTlsPaths,
+} from '../constructs/postgres.js';
+import {
+  REDIS_PROBE_USER,
+  redisHealthcheckCommand,
+  redisKeyPrefixOf,
+  renderRedisAcl,
+  renderRedisConfig,
+  type RedisTlsPaths,
+} from '../constructs/redis.js';
+import { createTestPki, freePort, giveToPostgres, startPostgresServer, startRedisServer, type TestPki, type TestServer } from './support/tls-servers.js';
 
 /**
- * The generated Postgres init script and Redis configuration, run by the real
- * servers on this machine (Postgres on 127.0.0.1:5432 with trust auth; a private
- * redis-server started per test file), so what the containers get is known to work.
+ * The generated Postgres init script, TLS settings and pg_hba.conf, and the Redis
+ * configuration, run by the real servers on this machine (the init script on Postgres
+ * at 127.0.0.1:5432 with trust auth; a private Postgres and a private redis-server
+ * with the generated settings and a certificate from a test CA), so what the containers
+ * get is known to work, and the service kit's clients are known to verify it.
  */
 
 const run = randomBytes(4).toString('hex');
 const work = mkdtempSync(join(tmpdir(), 'platform-datastores-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+const pki: TestPki = createTestPki(join(work, 'pki'));
+const silent = pino({ level: 'silent' });
 
 const services: ServiceDeclaration[] = [
   { name: `t${run}-users`, port: 8000, routePrefix: '/u', database: `t${run}_users`, calls: {} },
@@ -80,23 +101,89 @@ describe('Postgres init script', () => {
   });
 });
 
-describe('Redis configuration and ACL', () => {
+describe('Postgres TLS settings and pg_hba.conf (a private server)', () => {
+  const paths: PostgresTlsPaths = { certificate: pki.certFile, privateKey: pki.keyFile, caCertificate: pki.caFile, hbaFile: join(work, 'pg_hba.conf') };
   const password = randomBytes(16).toString('hex');
-  let port = 0;
-  let server: ChildProcess | undefined;
+  let server: TestServer | undefined;
+  const dir = join(work, 'postgres');
 
-  const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), '--no-auth-warning', ...args], { encoding: 'utf8' }).stdout.trim();
+  const sslOfSession = async (url: string, tlsCaFile: string | undefined = pki.caFile) => {
+    const pool = createPostgresPool(url, silent, { tlsCaFile, connectionTimeoutMillis: 5_000 });
+    try {
+      return (await pool.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0]!.ssl;
+    } finally {
+      await pool.end();
+    }
+  };
+  const url = (query: string, secret = password) => `postgres://app:${secret}@localhost:${server!.port}/postgres${query}`;
+
+  beforeAll(async () => {
+    mkdirSync(dir);
+    giveToPostgres(work);
+    giveToPostgres(dir);
+    giveToPostgres(pki.keyFile);
+    writeFileSync(paths.hbaFile, renderPostgresHba());
+    server = await startPostgresServer(dir, await freePort(), postgresServerArgs(paths));
+    const role = spawnSync('psql', ['-h', dir, '-p', String(server.port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE ROLE app LOGIN PASSWORD '${password}'`], {
+      encoding: 'utf8',
+    });
+    expect(role.status, role.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('serves a service role over TLS, verified against the CA (what the platform URL asks for)', async () => {
+    expect(await sslOfSession(url('?sslmode=verify-full'))).toBe(true);
+  });
+
+  it('refuses TCP connections without TLS, and TLS connections without the right password', async () => {
+    await expect(sslOfSession(url('?sslmode=disable'))).rejects.toThrow(/pg_hba\.conf rejects connection .*no encryption/);
+    await expect(sslOfSession(url('?sslmode=verify-full', 'wrong'))).rejects.toThrow(/password authentication failed/);
+  });
+
+  it('cannot be reached by a client that trusts another CA', async () => {
+    await expect(sslOfSession(url('?sslmode=verify-full'), pki.otherCaFile)).rejects.toThrow(/certificate/i);
+  });
+
+  it("passes the container's healthcheck (pg_isready over TLS, verified), which fails against another CA", () => {
+    const check = (conninfo: string) => spawnSync('pg_isready', ['-d', conninfo], { encoding: 'utf8' });
+    const healthy = check(postgresHealthcheckConninfo(server!.port, paths));
+    expect(healthy.status, healthy.stdout + healthy.stderr).toBe(0);
+    expect(check(postgresHealthcheckConninfo(server!.port, { ...paths, caCertificate: pki.otherCaFile })).status).not.toBe(0);
+  });
+});
+
+describe('Redis configuration and ACL (TLS only)', () => {
+  const password = randomBytes(16).toString('hex');
+  const tls: RedisTlsPaths = { certificate: pki.certFile, privateKey: pki.keyFile, caCertificate: pki.caFile };
+  let port = 0;
+  let server: TestServer | undefined;
+
+  const cli = (...args: string[]) =>
+    spawnSync('redis-cli', ['--tls', '--cacert', pki.caFile, '-p', String(port), '--no-auth-warning', ...args], { encoding: 'utf8' }).stdout.trim();
   const as = (service: ServiceDeclaration, ...args: string[]) => cli('--user', service.name, '--pass', password, ...args);
   const asService = (...args: string[]) => as(services[0]!, ...args);
   const own = (key: string) => `${redisKeyPrefixOf(services[0]!.name)}${key}`;
+  /** 'PONG' from the service kit's client, or its first connection error. */
+  const kitPing = async (url: string, tlsCaFile: string) => {
+    const client = createRedisClient(url, silent, '', { tlsCaFile });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        client.once('ready', () => resolve('ready'));
+        client.once('error', (err: Error) => resolve(err.message));
+      });
+      return outcome === 'ready' ? await client.ping() : outcome;
+    } finally {
+      client.disconnect();
+    }
+  };
 
   beforeAll(async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    port = await freePort();
     const dir = mkdtempSync(join(work, 'redis-'));
-    writeFileSync(join(dir, 'redis.conf'), renderRedisConfig({ maxmemoryMb: 64, dataDir: dir, aclFile: join(dir, 'users.acl'), port }));
+    writeFileSync(join(dir, 'redis.conf'), renderRedisConfig({ maxmemoryMb: 64, dataDir: dir, aclFile: join(dir, 'users.acl'), port, tls }));
     writeFileSync(
       join(dir, 'users.acl'),
       renderRedisAcl(
@@ -104,17 +191,32 @@ describe('Redis configuration and ACL', () => {
       ),
     );
     // The generated files; only where they live and the port differ on this machine (and it listens on loopback only).
-    server = spawn('redis-server', [join(dir, 'redis.conf'), '--bind', '127.0.0.1'], {
-      stdio: 'ignore',
-    });
-    for (let attempt = 0; attempt < 100 && !/NOAUTH|PONG/.test(cli('ping')); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    server = await startRedisServer(join(dir, 'redis.conf'), port, pki.caFile, ['--bind', '127.0.0.1']);
     expect(cli('ping'), 'redis-server did not start with the generated config').toMatch(/NOAUTH/);
   });
 
-  afterAll(() => {
-    server?.kill();
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('speaks only TLS: no plain-text port, and a plain-text client on the TLS port gets no answer', () => {
+    const config = renderRedisConfig({ maxmemoryMb: 64 }).split('\n');
+    expect(config).toEqual(expect.arrayContaining(['port 0', 'tls-port 6379', 'tls-auth-clients no']));
+    const plain = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', timeout: 10_000 });
+    expect(plain.status).not.toBe(0);
+    expect(plain.stdout.trim()).not.toMatch(/PONG|NOAUTH/);
+  });
+
+  it("lets the service kit's client in with rediss:// and the CA, not with another CA", async () => {
+    const url = `rediss://${services[0]!.name}:${password}@localhost:${port}`;
+    expect(await kitPing(url, pki.caFile)).toBe('PONG');
+    expect(await kitPing(url, pki.otherCaFile)).toMatch(/certificate/i);
+  });
+
+  it("passes the container's healthcheck (PING over TLS as the probe user, verified), which fails against another CA", () => {
+    const check = (caCertificate: string) => spawnSync('sh', ['-c', redisHealthcheckCommand(port, { ...tls, caCertificate })]).status;
+    expect(check(pki.caFile)).toBe(0);
+    expect(check(pki.otherCaFile)).not.toBe(0);
   });
 
   it('refuses unauthenticated clients (the default user is off)', () => {

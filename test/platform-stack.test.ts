@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LOG_ROOT, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
 import { loadEnvironmentConfig, replicasOf } from '../stacks/config/index.js';
 import { containerNamed, containers, maskSourceHashes, synthPlatform, type SynthesizedPlatform } from './platform-harness.js';
+import { SERVICE_CA_FILE } from '../constructs/fastify-service.js';
 
 const ENVIRONMENTS = ['dev', 'staging'] as const;
 const synthesized: Record<string, SynthesizedPlatform> = Object.fromEntries(ENVIRONMENTS.map((env) => [env, synthPlatform(env)]));
@@ -114,10 +115,11 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
     const env = (name: string) => containerNamed(platform, name).container.env!;
     const users = env(`${prefix}-user-service-1`);
     const orders = env(`${prefix}-order-service-1`);
-    expect(users.find((e) => e.startsWith('DATABASE_URL='))).toMatch(/^DATABASE_URL=postgres:\/\/users:\$\{random_password\.postgres_users-password_\w+\.result\}@postgres:5432\/users$/);
-    expect(orders.find((e) => e.startsWith('DATABASE_URL='))).toMatch(/^DATABASE_URL=postgres:\/\/orders:\$\{random_password\.postgres_orders-password_\w+\.result\}@postgres:5432\/orders$/);
-    expect(orders.find((e) => e.startsWith('REDIS_URL='))).toMatch(/^REDIS_URL=redis:\/\/order-service:\$\{random_password\.redis_order-service-password_\w+\.result\}@redis:6379$/);
+    expect(users.find((e) => e.startsWith('DATABASE_URL='))).toMatch(/^DATABASE_URL=postgres:\/\/users:\$\{random_password\.postgres_users-password_\w+\.result\}@postgres:5432\/users\?sslmode=verify-full$/);
+    expect(orders.find((e) => e.startsWith('DATABASE_URL='))).toMatch(/^DATABASE_URL=postgres:\/\/orders:\$\{random_password\.postgres_orders-password_\w+\.result\}@postgres:5432\/orders\?sslmode=verify-full$/);
+    expect(orders.find((e) => e.startsWith('REDIS_URL='))).toMatch(/^REDIS_URL=rediss:\/\/order-service:\$\{random_password\.redis_order-service-password_\w+\.result\}@redis:6379$/);
     expect(orders).toContain('REDIS_KEY_PREFIX=order-service:');
+    for (const e of [users, orders]) expect(e).toContain(`TLS_CA_FILE=${SERVICE_CA_FILE}`);
     expect(users).toContain('REDIS_KEY_PREFIX=user-service:');
     const acl = containerNamed(platform, `${prefix}-redis`).container.upload!.find((u) => u.file.endsWith('/users.acl'))!.content;
     expect(acl).toContain('user default off');

@@ -19,6 +19,7 @@ import { TLS_DISABLING_PATTERNS, findTlsDisabling, stringsOf } from '../construc
 interface Upload {
   file: string;
   content?: string;
+  permissions?: string;
 }
 interface Container {
   name: string;
@@ -189,6 +190,49 @@ describe.each(Object.keys(ENVIRONMENTS))('security of the %s environment', (envi
     expect(p.upload(filebeat, output.ssl.certificate_authorities[0])).toBe(p.caToken);
     const logstashNames = p.aliasesOf(p.one('logstash'));
     for (const host of output.hosts as string[]) expect(logstashNames).toContain(host.split(':')[0]);
+  });
+
+  it('Postgres and Redis: TLS only, PKI certificates, and every service verifies them against the CA', () => {
+    const postgres = p.one('postgres');
+    const args = postgres.command ?? [];
+    const setting = (name: string) => args.find((arg) => arg.startsWith(`${name}=`))?.slice(name.length + 1);
+    expect(setting('ssl')).toBe('on');
+    p.expectServerCertificate(postgres, setting('ssl_cert_file')!, setting('ssl_key_file')!);
+    expect(postgres.upload!.find((u) => u.file === setting('ssl_key_file'))).toMatchObject({ permissions: '0600' });
+    const hba = p.upload(postgres, setting('hba_file')!).split('\n').filter((line) => /^(local|host)/.test(line));
+    // Over TCP: TLS with a password, or nothing.
+    expect(hba.map((line) => line.split(/\s+/))).toEqual([
+      ['local', 'all', 'all', 'trust'],
+      ['hostssl', 'all', 'all', 'all', 'scram-sha-256'],
+      ['hostnossl', 'all', 'all', 'all', 'reject'],
+    ]);
+    const pgHealth = postgres.healthcheck!.test.join(' ');
+    expect(pgHealth).toMatch(/sslmode=verify-full sslrootcert=(\S+)/);
+    expect(p.upload(postgres, /sslrootcert=(\S+)/.exec(pgHealth)![1]!)).toBe(p.caToken);
+
+    const redis = p.one('redis');
+    const conf = p.upload(redis, '/usr/local/etc/redis/redis.conf').split('\n');
+    const value = (name: string) => conf.find((line) => line.startsWith(`${name} `))?.slice(name.length + 1);
+    expect(value('port'), 'no plain-text port').toBe('0');
+    expect(value('tls-port')).toBe('6379');
+    p.expectServerCertificate(redis, value('tls-cert-file')!, value('tls-key-file')!);
+    expect(redis.upload!.find((u) => u.file === value('tls-key-file'))).toMatchObject({ permissions: '0600' });
+    const redisHealth = redis.healthcheck!.test.join(' ');
+    expect(redisHealth).toMatch(/redis-cli --tls --cacert (\S+)/);
+    expect(p.upload(redis, /--cacert (\S+)/.exec(redisHealth)![1]!)).toBe(p.caToken);
+
+    const services = p.containers.filter((c) => p.env(c).DATABASE_URL !== undefined);
+    expect(services.length).toBeGreaterThan(0);
+    for (const service of services) {
+      const env = p.env(service);
+      const database = new URL(unescape(env.DATABASE_URL!).replace(/\$\{[^}]+\}/g, 'secret'));
+      expect(database.searchParams.get('sslmode'), `${service.name} DATABASE_URL`).toBe('verify-full');
+      expect(p.aliasesOf(postgres)).toContain(database.hostname);
+      const cache = new URL(unescape(env.REDIS_URL!).replace(/\$\{[^}]+\}/g, 'secret'));
+      expect(cache.protocol, `${service.name} REDIS_URL`).toBe('rediss:');
+      expect(p.aliasesOf(redis)).toContain(cache.hostname);
+      expect(p.upload(service, env.TLS_CA_FILE!), `${service.name} TLS_CA_FILE`).toBe(p.caToken);
+    }
   });
 
   it('no container, config file, command or provider turns TLS or its verification off', () => {

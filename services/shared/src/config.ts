@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ENVIRONMENT_NAME_PATTERN } from './catalog.js';
 
@@ -32,6 +33,28 @@ export function wholeNumber(min: number, max: number, fallback: number) {
     .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/;
+
+/**
+ * The path of a readable file holding at least one PEM certificate (a CA bundle).
+ * Checked at start-up, so a wrong path fails with one line instead of TLS errors later.
+ */
+export function pemCertificateFile() {
+  return z.string().superRefine((path, ctx) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      ctx.addIssue({ code: 'custom', message: code === 'ENOENT' ? `names no file (${path})` : `names a file that cannot be read (${path}: ${code ?? 'error'})` });
+      return;
+    }
+    if (!PEM_CERTIFICATE.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `must be a PEM file with at least one certificate (-----BEGIN CERTIFICATE-----); ${path} has none` });
+    }
+  });
+}
+
 /** Environment variables every service reads (the service contract in DESIGN.md). */
 export function baseConfigShape(defaultPort: number) {
   return {
@@ -39,6 +62,11 @@ export function baseConfigShape(defaultPort: number) {
     HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: urlWithScheme('postgres', 'postgresql'),
     REDIS_URL: urlWithScheme('redis', 'rediss'),
+    /**
+     * CA certificate(s) the Postgres and Redis clients verify the server against when their
+     * URL asks for TLS (`sslmode=verify-full`, `rediss://`); unset: the system's trusted CAs.
+     */
+    TLS_CA_FILE: pemCertificateFile().optional(),
     /** Prefix of every Redis key the service writes; lets several deployments or test runs share one Redis. */
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{0,64}$/, { error: 'must be up to 64 of [A-Za-z0-9:._-]' }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),

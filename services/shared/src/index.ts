@@ -3,14 +3,14 @@
  * server bootstrap, request ids, errors, health, metrics, Postgres, Redis, shutdown).
  * The service catalog is exported separately as `@platform/service-kit/catalog`.
  */
-export { ConfigError, baseConfigShape, baseConfigSchema, loadConfig, urlWithScheme, wholeNumber, type BaseConfig } from './config.js';
+export { ConfigError, baseConfigShape, baseConfigSchema, loadConfig, pemCertificateFile, urlWithScheme, wholeNumber, type BaseConfig } from './config.js';
 export { HttpError, errorBody, errorRef, errorResponseSchema } from './errors.js';
 export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health.js';
 export { LOG_FILE_KEEP, LOG_FILE_SIZE, createServiceLogger, type Logger, type ServiceLogger, type ServiceLoggerOptions } from './logger.js';
 export { runMain } from './main.js';
-export { createPostgresPool, isUniqueViolation, runMigrations, UNIQUE_VIOLATION, type PostgresPoolOptions } from './postgres.js';
+export { createPostgresPool, isUniqueViolation, requestsTls, runMigrations, UNIQUE_VIOLATION, withTrustedCa, type PostgresPoolOptions } from './postgres.js';
 export { redactUrl, scrubSecrets } from './redact.js';
-export { createRedisClient } from './redis.js';
+export { createRedisClient, type RedisClientOptions } from './redis.js';
 export { isSaneRequestId, requestIdOf } from './request-id.js';
 export { buildApp, startService, type RunningService, type ServiceContext, type ServiceDefinition, type StartOptions } from './service.js';
 export type { Redis } from 'ioredis';

@@ -10,11 +10,35 @@ export interface PostgresPoolOptions {
   readonly connectionTimeoutMillis?: number;
   /** Milliseconds a statement may run before the server cancels it. @default 5000 */
   readonly statementTimeoutMillis?: number;
+  /** CA file (PEM) the server certificate is verified against when the URL asks for TLS (see `withTrustedCa`). @default none */
+  readonly tlsCaFile?: string;
+}
+
+/** True when a connection URL asks node-postgres for TLS: an `sslmode` other than `disable`, or `ssl=true`. */
+export function requestsTls(databaseUrl: string): boolean {
+  const params = new URL(databaseUrl).searchParams;
+  const mode = params.get('sslmode');
+  if (mode !== null) return mode !== 'disable';
+  return params.get('ssl') === 'true' || params.get('ssl') === '1';
+}
+
+/**
+ * The URL with `sslrootcert=<caFile>` added when it asks for TLS and names no root
+ * certificate of its own: node-postgres then verifies the server against that CA
+ * (`sslmode=verify-full` also checks the host name). A URL without TLS is returned as
+ * it is. A parameter, not an `ssl` pool option: parameters in the URL override that option.
+ */
+export function withTrustedCa(databaseUrl: string, caFile: string | undefined): string {
+  if (caFile === undefined || !requestsTls(databaseUrl)) return databaseUrl;
+  const url = new URL(databaseUrl);
+  if (url.searchParams.has('sslrootcert')) return databaseUrl;
+  url.searchParams.set('sslrootcert', caFile);
+  return url.toString();
 }
 
 export function createPostgresPool(databaseUrl: string, logger: Logger, options: PostgresPoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: databaseUrl,
+    connectionString: withTrustedCa(databaseUrl, options.tlsCaFile),
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
     statement_timeout: options.statementTimeoutMillis ?? 5_000,
@@ -42,10 +66,15 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
  * / `-- Down Migration` sections). node-pg-migrate holds a Postgres advisory lock while it
  * runs; replicas starting together wait for it and then find nothing left to do.
  */
-export async function runMigrations(databaseUrl: string, dir: string, logger: Logger): Promise<string[]> {
+export async function runMigrations(
+  databaseUrl: string,
+  dir: string,
+  logger: Logger,
+  options: Pick<PostgresPoolOptions, 'tlsCaFile'> = {},
+): Promise<string[]> {
   const log = logger.child({ 'event.action': 'migration' });
   const applied = await runner({
-    databaseUrl,
+    databaseUrl: withTrustedCa(databaseUrl, options.tlsCaFile),
     dir,
     direction: 'up',
     migrationsTable: 'pgmigrations',

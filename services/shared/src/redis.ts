@@ -1,13 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+
+export interface RedisClientOptions {
+  /** CA file (PEM) a `rediss://` server's certificate is verified against; ignored for `redis://`. @default the system's CAs */
+  readonly tlsCaFile?: string;
+}
 
 /**
  * A Redis client for a cache: commands fail fast instead of queueing while Redis is away
  * (no offline queue, one attempt, short timeouts), so callers fall back to the database at
  * once, and the client keeps reconnecting in the background.
  */
-export function createRedisClient(redisUrl: string, logger: Logger, keyPrefix = ''): Redis {
+export function createRedisClient(redisUrl: string, logger: Logger, keyPrefix = '', options: RedisClientOptions = {}): Redis {
+  // ioredis turns TLS on for rediss:// and verifies the certificate and the host name; the
+  // option adds only the CA. It must not be set for redis://, where it would turn TLS on.
+  const tls = redisUrl.startsWith('rediss://') && options.tlsCaFile !== undefined ? { tls: { ca: readFileSync(options.tlsCaFile) } } : {};
   const client = new Redis(redisUrl, {
+    ...tls,
     keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -123,10 +123,11 @@ export async function startService<C extends BaseConfig>(
   };
   try {
     logger.info({ 'labels.database': redactUrl(config.DATABASE_URL) }, 'starting');
-    await runMigrations(config.DATABASE_URL, definition.migrationsDir, logger);
-    const db = createPostgresPool(config.DATABASE_URL, logger);
+    const tls = { tlsCaFile: config.TLS_CA_FILE };
+    await runMigrations(config.DATABASE_URL, definition.migrationsDir, logger, tls);
+    const db = createPostgresPool(config.DATABASE_URL, logger, tls);
     resources.push(() => db.end());
-    const redis = createRedisClient(config.REDIS_URL, logger, config.REDIS_KEY_PREFIX ?? `${definition.name}:`);
+    const redis = createRedisClient(config.REDIS_URL, logger, config.REDIS_KEY_PREFIX ?? `${definition.name}:`, tls);
     resources.push(() => redis.quit().catch(() => redis.disconnect()));
     if (!(await redisReady(redis, 2_000))) logger.warn('redis is not answering; starting without the cache');
     const app = await buildApp(definition, { config, logger, db, redis });

@@ -1,14 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TerraformStack, Testing } from 'cdktf';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { createPostgresPool } from '../services/shared/src/postgres.js';
 import { createRedisClient } from '../services/shared/src/redis.js';
+import type { PlatformContext } from '../constructs/platform-context.js';
+import { PlatformPki } from '../constructs/security/index.js';
+import { loadEnvironmentConfig } from '../stacks/config/index.js';
 import {
+  Postgres,
+  POSTGRES_TLS_PATHS,
   passwordVariableOf,
   postgresHealthcheckConninfo,
   postgresServerArgs,
@@ -17,7 +23,9 @@ import {
   type PostgresTlsPaths,
 } from '../constructs/postgres.js';
 import {
+  Redis,
   REDIS_PROBE_USER,
+  REDIS_TLS_PATHS,
   redisHealthcheckCommand,
   redisKeyPrefixOf,
   renderRedisAcl,
@@ -255,5 +263,45 @@ describe('Redis configuration and ACL (TLS only)', () => {
     const config = renderRedisConfig({ maxmemoryMb: 64 });
     expect(config).toContain('appendonly yes');
     expect(config).toContain('dir /data');
+  });
+});
+
+describe('container start commands (the key handed over, then the image entrypoint with the server args)', () => {
+  /**
+   * Runs a container's `command` with stand-ins for `chown` and the image's
+   * `docker-entrypoint.sh` on PATH; returns what each was called with, one line per argument.
+   */
+  const runCommand = (command: readonly string[], chownExit = 0) => {
+    const bin = mkdtempSync(join(work, 'bin-'));
+    const record = (name: string, exit: number) =>
+      writeFileSync(join(bin, name), `#!/bin/sh\nprintf '%s\\n' "$@" > "${join(bin, name)}.args"\nexit ${exit}\n`, { mode: 0o755 });
+    record('chown', chownExit);
+    record('docker-entrypoint.sh', 0);
+    const result = spawnSync(command[0]!, command.slice(1), { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+    const args = (name: string) => (existsSync(join(bin, `${name}.args`)) ? readFileSync(join(bin, `${name}.args`), 'utf8').split('\n').slice(0, -1) : undefined);
+    return { status: result.status, chown: args('chown'), entrypoint: args('docker-entrypoint.sh') };
+  };
+  const stack = new TerraformStack(Testing.app(), 'start-commands');
+  const context: PlatformContext = { config: loadEnvironmentConfig('dev'), namePrefix: 'elk-dev', networkName: 'net' };
+  const certificateAuthority = new PlatformPki(stack, 'pki', { context });
+  const postgres = new Postgres(stack, 'postgres', { context, certificateAuthority, services });
+  const redis = new Redis(stack, 'redis', { context, certificateAuthority, services });
+
+  it('Postgres: chown postgres on the key, then docker-entrypoint.sh postgres <TLS and hba args>', () => {
+    const run = runCommand(postgres.container.commandInput!);
+    expect(run).toEqual({ status: 0, chown: ['postgres', POSTGRES_TLS_PATHS.privateKey], entrypoint: ['postgres', ...postgresServerArgs()] });
+  });
+
+  it('Redis: chown redis on the key, then docker-entrypoint.sh redis-server <config>', () => {
+    const run = runCommand(redis.container.commandInput!);
+    expect(run).toEqual({ status: 0, chown: ['redis', REDIS_TLS_PATHS.privateKey], entrypoint: ['redis-server', '/usr/local/etc/redis/redis.conf'] });
+  });
+
+  it('does not start the server when the key cannot be handed over', () => {
+    for (const container of [postgres.container, redis.container]) {
+      const run = runCommand(container.commandInput!, 1);
+      expect(run.status).not.toBe(0);
+      expect(run.entrypoint).toBeUndefined();
+    }
   });
 });

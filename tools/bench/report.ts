@@ -4,7 +4,7 @@ import type autocannon from 'autocannon';
 export interface CaseResult {
   readonly name: string;
   readonly description: string;
-  /** Mean requests per second over the measured window. */
+  /** Requests per second over the measured rounds (total requests / total measured time). */
   readonly rps: number;
   /** Latency percentiles in milliseconds. */
   readonly p50Ms: number;
@@ -30,24 +30,47 @@ export interface Ratio {
   readonly met: boolean;
 }
 
-export function toCaseResult(name: string, description: string, result: autocannon.Result, cpuMs?: number): CaseResult {
+/** One measured round of a case. */
+export interface MeasuredRound {
+  readonly result: autocannon.Result;
+  /** CPU time of the case's servers during the round; undefined without /proc. */
+  readonly cpuMs?: number;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * A case's rounds as one result: counts and CPU time are summed, rps is total requests over
+ * total time. Percentiles cannot be summed, so p50 is the median of the rounds' p50s and p99
+ * the worst round's p99 (an upper bound).
+ */
+export function mergeRounds(name: string, description: string, rounds: readonly MeasuredRound[]): CaseResult {
+  const results = rounds.map((r) => r.result);
+  const sum = (pick: (r: autocannon.Result) => number) => results.reduce((total, r) => total + pick(r), 0);
   const statusCodes: Record<string, number> = {};
-  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
-    statusCodes[code] = stats?.count ?? 0;
+  for (const result of results) {
+    for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + (stats?.count ?? 0);
   }
+  const totalRequests = sum((r) => r.requests.total);
+  const durationSeconds = sum((r) => r.duration);
+  const cpuMs = rounds.some((r) => r.cpuMs === undefined) ? undefined : rounds.reduce((total, r) => total + r.cpuMs!, 0);
   return {
     name,
     description,
-    rps: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    totalRequests: result.requests.total,
-    durationSeconds: result.duration,
+    rps: durationSeconds > 0 ? totalRequests / durationSeconds : 0,
+    p50Ms: median(results.map((r) => r.latency.p50)),
+    p99Ms: Math.max(...results.map((r) => r.latency.p99)),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+    totalRequests,
+    durationSeconds,
     statusCodes,
-    cpuMsPerRequest: cpuMs === undefined || result.requests.total === 0 ? undefined : cpuMs / result.requests.total,
+    cpuMsPerRequest: cpuMs === undefined || totalRequests === 0 ? undefined : cpuMs / totalRequests,
   };
 }
 

@@ -7,10 +7,17 @@
  * Prints a table, writes bench-results/latest.json. Needs `npm run build` first (the services
  * run from their built `dist/`, as in production).
  *
- * Settings (environment): BENCH_DURATION seconds per case (10), BENCH_WARMUP seconds (3),
+ * The measured time of each case is split into BENCH_ROUNDS rounds, run round-robin over the
+ * cases (case A round 1, case B round 1, ..., case A round 2, ...), so a change in the
+ * machine's background load during the run weighs on every case alike instead of on
+ * whichever case happened to run then.
+ *
+ * Settings (environment): BENCH_DURATION measured seconds per case (10), BENCH_ROUNDS (5),
+ * BENCH_WARMUP seconds per case, once before its first round (3),
  * BENCH_CONNECTIONS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379; the run's keys carry a
  * REDIS_KEY_PREFIX of their own), BENCH_PROFILE=1 to write V8 CPU profiles of the services
- * into bench-results/profiles/.
+ * into bench-results/profiles/, BENCH_CASES=name,name to run only those cases (quick A/B
+ * iterations; ratios whose cases did not run are left out).
  */
 import autocannon from 'autocannon';
 import { existsSync } from 'node:fs';
@@ -21,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { serviceByName } from '../../services/shared/src/catalog.js';
 import { totalCpuMillis } from './cpu.js';
 import { startServer, type ServerProcess } from './processes.js';
-import { cpuRatio, formatTable, ratio, toCaseResult, type CaseResult } from './report.js';
+import { cpuRatio, formatTable, mergeRounds, ratio, type CaseResult, type MeasuredRound } from './report.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/databases.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,10 +45,12 @@ function intSetting(name: string, fallback: number): number {
 const settings = {
   durationSeconds: intSetting('BENCH_DURATION', 10),
   warmupSeconds: intSetting('BENCH_WARMUP', 3),
+  rounds: intSetting('BENCH_ROUNDS', 5),
   connections: intSetting('BENCH_CONNECTIONS', 10),
   pipelining: 1,
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   profile: process.env.BENCH_PROFILE === '1',
+  cases: process.env.BENCH_CASES ? process.env.BENCH_CASES.split(',').map((name) => name.trim()) : undefined,
 };
 
 const USER_SERVICE = serviceByName('user-service');
@@ -63,16 +72,35 @@ interface BenchCase {
   readonly servers: readonly ServerProcess[];
 }
 
-async function measure(benchCase: BenchCase): Promise<CaseResult> {
-  const base = { connections: settings.connections, pipelining: settings.pipelining, timeout: 10 };
-  process.stdout.write(`  ${benchCase.name}: warm-up ${settings.warmupSeconds}s, measure ${settings.durationSeconds}s\n`);
-  await autocannon({ ...base, ...benchCase.options, duration: settings.warmupSeconds });
+const autocannonBase = () => ({ connections: settings.connections, pipelining: settings.pipelining, timeout: 10 });
+
+async function warmUp(benchCase: BenchCase): Promise<void> {
+  await autocannon({ ...autocannonBase(), ...benchCase.options, duration: settings.warmupSeconds });
+}
+
+/** One measured round of a case: autocannon's result and the CPU its servers used meanwhile. */
+async function measureRound(benchCase: BenchCase, seconds: number): Promise<MeasuredRound> {
   const pids = benchCase.servers.map((s) => s.child.pid);
   const cpuBefore = await totalCpuMillis(pids);
-  const result = await autocannon({ ...base, ...benchCase.options, duration: settings.durationSeconds });
+  const result = await autocannon({ ...autocannonBase(), ...benchCase.options, duration: seconds });
   const cpuAfter = await totalCpuMillis(pids);
   const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
-  return toCaseResult(benchCase.name, benchCase.description, result, cpuMs);
+  return { result, cpuMs };
+}
+
+/** Warms every case up, then measures them in interleaved rounds. */
+async function measureAll(cases: readonly BenchCase[]): Promise<CaseResult[]> {
+  const seconds = Math.max(1, Math.round(settings.durationSeconds / settings.rounds));
+  for (const benchCase of cases) {
+    process.stdout.write(`  warm-up ${settings.warmupSeconds}s: ${benchCase.name}\n`);
+    await warmUp(benchCase);
+  }
+  const rounds = new Map<string, MeasuredRound[]>(cases.map((c) => [c.name, []]));
+  for (let round = 1; round <= settings.rounds; round++) {
+    process.stdout.write(`  round ${round}/${settings.rounds}: ${seconds}s per case\n`);
+    for (const benchCase of cases) rounds.get(benchCase.name)!.push(await measureRound(benchCase, seconds));
+  }
+  return cases.map((c) => mergeRounds(c.name, c.description, rounds.get(c.name)!));
 }
 
 async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
@@ -164,7 +192,7 @@ async function main(): Promise<void> {
 
     const orderBody = JSON.stringify({ user_id: user.id, total: '12.50' });
     const json = { 'content-type': 'application/json' };
-    const cases: BenchCase[] = [
+    const allCases: BenchCase[] = [
       {
         name: 'bare-fastify',
         description: 'bare Fastify route returning the same user JSON, no I/O, no logging (ceiling)',
@@ -214,23 +242,23 @@ async function main(): Promise<void> {
         servers: [ordersQuiet, usersQuiet],
       },
     ];
+    const unknown = settings.cases?.filter((name) => !allCases.some((c) => c.name === name)) ?? [];
+    if (unknown.length) throw new Error(`BENCH_CASES names unknown case(s): ${unknown.join(', ')}`);
+    const cases = settings.cases ? allCases.filter((c) => settings.cases!.includes(c.name)) : allCases;
 
     process.stdout.write(`running ${cases.length} cases, ${settings.connections} connections each (load average ${loadAtStart.join(' ')}) ...\n`);
-    const results: CaseResult[] = [];
-    for (const benchCase of cases) results.push(await measure(benchCase));
+    const results = await measureAll(cases);
 
-    const ratios = [
-      ratio(results, 'cached-read / bare', 'get-user-cached', 'bare-fastify', 0.7),
-      ratio(results, 'logging on / off (cached read)', 'get-user-cached', 'get-user-cached-nolog', 0.9),
-      ratio(results, 'logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9),
-      ratio(results, 'logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9),
+    const ran = (name: string) => results.some((r) => r.name === name);
+    const ratioSpecs: ReadonlyArray<[name: string, numerator: string, denominator: string, goal: number]> = [
+      ['cached-read / bare', 'get-user-cached', 'bare-fastify', 0.7],
+      ['logging on / off (cached read)', 'get-user-cached', 'get-user-cached-nolog', 0.9],
+      ['logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9],
+      ['logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9],
     ];
-    const cpuRatios = [
-      cpuRatio(results, 'cached-read / bare', 'get-user-cached', 'bare-fastify', 0.7),
-      cpuRatio(results, 'logging on / off (cached read)', 'get-user-cached', 'get-user-cached-nolog', 0.9),
-      cpuRatio(results, 'logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9),
-      cpuRatio(results, 'logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9),
-    ];
+    const measurable = ratioSpecs.filter(([, numerator, denominator]) => ran(numerator) && ran(denominator));
+    const ratios = measurable.map((spec) => ratio(results, ...spec));
+    const cpuRatios = measurable.map((spec) => cpuRatio(results, ...spec));
     const logBytes = await directorySize(logDir);
 
     const cpus = os.cpus();

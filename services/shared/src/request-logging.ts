@@ -7,9 +7,10 @@ export function routeOf(request: FastifyRequest): string {
 
 /** ECS fields that describe a finished request. */
 export function httpFields(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  const query = request.url.indexOf('?'); // runs for every request: no split, no array
   return {
     'http.request.method': request.method,
-    'url.path': request.url.split('?')[0],
+    'url.path': query === -1 ? request.url : request.url.slice(0, query),
     'http.route': routeOf(request),
     'http.response.status_code': reply.statusCode,
     // ECS event.duration is in nanoseconds.

@@ -1,10 +1,12 @@
+import { execFile } from 'node:child_process';
 import { lstat, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServiceLogger } from '../src/logger.js';
-import { redactUrl } from '../src/redact.js';
+import { redactFields, redactUrl, scrubSecrets } from '../src/redact.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -56,6 +58,77 @@ describe('createServiceLogger', () => {
     expect(text).toContain('postgres://app:***@db:5432/users');
   });
 
+  it('redacts secret fields at any depth, in arrays, dotted names, child bindings and interpolated objects, without touching the caller\'s objects', async () => {
+    const out = capture();
+    const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', stdout: out.stream });
+    const nested = { client: { settings: { auth: { token: 's1' } } }, headers: { authorization: 'Basic s2', cookie: 's3', accept: 'json' } };
+    logger.info(nested, 'nested');
+    logger.info({ 'url.password': 's4', users: [{ name: 'a', secret: 's5' }] }, 'dotted and arrays');
+    logger.child({ password: 's6' }).info('child');
+    logger.info('interpolated %j and %o', { connectionString: 's7' }, { REDIS_URL: 's8' });
+    await close();
+    const text = out.lines().map((line) => JSON.stringify(line)).join('\n');
+    for (const secret of ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8']) expect(text).not.toContain(`"${secret}`);
+    expect(out.lines()[0]).toMatchObject({ headers: { authorization: '[REDACTED]', cookie: '[REDACTED]', accept: 'json' } });
+    expect(nested.client.settings.auth.token).toBe('s1'); // copy-on-write
+    expect(nested.headers.authorization).toBe('Basic s2');
+  });
+
+  it('masks URL credentials in any field and keeps each line valid JSON', async () => {
+    const out = capture();
+    const { logger, close } = await createServiceLogger({ service: 'order-service', environment: 'dev', stdout: out.stream });
+    logger.info({ 'labels.upstream': 'http://users:3000', 'user.email': 'a:b@example.com' }, 'a plain URL, then a field with ":" and "@"');
+    logger.info({ deep: { list: ['amqp://app:hunter6@mq:5672'] }, quoted: 'postgres://app:hun"ter7@db/x' }, 'nested and escaped');
+    await close();
+    const [plain, masked] = out.lines(); // JSON.parse in lines() proves each line is still valid JSON
+    expect(plain).toMatchObject({ 'labels.upstream': 'http://users:3000', 'user.email': 'a:b@example.com' });
+    expect(masked).toMatchObject({ deep: { list: ['amqp://app:***@mq:5672'] }, quoted: 'postgres://app:***@db/x' });
+  });
+
+  it('buffered (production) file: every line arrives, in order, across rotations, once closed', async () => {
+    const dir = await tempDir();
+    const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', file: join(dir, 'svc.log'), stdout: false, fileSize: '16k', filesKept: 100 });
+    for (let n = 0; n < 3000; n++) {
+      logger.info({ n }, 'buffered line');
+      if (n % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await close();
+    const files = (await readdir(dir)).filter((name) => /^svc\.\d+\.log$/.test(name)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+    expect(files.length).toBeGreaterThan(2);
+    const text = (await Promise.all(files.map((name) => readFile(join(dir, name), 'utf8')))).join('');
+    expect(text.trim().split('\n').map((line) => JSON.parse(line).n)).toEqual([...Array(3000).keys()]);
+  });
+
+  it('buffered (production) file: a quiet service\'s line is written without waiting for more lines or close()', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'quiet.log');
+    const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', file, stdout: false });
+    logger.info('the only line');
+    let text = '';
+    for (let attempt = 0; attempt < 100 && !text.includes('the only line'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      text = await readFile(file, 'utf8').catch(() => '');
+    }
+    expect(text).toContain('the only line');
+    await close();
+  });
+
+  it('process.exit() right after logging (the crash handler) loses no line, on stdout or in LOG_FILE', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'crash.log');
+    const fixture = fileURLToPath(new URL('./fixtures/log-then-exit.ts', import.meta.url));
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', fixture, file, '500'], { maxBuffer: 10 * 2 ** 20 }, (_error, out) => resolve({ code: child.exitCode, stdout: out }));
+    });
+    expect(code).toBe(3);
+    const written = (await readdir(dir)).filter((name) => /^crash\.\d+\.log$/.test(name));
+    const fileText = (await Promise.all(written.map((name) => readFile(join(dir, name), 'utf8')))).join('');
+    for (const text of [stdout, fileText]) {
+      const lines = text.trim().split('\n').map((line) => JSON.parse(line));
+      expect(lines.map((line) => line.n ?? line.message)).toEqual([...Array(500).keys(), 'exiting']);
+    }
+  });
+
   it('rotates LOG_FILE by size, keeps a bounded number of .log files, and keeps LOG_FILE pointing at the current one', async () => {
     const dir = await tempDir();
     const file = join(dir, 'user-service.log');
@@ -94,5 +167,21 @@ describe('redactUrl', () => {
   it('masks the password and keeps the rest', () => {
     expect(redactUrl('postgresql://user:p%40ss@host:5432/db?sslmode=require')).toBe('postgresql://user:***@host:5432/db?sslmode=require');
     expect(redactUrl('redis://cache:6379/0')).toBe('redis://cache:6379/0');
+    expect(redactUrl('redis://:only-password@cache:6379')).toBe('redis://:***@cache:6379');
+  });
+});
+
+describe('scrubSecrets on JSON text', () => {
+  it('masks every credentialed URL, stays inside one JSON string, and handles escapes', () => {
+    const line = JSON.stringify({ a: 'http://h:1', b: 'x:y@z', c: 'see redis://u:p\\w"d@r:1 and mysql://v:w@m/db' });
+    const scrubbed = scrubSecrets(line);
+    expect(JSON.parse(scrubbed)).toEqual({ a: 'http://h:1', b: 'x:y@z', c: 'see redis://u:***@r:1 and mysql://v:***@m/db' });
+  });
+});
+
+describe('redactFields', () => {
+  it('returns the very same object when nothing is secret (no copy on the hot path)', () => {
+    const fields = { 'event.action': 'user_fetched', 'user.id': '1', nested: { ok: [1, { fine: true }] } };
+    expect(redactFields(fields)).toBe(fields);
   });
 });

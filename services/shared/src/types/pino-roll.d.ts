@@ -12,6 +12,10 @@ declare module 'pino-roll' {
     mkdir?: boolean;
     limit?: { count?: number; removeOtherLogFiles?: boolean };
     sync?: boolean;
+    /** Passed to SonicBoom: buffer this many bytes before writing (asynchronous mode). */
+    minLength?: number;
+    /** Passed to SonicBoom: flush the buffer every this many milliseconds. */
+    periodicFlush?: number;
   }
 
   /** The SonicBoom pino-roll returns; `file` is the file currently written (it changes on every roll). */

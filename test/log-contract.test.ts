@@ -10,16 +10,9 @@ import { FINGERPRINT_LENGTH, NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, NGINX_
 import { dataStreamName, NGINX_LOG_DIR, REQUEST_ID_HEADER, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
 import { logFlow } from './support/log-flow.js';
 import { MappingChecker, matchesIndexPattern, type MappingViolation } from './support/mapping-checker.js';
-import {
-  closedPort,
-  ecsField,
-  logContractViolations,
-  requestJson,
-  startServices,
-  waitForOk,
-  type ServiceName,
-  type StartedServices,
-} from './support/services.js';
+import { requestJson, waitForOk } from '../tools/testing/http.js';
+import { ecsField, logContractViolations } from '../tools/testing/log-lines.js';
+import { closedPort, startServices, type ServiceName, type StartedServices } from '../tools/testing/services.js';
 
 /**
  * The log contract, end to end: real service lines (from the services started as in their

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceByName } from '../services/shared/src/catalog.js';
-import { queryOnce } from '../tools/bench/support/databases.js';
-import { contractErrorProblem, send, type HttpAnswer } from '../tools/bench/support/http.js';
-import { startStack, type ServiceStack } from '../tools/bench/support/stack.js';
+import { queryOnce } from '../tools/testing/databases.js';
+import { contractErrorProblem, send, type HttpAnswer } from '../tools/testing/http.js';
+import { startStack, type ServiceStack } from '../tools/testing/stack.js';
 
 const USERS = serviceByName('user-service').routePrefix;
 const ORDERS = serviceByName('order-service').routePrefix;

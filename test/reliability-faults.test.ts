@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_PATH, serviceByName } from '../services/shared/src/catalog.js';
-import { queryOnce } from '../tools/bench/support/databases.js';
-import { contractErrorProblem, send, type HttpAnswer } from '../tools/bench/support/http.js';
-import { startStack, type ServiceStack } from '../tools/bench/support/stack.js';
-import type { OutageMode } from '../tools/bench/support/tcp-proxy.js';
-import { eventually, startTraffic, type Outcome } from '../tools/bench/support/traffic.js';
+import { queryOnce } from '../tools/testing/databases.js';
+import { contractErrorProblem, send, type HttpAnswer } from '../tools/testing/http.js';
+import { startStack, type ServiceStack } from '../tools/testing/stack.js';
+import type { OutageMode } from '../tools/testing/tcp-proxy.js';
+import { eventually, startTraffic, type Outcome } from '../tools/testing/traffic.js';
 
 const USERS = serviceByName('user-service').routePrefix;
 const ORDERS = serviceByName('order-service').routePrefix;

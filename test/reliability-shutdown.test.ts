@@ -5,10 +5,10 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { HEALTH_PATH, serviceByName } from '../services/shared/src/catalog.js';
-import { queryOnce } from '../tools/bench/support/databases.js';
-import { contractErrorProblem, send } from '../tools/bench/support/http.js';
-import { startStack } from '../tools/bench/support/stack.js';
-import { eventually, startTraffic } from '../tools/bench/support/traffic.js';
+import { queryOnce } from '../tools/testing/databases.js';
+import { contractErrorProblem, send } from '../tools/testing/http.js';
+import { startStack } from '../tools/testing/stack.js';
+import { eventually, startTraffic } from '../tools/testing/traffic.js';
 
 const USERS = serviceByName('user-service').routePrefix;
 const ORDERS = serviceByName('order-service').routePrefix;

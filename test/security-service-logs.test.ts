@@ -13,18 +13,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSecrets } from '../constructs/security/index.js';
-import {
-  POSTGRES_ADMIN_URL,
-  REDIS_URL,
-  closedPort,
-  spawnService,
-  startServices,
-  startTcpProxy,
-  uniqueRedisPrefix,
-  waitForOk,
-  type ServiceName,
-  type SpawnedService,
-} from './support/services.js';
+import { POSTGRES_ADMIN_URL } from '../tools/testing/databases.js';
+import { waitForOk } from '../tools/testing/http.js';
+import { REDIS_URL, uniqueRedisPrefix } from '../tools/testing/redis.js';
+import { closedPort, spawnService, startServices, type ServiceName, type SpawnedService } from '../tools/testing/services.js';
+import { FaultProxy } from '../tools/testing/tcp-proxy.js';
 
 const SERVICES: readonly ServiceName[] = ['user-service', 'order-service'];
 
@@ -153,8 +146,8 @@ describe('service logs never contain credentials', () => {
 
   it('while serving every route, bad input, Basic credentials and both dependencies failing', { timeout: 120_000 }, async () => {
     // Dependencies reached through proxies this test can cut.
-    const pgProxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
-    const redisProxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) });
+    const pgProxy = await FaultProxy.start('127.0.0.1:5432');
+    const redisProxy = await FaultProxy.start(`127.0.0.1:${Number(new URL(REDIS_URL).port || 6379)}`);
     cleanups.push(() => pgProxy.close(), () => redisProxy.close());
     const env = (name: ServiceName) => ({
       DATABASE_URL: postgres[name].url(name === 'user-service' ? pgProxy.port : 5432),

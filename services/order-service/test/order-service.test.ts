@@ -2,15 +2,9 @@ import { createServer, type Server } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toMoney } from '../src/money.js';
-import {
-  closedPort,
-  ecsField,
-  logContractViolations,
-  readLogLines,
-  requestJson,
-  startServices,
-  type StartedServices,
-} from '../../../test/support/services.js';
+import { requestJson } from '../../../tools/testing/http.js';
+import { ecsField, logContractViolations, readLogLines } from '../../../tools/testing/log-lines.js';
+import { closedPort, startServices, type StartedServices } from '../../../tools/testing/services.js';
 
 let svc: StartedServices;
 let orders: string;

@@ -3,21 +3,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService } from '@platform/service-kit';
 import { userService } from '../src/service.js';
-import {
-  REDIS_URL,
-  closedPort,
-  createTestDatabase,
-  deleteRedisKeys,
-  spawnService,
-  uniqueRedisPrefix,
-  waitForOk,
-  type TestDatabase,
-} from '../../../test/support/services.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../../tools/testing/databases.js';
+import { waitForOk } from '../../../tools/testing/http.js';
+import { REDIS_URL, deleteRedisKeys, uniqueRedisPrefix } from '../../../tools/testing/redis.js';
+import { closedPort, spawnService } from '../../../tools/testing/services.js';
 
-let db: TestDatabase;
+let db: ScratchDatabase;
 const prefix = uniqueRedisPrefix('process-test');
 beforeAll(async () => {
-  db = await createTestDatabase('process');
+  db = await createScratchDatabase('process');
 });
 afterAll(async () => {
   await db?.drop();
@@ -56,7 +50,7 @@ describe('start-up', () => {
 describe('graceful shutdown', () => {
   let slowUsers: Server;
   let slowPort: number;
-  let ordersDb: TestDatabase;
+  let ordersDb: ScratchDatabase;
 
   beforeAll(async () => {
     // A user-service stand-in that takes 1.5 s to say "no such user": keeps a request in flight.
@@ -65,7 +59,7 @@ describe('graceful shutdown', () => {
     });
     await new Promise<void>((resolve) => slowUsers.listen(0, '127.0.0.1', resolve));
     slowPort = (slowUsers.address() as { port: number }).port;
-    ordersDb = await createTestDatabase('process_orders');
+    ordersDb = await createScratchDatabase('process_orders');
   });
   afterAll(async () => {
     slowUsers?.closeAllConnections();

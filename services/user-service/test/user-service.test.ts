@@ -1,17 +1,11 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REDIS_URL,
-  closedPort,
-  ecsField,
-  logContractViolations,
-  readLogLines,
-  requestJson,
-  startServices,
-  startTcpProxy,
-  type StartedServices,
-} from '../../../test/support/services.js';
+import { requestJson } from '../../../tools/testing/http.js';
+import { ecsField, logContractViolations, readLogLines } from '../../../tools/testing/log-lines.js';
+import { REDIS_URL } from '../../../tools/testing/redis.js';
+import { closedPort, startServices, type StartedServices } from '../../../tools/testing/services.js';
+import { FaultProxy } from '../../../tools/testing/tcp-proxy.js';
 
 let svc: StartedServices;
 let users: string;
@@ -185,10 +179,10 @@ describe('logs', () => {
 
 describe('when a dependency is down', () => {
   let down: StartedServices;
-  let postgresProxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let postgresProxy: FaultProxy;
 
   beforeAll(async () => {
-    postgresProxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+    postgresProxy = await FaultProxy.start('127.0.0.1:5432');
     const redisPort = await closedPort();
     down = await startServices({
       serviceEnv: { 'user-service': { REDIS_URL: `redis://127.0.0.1:${redisPort}` } },

@@ -86,3 +86,33 @@ export function contractErrorProblem(answer: HttpAnswer): string | undefined {
   if (typeof message !== 'string') return `"message" is not a string: ${answer.text.slice(0, 200)}`;
   return undefined;
 }
+
+/** A JSON request through fetch; returns status, headers and the parsed body (the text when it is not JSON). */
+export async function requestJson(
+  url: string,
+  options: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(url, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON (e.g. /metrics): keep the text
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+/** Polls `url` until it answers 200 (the service is up) or `attempts` (100 ms apart) run out. */
+export async function waitForOk(url: string, attempts = 100): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer 200`);
+}

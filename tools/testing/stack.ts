@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import type { ServerProcess } from '../processes.js';
-import { createScratchDatabase, type ScratchDatabase } from './databases.js';
-import { startService } from './services.js';
+import type { ServerProcess } from '../bench/processes.js';
+import type { ScratchDatabase } from './databases.js';
+import { freshStores, runCleanups, startService, type Cleanups, type ServiceStores } from './services.js';
 import { FaultProxy } from './tcp-proxy.js';
 
 export const POSTGRES_ADDRESS = '127.0.0.1:5432';
@@ -31,20 +30,17 @@ export interface ServiceStack {
 }
 
 /**
- * Starts user-service and order-service as child processes on their own fresh databases and
- * their own Redis key prefix, so concurrent test files never see each other's data.
+ * Starts user-service and order-service as child processes, each on its own fresh database and
+ * Redis key prefix (freshStores), so concurrent test files never see each other's data.
  */
 export async function startStack(options: StackOptions = {}): Promise<ServiceStack> {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    cleanups.length = 0;
-  };
+  const cleanups: Cleanups = [];
+  const stop = () => runCleanups(cleanups);
   try {
-    const usersDb = await createScratchDatabase('reliability_users');
-    cleanups.push(() => usersDb.drop());
-    const ordersDb = await createScratchDatabase('reliability_orders');
-    cleanups.push(() => ordersDb.drop());
+    const userStores = await freshStores('reliability_users', 'reliability-users', cleanups);
+    const orderStores = await freshStores('reliability_orders', 'reliability-orders', cleanups);
+    const usersDb = userStores.database;
+    const ordersDb = orderStores.database;
 
     const postgres = options.proxyPostgres ? await FaultProxy.start(POSTGRES_ADDRESS) : undefined;
     const redis = options.proxyRedis ? await FaultProxy.start(REDIS_ADDRESS) : undefined;
@@ -57,17 +53,16 @@ export async function startStack(options: StackOptions = {}): Promise<ServiceSta
       proxied.port = String(proxy.port);
       return proxied.toString();
     };
-    const common = {
-      redisUrl: viaProxy(`redis://${REDIS_ADDRESS}`, redis),
-      env: { REDIS_KEY_PREFIX: `reliability-${randomBytes(4).toString('hex')}:`, ...options.env },
-    };
+    const redisUrl = viaProxy(`redis://${REDIS_ADDRESS}`, redis);
+    const env = (stores: ServiceStores) => ({ REDIS_KEY_PREFIX: stores.redisKeyPrefix, ...options.env });
 
-    const users = await startService('user-service', { ...common, databaseUrl: viaProxy(usersDb.url, postgres) });
+    const users = await startService('user-service', { redisUrl, env: env(userStores), databaseUrl: viaProxy(usersDb.url, postgres) });
     cleanups.push(() => users.stop());
     const userService = options.proxyUserService ? await FaultProxy.start(new URL(users.baseUrl).host) : undefined;
     if (userService) cleanups.push(() => userService.close());
     const orders = await startService('order-service', {
-      ...common,
+      redisUrl,
+      env: env(orderStores),
       databaseUrl: viaProxy(ordersDb.url, postgres),
       userServiceUrl: userService ? `http://127.0.0.1:${userService.port}` : users.baseUrl,
     });

@@ -9,7 +9,8 @@ import { queryOnce } from '../tools/testing/databases.js';
 import { contractErrorProblem, send, type HttpAnswer } from '../tools/testing/http.js';
 import { startStack, type ServiceStack } from '../tools/testing/stack.js';
 import type { OutageMode } from '../tools/testing/tcp-proxy.js';
-import { eventually, startTraffic, type Outcome } from '../tools/testing/traffic.js';
+import { eventually } from '../tools/testing/eventually.js';
+import { startTraffic, type Outcome } from '../tools/testing/traffic.js';
 
 const USERS = serviceByName('user-service').routePrefix;
 const ORDERS = serviceByName('order-service').routePrefix;

@@ -8,7 +8,8 @@ import { HEALTH_PATH, serviceByName } from '../services/shared/src/catalog.js';
 import { queryOnce } from '../tools/testing/databases.js';
 import { contractErrorProblem, send } from '../tools/testing/http.js';
 import { startStack } from '../tools/testing/stack.js';
-import { eventually, startTraffic } from '../tools/testing/traffic.js';
+import { eventually } from '../tools/testing/eventually.js';
+import { startTraffic } from '../tools/testing/traffic.js';
 
 const USERS = serviceByName('user-service').routePrefix;
 const ORDERS = serviceByName('order-service').routePrefix;

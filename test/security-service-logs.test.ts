@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSecrets } from '../constructs/security/index.js';
-import { POSTGRES_ADMIN_URL } from '../tools/testing/databases.js';
+import { POSTGRES_ADMIN_URL, queryOnce } from '../tools/testing/databases.js';
 import { waitForOk } from '../tools/testing/http.js';
 import { REDIS_URL, uniqueRedisPrefix } from '../tools/testing/redis.js';
 import { closedPort, spawnService, startServices, type ServiceName, type SpawnedService } from '../tools/testing/services.js';
@@ -37,27 +37,15 @@ async function createPostgresLogin(label: string, password: Credentials['decoded
   const suffix = randomBytes(5).toString('hex');
   const role = `sec_${label}_${suffix}`;
   const database = `sec_${label}_${suffix}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD ${admin.escapeLiteral(password)}`);
-    await admin.query(`CREATE DATABASE ${database} OWNER ${role}`);
-  } finally {
-    await admin.end();
-  }
+  await queryOnce(POSTGRES_ADMIN_URL, `CREATE ROLE ${role} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+  await queryOnce(POSTGRES_ADMIN_URL, `CREATE DATABASE ${database} OWNER ${role}`);
   const credentials: Credentials = { user: role, encoded: encodeURIComponent(password), decoded: password };
   return {
     credentials,
     url: (port = 5432) => `postgres://${role}:${credentials.encoded}@127.0.0.1:${port}/${database}`,
     async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-        await client.query(`DROP ROLE IF EXISTS ${role}`);
-      } finally {
-        await client.end();
-      }
+      await queryOnce(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await queryOnce(POSTGRES_ADMIN_URL, `DROP ROLE IF EXISTS ${role}`);
     },
   };
 }
@@ -163,10 +151,8 @@ describe('service logs never contain credentials', () => {
     // The services really authenticate with these credentials.
     expect((await fetch(`${svc.userUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${svc.orderUrl}/readyz`)).status).toBe(200);
-    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await admin.connect();
-    const roles = (await admin.query('SELECT DISTINCT usename FROM pg_stat_activity WHERE usename LIKE $1', ['sec_%'])).rows.map((r) => r.usename);
-    await admin.end();
+    const activity = await queryOnce<{ usename: string }>(POSTGRES_ADMIN_URL, 'SELECT DISTINCT usename FROM pg_stat_activity WHERE usename LIKE $1', ['sec_%']);
+    const roles = activity.map((r) => r.usename);
     expect(roles).toEqual(expect.arrayContaining(SERVICES.map((name) => postgres[name].credentials.user)));
 
     const basic = `Basic ${Buffer.from(`${postgres['user-service'].credentials.user}:${postgres['user-service'].credentials.decoded}`).toString('base64')}`;
@@ -222,7 +208,7 @@ describe('service logs never contain credentials', () => {
       REDIS_URL: redis['user-service'].url(),
       LOG_FILE: join(logDir, 'user-service', 'user-service.log'),
     });
-    await waitForOk(`http://127.0.0.1:${port}/readyz`, 300);
+    await waitForOk(`http://127.0.0.1:${port}/readyz`, 30_000);
     await fetch(`http://127.0.0.1:${port}/users`, json({ email: 'x' }));
     await fetch(`http://127.0.0.1:${port}/users/1`);
     userService.child.kill('SIGTERM');
@@ -261,7 +247,7 @@ describe('service logs never contain credentials', () => {
       DATABASE_URL: postgres['user-service'].url(),
       REDIS_URL: redis['user-service'].url(undefined, wrongPassword),
     });
-    await waitForOk(`http://127.0.0.1:${wrongRedisPort}/healthz`, 300);
+    await waitForOk(`http://127.0.0.1:${wrongRedisPort}/healthz`, 30_000);
     const ready = await fetch(`http://127.0.0.1:${wrongRedisPort}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.text()).toMatch(/redis/i);

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { eventually } from './eventually.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -107,12 +108,8 @@ export async function requestJson(
   return { status: response.status, headers: response.headers, body };
 }
 
-/** Polls `url` until it answers 200 (the service is up) or `attempts` (100 ms apart) run out. */
-export async function waitForOk(url: string, attempts = 100): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer 200`);
+/** Waits until `url` answers 200 (the service is up); throws after `timeoutMs`. */
+export async function waitForOk(url: string, timeoutMs = 10_000): Promise<void> {
+  const ok = await eventually(async () => (await fetch(url)).ok, timeoutMs);
+  if (!ok) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
 }

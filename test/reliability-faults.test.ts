@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_PATH, serviceByName } from '../services/shared/src/catalog.js';
 import { queryOnce } from '../tools/testing/databases.js';
+import { eventually } from '../tools/testing/eventually.js';
 import { contractErrorProblem, send, type HttpAnswer } from '../tools/testing/http.js';
 import { startStack, type ServiceStack } from '../tools/testing/stack.js';
 import type { OutageMode } from '../tools/testing/tcp-proxy.js';
-import { eventually } from '../tools/testing/eventually.js';
 import { startTraffic, type Outcome } from '../tools/testing/traffic.js';
 
 const USERS = serviceByName('user-service').routePrefix;

@@ -6,9 +6,9 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { HEALTH_PATH, serviceByName } from '../services/shared/src/catalog.js';
 import { queryOnce } from '../tools/testing/databases.js';
+import { eventually } from '../tools/testing/eventually.js';
 import { contractErrorProblem, send } from '../tools/testing/http.js';
 import { startStack } from '../tools/testing/stack.js';
-import { eventually } from '../tools/testing/eventually.js';
 import { startTraffic } from '../tools/testing/traffic.js';
 
 const USERS = serviceByName('user-service').routePrefix;

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startService as startInProcess, type RunningService } from '@platform/service-kit';
 import { orderService } from '../../services/order-service/src/service.js';
-import { serviceByName } from '../../services/shared/src/catalog.js';
+import { serviceByName, type ServiceName } from '../../services/shared/src/catalog.js';
 import { userService } from '../../services/user-service/src/service.js';
 import { freePort, startServer, type ServerProcess } from '../bench/processes.js';
 import { createScratchDatabase, type ScratchDatabase } from './databases.js';
@@ -25,7 +25,7 @@ import { deleteRedisKeys, REDIS_URL, uniqueRedisPrefix } from './redis.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES_TSCONFIG = fileURLToPath(new URL('./tsconfig.sources.json', import.meta.url));
 
-export type ServiceName = 'user-service' | 'order-service';
+export type { ServiceName };
 
 /** Teardown steps, run last-first by whoever owns the list. */
 export type Cleanups = Array<() => Promise<unknown>>;

@@ -40,7 +40,7 @@ export function createTestPki(dir: string): TestPki {
 }
 
 /** A TCP port nothing listens on right now: the harness's one free-port helper. */
-export { freePort } from '../../tools/bench/processes.js';
+export { freePort } from '../../tools/testing/processes.js';
 
 async function waitFor(what: string, ready: () => boolean, server: ChildProcess, log: () => string): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {

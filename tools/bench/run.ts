@@ -27,9 +27,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceByName } from '../../services/shared/src/catalog.js';
 import { totalCpuMillis } from './cpu.js';
-import { startServer, type ServerProcess } from './processes.js';
+import { startServer, type ServerProcess } from '../testing/processes.js';
 import { cpuRatio, formatTable, mergeRounds, ratio, type CaseResult, type MeasuredRound } from './report.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/databases.js';
+import { createScratchDatabase, type ScratchDatabase } from '../testing/databases.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench-results');

@@ -18,7 +18,7 @@ import { startService as startInProcess, type RunningService } from '@platform/s
 import { orderService } from '../../services/order-service/src/service.js';
 import { serviceByName, type ServiceName } from '../../services/shared/src/catalog.js';
 import { userService } from '../../services/user-service/src/service.js';
-import { freePort, startServer, type ServerProcess } from '../bench/processes.js';
+import { freePort, startServer, type ServerProcess } from './processes.js';
 import { createScratchDatabase, type ScratchDatabase } from './databases.js';
 import { deleteRedisKeys, REDIS_URL, uniqueRedisPrefix } from './redis.js';
 

@@ -1,4 +1,4 @@
-import type { ServerProcess } from '../bench/processes.js';
+import type { ServerProcess } from './processes.js';
 import type { ScratchDatabase } from './databases.js';
 import { freshStores, runCleanups, startService, type Cleanups, type ServiceStores } from './services.js';
 import { FaultProxy } from './tcp-proxy.js';

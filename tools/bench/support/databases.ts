@@ -1,1 +1,0 @@
-export { createScratchDatabase, type ScratchDatabase } from '../../testing/databases.js';

@@ -8,7 +8,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { createPostgresPool } from '../services/shared/src/postgres.js';
-import { createRedisClient } from '../services/shared/src/redis.js';
 import type { PlatformContext } from '../constructs/platform-context.js';
 import { PlatformPki } from '../constructs/security/index.js';
 import { loadEnvironmentConfig } from '../stacks/config/index.js';
@@ -32,7 +31,7 @@ import {
   renderRedisConfig,
   type RedisTlsPaths,
 } from '../constructs/redis.js';
-import { createTestPki, freePort, giveToPostgres, startPostgresServer, startRedisServer, type TestPki, type TestServer } from './support/tls-servers.js';
+import { createTestPki, freePort, giveToPostgres, kitRedisPing, startPostgresServer, startRedisServer, type TestPki, type TestServer } from './support/tls-servers.js';
 
 /**
  * The generated Postgres init script, TLS settings and pg_hba.conf, and the Redis
@@ -174,19 +173,7 @@ describe('Redis configuration and ACL (TLS only)', () => {
   const as = (service: ServiceDeclaration, ...args: string[]) => cli('--user', service.name, '--pass', password, ...args);
   const asService = (...args: string[]) => as(services[0]!, ...args);
   const own = (key: string) => `${redisKeyPrefixOf(services[0]!.name)}${key}`;
-  /** 'PONG' from the service kit's client, or its first connection error. */
-  const kitPing = async (url: string, tlsCaFile: string) => {
-    const client = createRedisClient(url, silent, '', { tlsCaFile });
-    try {
-      const outcome = await new Promise<string>((resolve) => {
-        client.once('ready', () => resolve('ready'));
-        client.once('error', (err: Error) => resolve(err.message));
-      });
-      return outcome === 'ready' ? await client.ping() : outcome;
-    } finally {
-      client.disconnect();
-    }
-  };
+  const kitPing = (url: string, tlsCaFile: string) => kitRedisPing(url, tlsCaFile);
 
   beforeAll(async () => {
     port = await freePort();

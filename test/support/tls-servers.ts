@@ -6,6 +6,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import { createRedisClient } from '../../services/shared/src/redis.js';
 
 /** Files of a test PKI: a CA, a server certificate it signed (SANs localhost, 127.0.0.1), and an unrelated CA. */
 export interface TestPki {
@@ -131,4 +133,21 @@ export async function startPostgresServer(dir: string, port: number, args: reado
   await waitFor('postgres', ready, server, () => output);
   // SIGINT: fast shutdown (disconnect clients, no waiting for them).
   return { port, stop: stopper(server, 'SIGINT') };
+}
+
+/**
+ * 'PONG' from the service kit's Redis client connecting to `url` with `tlsCaFile`, or the
+ * client's first connection error (it keeps retrying in the background, so the first one tells).
+ */
+export async function kitRedisPing(url: string, tlsCaFile: string | undefined, keyPrefix = ''): Promise<string> {
+  const client = createRedisClient(url, pino({ level: 'silent' }), keyPrefix, { tlsCaFile });
+  try {
+    const outcome = await new Promise<string>((resolve) => {
+      client.once('ready', () => resolve('ready'));
+      client.once('error', (err: Error) => resolve(err.message));
+    });
+    return outcome === 'ready' ? await client.ping() : outcome;
+  } finally {
+    client.disconnect();
+  }
 }

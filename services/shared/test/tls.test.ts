@@ -11,13 +11,13 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseConfigSchema, loadConfig } from '../src/config.js';
 import { createPostgresPool, withTrustedCa } from '../src/postgres.js';
-import { createRedisClient } from '../src/redis.js';
 import { startService, type ServiceDefinition } from '../src/service.js';
 import type { BaseConfig } from '../src/config.js';
 import {
   createTestPki,
   freePort,
   giveToPostgres,
+  kitRedisPing,
   startPostgresServer,
   startRedisServer,
   type TestPki,
@@ -133,19 +133,7 @@ describe('Postgres client', () => {
 });
 
 describe('Redis client', () => {
-  /** 'PONG', or the first connection error (the client keeps retrying in the background). */
-  const ping = async (url: string, tlsCaFile?: string) => {
-    const client = createRedisClient(url, silent, 'tls-test:', { tlsCaFile });
-    try {
-      const outcome = await new Promise<string>((resolve) => {
-        client.once('ready', () => resolve('ready'));
-        client.once('error', (err: Error) => resolve(err.message));
-      });
-      return outcome === 'ready' ? await client.ping() : outcome;
-    } finally {
-      client.disconnect();
-    }
-  };
+  const ping = (url: string, tlsCaFile?: string) => kitRedisPing(url, tlsCaFile, 'tls-test:');
 
   it('connects to rediss:// over TLS, verified against the CA file', async () => {
     expect(await ping(redisUrl(), pki.caFile)).toBe('PONG');

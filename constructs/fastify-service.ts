@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { replicasOf } from '../stacks/config/index.js';
+import { ConfigError, replicasOf } from '../stacks/config/index.js';
 import { containerSettings, healthcheck } from './container-settings.js';
 import type { PlatformContext } from './platform-context.js';
 
@@ -107,15 +107,15 @@ export class FastifyService extends Construct {
     this.service = service;
     const replicas = props.replicas ?? replicasOf(context.config, service.name);
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) {
-      throw new Error(`FastifyService "${service.name}": replicas must be a whole number from 1 to 10 (got ${replicas})`);
+      throw new ConfigError(`FastifyService "${service.name}": replicas must be a whole number from 1 to 10 (got ${replicas})`);
     }
     const memoryMb = props.memoryMb ?? 256;
     if (!Number.isInteger(memoryMb) || memoryMb < 64) {
-      throw new Error(`FastifyService "${service.name}": memoryMb must be a whole number of MiB, at least 64 (got ${memoryMb})`);
+      throw new ConfigError(`FastifyService "${service.name}": memoryMb must be a whole number of MiB, at least 64 (got ${memoryMb})`);
     }
     const logLevel = props.logLevel ?? 'info';
     if (!LOG_LEVELS.includes(logLevel)) {
-      throw new Error(`FastifyService "${service.name}": logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+      throw new ConfigError(`FastifyService "${service.name}": logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
     }
     const dockerfile = `services/${service.name}/Dockerfile`;
     this.node.addValidation({
@@ -128,7 +128,7 @@ export class FastifyService extends Construct {
     for (const [variable, target] of Object.entries(service.calls)) {
       const peer = props.peers?.[target];
       if (!peer) {
-        throw new Error(`FastifyService "${service.name}" calls "${target}" (${variable}); pass that FastifyService in peers.${target}`);
+        throw new ConfigError(`FastifyService "${service.name}" calls "${target}" (${variable}); pass that FastifyService in peers.${target}`);
       }
       peerEnv.push(`${variable}=${peer.url}`);
       peerContainers.push(...peer.containers);

@@ -1,3 +1,4 @@
+import { ConfigError } from '../stacks/config/index.js';
 import { Construct } from 'constructs';
 import { Network } from '@cdktf/provider-docker/lib/network/index.js';
 
@@ -24,7 +25,7 @@ export class PlatformNetwork extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNetworkProps) {
     super(scope, id);
     if (!/^[a-z][a-z0-9-]*$/.test(props.namePrefix)) {
-      throw new Error(`PlatformNetwork namePrefix "${props.namePrefix}" must be lower-case letters, digits and "-"`);
+      throw new ConfigError(`PlatformNetwork namePrefix "${props.namePrefix}" must be lower-case letters, digits and "-"`);
     }
     this.network = new Network(this, 'network', {
       name: `${props.namePrefix}-net`,

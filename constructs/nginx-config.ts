@@ -1,3 +1,4 @@
+import { ConfigError } from '../stacks/config/index.js';
 import { NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, nginxAccessLogFormat } from '../pipelines/index.js';
 import { REQUEST_ID_HEADER } from '../services/shared/src/catalog.js';
 
@@ -33,30 +34,30 @@ const SERVER = /^[a-z0-9][a-z0-9.-]*:\d{1,5}$/;
 const SIZE = /^\d+[km]?$/;
 
 function validate(options: NginxConfigOptions): void {
-  if (options.routes.length === 0) throw new Error('Nginx routes must list at least one service');
+  if (options.routes.length === 0) throw new ConfigError('Nginx routes must list at least one service');
   const prefixes = new Set<string>();
   for (const route of options.routes) {
     if (!UPSTREAM_NAME.test(route.service)) {
-      throw new Error(`Nginx route service "${route.service}" must be lower-case letters, digits and "-"`);
+      throw new ConfigError(`Nginx route service "${route.service}" must be lower-case letters, digits and "-"`);
     }
     if (!ROUTE_PREFIX.test(route.routePrefix)) {
-      throw new Error(`Nginx routePrefix "${route.routePrefix}" of "${route.service}" must look like "/users": a leading "/", lower-case segments, no trailing "/"`);
+      throw new ConfigError(`Nginx routePrefix "${route.routePrefix}" of "${route.service}" must look like "/users": a leading "/", lower-case segments, no trailing "/"`);
     }
     if (route.routePrefix === NGINX_HEALTH_PATH || prefixes.has(route.routePrefix)) {
-      throw new Error(`Nginx routePrefix "${route.routePrefix}" of "${route.service}" is already taken`);
+      throw new ConfigError(`Nginx routePrefix "${route.routePrefix}" of "${route.service}" is already taken`);
     }
     prefixes.add(route.routePrefix);
     if (route.servers.length === 0 || route.servers.some((s) => !SERVER.test(s))) {
-      throw new Error(`Nginx upstream "${route.service}" needs at least one "host:port" server (got ${JSON.stringify(route.servers)})`);
+      throw new ConfigError(`Nginx upstream "${route.service}" needs at least one "host:port" server (got ${JSON.stringify(route.servers)})`);
     }
   }
   const port = options.listenPort ?? NGINX_DEFAULT_LISTEN_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Nginx listenPort must be from 1 to 65535 (got ${port})`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`Nginx listenPort must be from 1 to 65535 (got ${port})`);
   if (options.clientMaxBodySize !== undefined && !SIZE.test(options.clientMaxBodySize)) {
-    throw new Error(`Nginx clientMaxBodySize must be a size such as "1m" or "512k" (got "${options.clientMaxBodySize}")`);
+    throw new ConfigError(`Nginx clientMaxBodySize must be a size such as "1m" or "512k" (got "${options.clientMaxBodySize}")`);
   }
   for (const [name, value] of [['ratePerSecond', options.ratePerSecond], ['burst', options.burst]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`Nginx ${name} must be a whole number, at least 1 (got ${value})`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ConfigError(`Nginx ${name} must be a whole number, at least 1 (got ${value})`);
   }
 }
 

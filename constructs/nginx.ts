@@ -1,3 +1,4 @@
+import { ConfigError } from '../stacks/config/index.js';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
@@ -44,9 +45,9 @@ export class Nginx extends Construct {
     this.alias = props.alias ?? 'nginx';
     const memoryMb = props.memoryMb ?? 128;
     if (!Number.isInteger(memoryMb) || memoryMb < 32) {
-      throw new Error(`Nginx memoryMb must be a whole number of MiB, at least 32 (got ${memoryMb})`);
+      throw new ConfigError(`Nginx memoryMb must be a whole number of MiB, at least 32 (got ${memoryMb})`);
     }
-    if (props.services.length === 0) throw new Error('Nginx services must list at least one service to route to');
+    if (props.services.length === 0) throw new ConfigError('Nginx services must list at least one service to route to');
 
     this.configText = renderNginxConfig({
       routes: props.services.map((s) => ({

@@ -1,3 +1,4 @@
+import { ConfigError } from '../stacks/config/index.js';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
@@ -139,18 +140,18 @@ export class Postgres extends Construct {
     this.alias = props.alias ?? 'postgres';
     const memoryMb = props.memoryMb ?? 512;
     if (!Number.isInteger(memoryMb) || memoryMb < 128) {
-      throw new Error(`Postgres memoryMb must be a whole number of MiB, at least 128 (got ${memoryMb})`);
+      throw new ConfigError(`Postgres memoryMb must be a whole number of MiB, at least 128 (got ${memoryMb})`);
     }
-    if (services.length === 0) throw new Error('Postgres services must list at least one service');
+    if (services.length === 0) throw new ConfigError('Postgres services must list at least one service');
     const databases = new Set<string>();
     for (const service of services) {
       if (!SQL_IDENTIFIER.test(service.database) || service.database === 'postgres') {
-        throw new Error(
+        throw new ConfigError(
           `Postgres database "${service.database}" of service "${service.name}" must be a lower-case SQL identifier (letters, digits, "_"), not "postgres"`,
         );
       }
       if (databases.has(service.database)) {
-        throw new Error(`Postgres database "${service.database}" is declared by two services; each service needs its own`);
+        throw new ConfigError(`Postgres database "${service.database}" is declared by two services; each service needs its own`);
       }
       databases.add(service.database);
     }
@@ -209,7 +210,7 @@ export class Postgres extends Construct {
   credentialsFor(serviceName: string): DatabaseCredentials {
     const found = this.credentials.get(serviceName);
     if (!found) {
-      throw new Error(`Postgres has no database for service "${serviceName}"; it serves: ${[...this.credentials.keys()].join(', ')}`);
+      throw new ConfigError(`Postgres has no database for service "${serviceName}"; it serves: ${[...this.credentials.keys()].join(', ')}`);
     }
     return found;
   }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../stacks/config/index.js';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
@@ -126,12 +127,12 @@ export class Redis extends Construct {
     this.alias = props.alias ?? 'redis';
     const memoryMb = props.memoryMb ?? 256;
     if (!Number.isInteger(memoryMb) || memoryMb < 64) {
-      throw new Error(`Redis memoryMb must be a whole number of MiB, at least 64 (got ${memoryMb})`);
+      throw new ConfigError(`Redis memoryMb must be a whole number of MiB, at least 64 (got ${memoryMb})`);
     }
-    if (services.length === 0) throw new Error('Redis services must list at least one service');
+    if (services.length === 0) throw new ConfigError('Redis services must list at least one service');
     for (const service of services) {
       if (!/^[a-z][a-z0-9-]*$/.test(service.name) || service.name === 'default' || service.name === REDIS_PROBE_USER) {
-        throw new Error(`Redis cannot make an ACL user for service "${service.name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
+        throw new ConfigError(`Redis cannot make an ACL user for service "${service.name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
       }
     }
 
@@ -180,7 +181,7 @@ export class Redis extends Construct {
   /** `rediss://user:password@host:port` (TLS) for `serviceName`'s own ACL user; throws for an unknown service. */
   urlFor(serviceName: string): string {
     const found = this.urls.get(serviceName);
-    if (!found) throw new Error(`Redis has no user for service "${serviceName}"; it serves: ${[...this.urls.keys()].join(', ')}`);
+    if (!found) throw new ConfigError(`Redis has no user for service "${serviceName}"; it serves: ${[...this.urls.keys()].join(', ')}`);
     return found;
   }
 }

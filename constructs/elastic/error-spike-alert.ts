@@ -1,3 +1,4 @@
+import { ConfigError } from '../../stacks/config/index.js';
 import { Construct } from 'constructs';
 import { KibanaActionConnector, KibanaAlertingRule, type KibanaAlertingRuleAction } from './bindings/index.js';
 import { ERROR_LEVEL_KQL } from './dashboard-saved-objects.js';
@@ -46,19 +47,19 @@ export class ErrorSpikeAlert extends Construct {
   public constructor(scope: Construct, id: string, props: ErrorSpikeAlertProps) {
     super(scope, id);
     if (!Number.isInteger(props.errorThreshold) || props.errorThreshold < 1) {
-      throw new Error(`ErrorSpikeAlert: errorThreshold ${props.errorThreshold} must be a whole number >= 1 (setting alerts.errorThreshold)`);
+      throw new ConfigError(`ErrorSpikeAlert: errorThreshold ${props.errorThreshold} must be a whole number >= 1 (setting alerts.errorThreshold)`);
     }
     if (!Number.isInteger(props.windowMinutes) || props.windowMinutes < 1 || props.windowMinutes > 1440) {
-      throw new Error(`ErrorSpikeAlert: windowMinutes ${props.windowMinutes} must be a whole number from 1 to 1440 (setting alerts.windowMinutes)`);
+      throw new ConfigError(`ErrorSpikeAlert: windowMinutes ${props.windowMinutes} must be a whole number from 1 to 1440 (setting alerts.windowMinutes)`);
     }
     if (props.indexPatterns.length === 0) {
-      throw new Error('ErrorSpikeAlert: indexPatterns must name at least one index pattern');
+      throw new ConfigError('ErrorSpikeAlert: indexPatterns must name at least one index pattern');
     }
     let webhook: URL | undefined;
     if (props.webhookUrl !== undefined) {
       webhook = URL.canParse(props.webhookUrl) ? new URL(props.webhookUrl) : undefined;
       if (!webhook || (webhook.protocol !== 'https:' && webhook.protocol !== 'http:')) {
-        throw new Error(`ErrorSpikeAlert: webhookUrl "${props.webhookUrl}" must be an http(s) URL (setting alerts.webhookUrl)`);
+        throw new ConfigError(`ErrorSpikeAlert: webhookUrl "${props.webhookUrl}" must be an http(s) URL (setting alerts.webhookUrl)`);
       }
     }
 

@@ -186,7 +186,9 @@ export class PlatformStack extends TerraformStack {
     new TerraformOutput(this, 'elastic_provisioner_password', { value: realm.provisioner.password, sensitive: true, description: 'Its generated password.' });
     new TerraformOutput(this, 'elastic_superuser_password', { value: realm.superuser.password, sensitive: true, description: 'Password of the elastic superuser (the operator login to Kibana).' });
     new TerraformOutput(this, 'credentials_hint', {
-      value: `Sensitive outputs are hidden. Read them with: npx cdktf output ${id} --outputs-file outputs.json --outputs-file-include-sensitive-outputs (keep that file private and out of git).`,
+      value:
+        `Sensitive outputs are hidden. Read them with: npm run outputs -- --env ${config.environment} --outputs-file "$HOME/${id}-outputs.json" ` +
+        '--outputs-file-include-sensitive-outputs (keep that file private, outside the repository).',
     });
 
     Aspects.of(this).add(new ContainerPolicyAspect(config.bindAddress));

@@ -85,10 +85,13 @@ describe('SIGTERM', () => {
 
       expect({ code, signal }).toEqual({ code: 0, signal: null });
       const answers = outcomes.flatMap((o) => ('answer' in o ? [o.answer] : []));
-      // A request that reaches the service after it began closing is refused with Fastify's
-      // 503 (return503OnClosing); anything else is served in full.
+      // A request that reaches the service after it began closing is refused with the contract's
+      // 503, carrying its request id like every answer; anything else is served in full.
       const refused = answers.filter((a) => a.status === 503);
-      for (const answer of refused) expect(contractErrorProblem(answer)).toBeUndefined();
+      for (const answer of refused) {
+        expect(contractErrorProblem(answer)).toBeUndefined();
+        expect(answer.headers['x-request-id']).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
+      }
       expect(answers.filter((a) => a.status !== 200 && a.status !== 503).map((a) => `${a.status} ${a.text}`)).toEqual([]);
       expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(50);
       // After the listener closes, connections are refused (or reset by the kernel if they raced

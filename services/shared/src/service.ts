@@ -73,15 +73,20 @@ export async function buildApp<C extends BaseConfig>(
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     forceCloseConnections: 'idle',
     bodyLimit: 64 * 1024,
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
+    // Fastify's own closing 503 skips the hooks, so it would carry no x-request-id; ours below does.
+    return503OnClosing: false,
   });
   // While closing, responses to requests already in flight end their keep-alive connection,
-  // so close() does not wait on idle clients that never hang up.
+  // so close() does not wait on idle clients that never hang up; a request that still arrives
+  // on such a connection gets the contract's 503, with its request id.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (closing) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'the service is shutting down' });
+    return undefined;
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');

@@ -8,7 +8,7 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ConfigError, replicasOf } from '../stacks/config/index.js';
-import { containerSettings, healthcheck } from './container-settings.js';
+import { containerSettings, healthcheck, requireMemoryMb } from './container-settings.js';
 import type { PlatformContext } from './platform-context.js';
 
 /** Root of this repository: the Docker build context of every service image. */
@@ -110,9 +110,7 @@ export class FastifyService extends Construct {
       throw new ConfigError(`FastifyService "${service.name}": replicas must be a whole number from 1 to 10 (got ${replicas})`);
     }
     const memoryMb = props.memoryMb ?? 256;
-    if (!Number.isInteger(memoryMb) || memoryMb < 64) {
-      throw new ConfigError(`FastifyService "${service.name}": memoryMb must be a whole number of MiB, at least 64 (got ${memoryMb})`);
-    }
+    requireMemoryMb(`FastifyService "${service.name}":`, memoryMb, 64);
     const logLevel = props.logLevel ?? 'info';
     if (!LOG_LEVELS.includes(logLevel)) {
       throw new ConfigError(`FastifyService "${service.name}": logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);

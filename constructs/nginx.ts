@@ -4,7 +4,7 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, renderNginxConfig } from './nginx-config.js';
-import { containerSettings, shellHealthcheck } from './container-settings.js';
+import { containerSettings, shellHealthcheck, requireMemoryMb } from './container-settings.js';
 import { publishedHost, pulledImage, type PlatformContext } from './platform-context.js';
 
 export interface NginxProps {
@@ -44,9 +44,7 @@ export class Nginx extends Construct {
     const { context } = props;
     this.alias = props.alias ?? 'nginx';
     const memoryMb = props.memoryMb ?? 128;
-    if (!Number.isInteger(memoryMb) || memoryMb < 32) {
-      throw new ConfigError(`Nginx memoryMb must be a whole number of MiB, at least 32 (got ${memoryMb})`);
-    }
+    requireMemoryMb('Nginx', memoryMb, 32);
     if (props.services.length === 0) throw new ConfigError('Nginx services must list at least one service to route to');
 
     this.configText = renderNginxConfig({

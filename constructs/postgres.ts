@@ -4,7 +4,7 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { containerSettings, healthcheck } from './container-settings.js';
+import { containerSettings, healthcheck, requireMemoryMb } from './container-settings.js';
 import type { CertificateAuthority } from './elastic-container.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
@@ -139,9 +139,7 @@ export class Postgres extends Construct {
     const { context, services } = props;
     this.alias = props.alias ?? 'postgres';
     const memoryMb = props.memoryMb ?? 512;
-    if (!Number.isInteger(memoryMb) || memoryMb < 128) {
-      throw new ConfigError(`Postgres memoryMb must be a whole number of MiB, at least 128 (got ${memoryMb})`);
-    }
+    requireMemoryMb('Postgres', memoryMb, 128);
     if (services.length === 0) throw new ConfigError('Postgres services must list at least one service');
     const databases = new Set<string>();
     for (const service of services) {

@@ -5,7 +5,7 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { containerSettings, shellHealthcheck } from './container-settings.js';
+import { containerSettings, shellHealthcheck, requireMemoryMb } from './container-settings.js';
 import type { CertificateAuthority } from './elastic-container.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
@@ -126,9 +126,7 @@ export class Redis extends Construct {
     const { context, services } = props;
     this.alias = props.alias ?? 'redis';
     const memoryMb = props.memoryMb ?? 256;
-    if (!Number.isInteger(memoryMb) || memoryMb < 64) {
-      throw new ConfigError(`Redis memoryMb must be a whole number of MiB, at least 64 (got ${memoryMb})`);
-    }
+    requireMemoryMb('Redis', memoryMb, 64);
     if (services.length === 0) throw new ConfigError('Redis services must list at least one service');
     for (const service of services) {
       if (!/^[a-z][a-z0-9-]*$/.test(service.name) || service.name === 'default' || service.name === REDIS_PROBE_USER) {

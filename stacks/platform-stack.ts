@@ -19,7 +19,7 @@ import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { platformCaFile } from './ca-file.js';
-import type { EnvironmentConfig } from './config/index.js';
+import { ConfigError, type EnvironmentConfig } from './config/index.js';
 import type { ElasticConnection } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 
@@ -82,7 +82,7 @@ export class PlatformStack extends TerraformStack {
     super(scope, id);
     const { config } = props;
     const declared = props.services ?? SERVICES;
-    if (declared.length === 0) throw new Error('PlatformStack services must declare at least one service');
+    if (declared.length === 0) throw new ConfigError('PlatformStack services must declare at least one service');
 
     // Providers first: the security constructs reuse a declared provider instead of adding one.
     // The docker provider talks to DOCKER_HOST (default: the local socket).

@@ -1,40 +1,13 @@
 import type { ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { shellHealthcheck } from './container-settings.js';
+import type { IssuedCertificate } from './security/index.js';
 
 /**
  * What the ELK constructs (Elasticsearch, Kibana, Logstash, Filebeat) share on top
- * of the platform's container settings: the CA and realm contracts they take,
+ * of the platform's container settings: the realm credentials they take,
  * TLS file uploads, the process user, their healthchecks and setting checks.
  */
-
-/** A certificate and its private key, both PEM (Terraform tokens until apply). */
-export interface TlsKeyPair {
-  readonly certificatePem: string;
-  readonly privateKeyPem: string;
-}
-
-/** Names a server certificate must be valid for. */
-export interface CertificateSubject {
-  readonly commonName: string;
-  readonly dnsNames: readonly string[];
-  readonly ipAddresses: readonly string[];
-}
-
-/**
- * The platform's private certificate authority, as the ELK constructs use it:
- * its certificate (what every client verifies against) and a way to issue
- * server certificates. Implemented by the security helper's PlatformPki.
- */
-export interface CertificateAuthority {
-  readonly caCertificatePem: string;
-  /**
-   * Issues a certificate for `subject`, usable both as a TLS server and client
-   * certificate (Elasticsearch transport TLS needs both usages).
-   * `id` is unique in the caller's stack.
-   */
-  issueCertificate(id: string, subject: CertificateSubject): TlsKeyPair;
-}
 
 /** A file-realm user as a component authenticates: name and generated password (a token). */
 export interface RealmCredentials {
@@ -68,7 +41,7 @@ export interface TlsPaths {
  * The CA certificate and a component's key pair as container uploads. The process
  * runs with group 0 and uploads are owned by root:root, so the key is group-readable only.
  */
-export function tlsUploads(paths: TlsPaths, caCertificatePem: string, keyPair: TlsKeyPair): ContainerUpload[] {
+export function tlsUploads(paths: TlsPaths, caCertificatePem: string, keyPair: Pick<IssuedCertificate, 'certificatePem' | 'privateKeyPem'>): ContainerUpload[] {
   return [
     { file: paths.caCertificate, content: caCertificatePem, permissions: '0644' },
     { file: paths.certificate, content: keyPair.certificatePem, permissions: '0644' },

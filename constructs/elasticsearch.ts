@@ -11,9 +11,9 @@ import {
   requireMiB,
   requirePublishedPort,
   tlsUploads,
-  type CertificateAuthority,
   type RealmCredentials,
 } from './elastic-container.js';
+import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
 
 /** The Elasticsearch file realm: the three files uploaded into every node at creation. */
@@ -123,7 +123,7 @@ export class Elasticsearch extends Construct {
       const containerName = `${namePrefix}-${nodeName}`;
       const aliases = nodeName === ELASTICSEARCH_ALIAS ? [ELASTICSEARCH_ALIAS] : [nodeName, ELASTICSEARCH_ALIAS];
       const published = index === 0;
-      const certificate = props.certificateAuthority.issueCertificate(`${nodeName}-certificate`, {
+      const certificate = props.certificateAuthority.issue(`${nodeName}-certificate`, {
         commonName: nodeName,
         dnsNames: [...aliases, containerName, 'localhost'],
         // The elastic stack reaches the published node through the bind address.

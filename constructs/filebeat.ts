@@ -5,7 +5,8 @@ import { FILEBEAT_DATA_DIR, FILEBEAT_HTTP_PORT, filebeatFiles } from '../pipelin
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { containerSettings } from './container-settings.js';
-import { elkHealthcheck, requireMiB, type CertificateAuthority } from './elastic-container.js';
+import { elkHealthcheck, requireMiB } from './elastic-container.js';
+import type { CertificateAuthority } from './security/index.js';
 import type { Logstash } from './logstash.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 import { terraformLiteral } from './terraform-literal.js';

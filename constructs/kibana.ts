@@ -11,9 +11,9 @@ import {
   requireMiB,
   requirePublishedPort,
   tlsUploads,
-  type CertificateAuthority,
   type RealmCredentials,
 } from './elastic-container.js';
+import type { CertificateAuthority } from './security/index.js';
 import type { Elasticsearch } from './elasticsearch.js';
 import { terraformLiteral } from './terraform-literal.js';
 import { publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
@@ -94,7 +94,7 @@ export class Kibana extends Construct {
       new Password(this, keyId, { length: ENCRYPTION_KEY_LENGTH, special: false }).result;
 
     const containerName = `${namePrefix}-${KIBANA_ALIAS}`;
-    const certificate = props.certificateAuthority.issueCertificate('kibana-certificate', {
+    const certificate = props.certificateAuthority.issue('kibana-certificate', {
       commonName: KIBANA_ALIAS,
       dnsNames: [KIBANA_ALIAS, containerName, 'localhost'],
       ipAddresses: publishedIpAddresses(config),

@@ -20,9 +20,9 @@ import {
   elkHealthcheck,
   requireMiB,
   tlsUploads,
-  type CertificateAuthority,
   type RealmCredentials,
 } from './elastic-container.js';
+import type { CertificateAuthority } from './security/index.js';
 import type { Elasticsearch } from './elasticsearch.js';
 import { terraformLiteral } from './terraform-literal.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
@@ -80,7 +80,7 @@ export class Logstash extends Construct {
     const pipelineIds = pipelineIdsOf(files);
 
     const containerName = `${namePrefix}-${LOGSTASH_ALIAS}`;
-    const certificate = props.certificateAuthority.issueCertificate('logstash-certificate', {
+    const certificate = props.certificateAuthority.issue('logstash-certificate', {
       commonName: LOGSTASH_ALIAS,
       dnsNames: [LOGSTASH_ALIAS, containerName, 'localhost'],
       ipAddresses: ['127.0.0.1'],

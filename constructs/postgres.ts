@@ -5,7 +5,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { containerSettings, healthcheck, requireMemoryMb } from './container-settings.js';
-import type { CertificateAuthority } from './elastic-container.js';
+import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 export interface PostgresProps {
@@ -172,7 +172,7 @@ export class Postgres extends Construct {
       });
     }
 
-    const certificate = props.certificateAuthority.issueCertificate('postgres-certificate', {
+    const certificate = props.certificateAuthority.issue('postgres-certificate', {
       commonName: this.alias,
       dnsNames: [this.alias],
       ipAddresses: [],

@@ -6,7 +6,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { containerSettings, shellHealthcheck, requireMemoryMb } from './container-settings.js';
-import type { CertificateAuthority } from './elastic-container.js';
+import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 export interface RedisProps {
@@ -143,7 +143,7 @@ export class Redis extends Construct {
       return { name: service.name, passwordSha256: Fn.sha256(password.result), keyPrefix: redisKeyPrefixOf(service.name) };
     });
 
-    const certificate = props.certificateAuthority.issueCertificate('redis-certificate', {
+    const certificate = props.certificateAuthority.issue('redis-certificate', {
       commonName: this.alias,
       dnsNames: [this.alias],
       ipAddresses: [],

@@ -50,6 +50,17 @@ export interface IssuedCertificate {
   readonly caCertificatePem: string;
 }
 
+/**
+ * The platform's private certificate authority as components use it: the CA
+ * certificate every client verifies against, and issuing a server certificate
+ * (also usable as a client certificate: Elasticsearch transport needs both).
+ * `id` is unique in the caller's stack.
+ */
+export interface CertificateAuthority {
+  readonly caCertificatePem: string;
+  issue(id: string, request: CertificateRequest): IssuedCertificate;
+}
+
 const DNS_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
@@ -74,7 +85,7 @@ function wholeHours(name: string, value: number, min: number): number {
  *
  * Adds a default `tls` provider to the stack unless one is declared already.
  */
-export class PlatformPki extends Construct {
+export class PlatformPki extends Construct implements CertificateAuthority {
   /** PEM of the CA certificate: every client verifies its peers against it. */
   public readonly caCertificatePem: string;
 
@@ -165,11 +176,6 @@ export class PlatformPki extends Construct {
       setSubjectKeyId: true,
     });
     return { certificatePem: cert.certPem, privateKeyPem: key.privateKeyPemPkcs8, caCertificatePem: this.caCertificatePem };
-  }
-
-  /** Same as `issue()`; the name the ELK constructs' `CertificateAuthority` interface calls. */
-  public issueCertificate(id: string, request: CertificateRequest): IssuedCertificate {
-    return this.issue(id, request);
   }
 
   private privateKey(id: string): PrivateKey {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { NGINX_LOG_DIR, serviceLogDir, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { ENVIRONMENT_NAME_PATTERN, NGINX_LOG_DIR, serviceLogDir, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
 import type { ContainerFile } from '../container-file.js';
 
 /** Where the official Filebeat image reads its configuration. */
@@ -63,14 +63,13 @@ export function logSources(services: readonly ServiceDeclaration[]): LogSource[]
   ];
 }
 
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,15}$/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
 function validate(opts: FilebeatConfigOptions): void {
   if (opts.services.length === 0) {
     throw new Error('renderFilebeatConfig: services is empty; pass the catalog (SERVICES) so every service log is shipped');
   }
-  if (!ENVIRONMENT_NAME.test(opts.environment)) {
+  if (!ENVIRONMENT_NAME_PATTERN.test(opts.environment)) {
     throw new Error(`renderFilebeatConfig: environment "${opts.environment}" is not a valid environment name (2-16 lower-case letters or digits)`);
   }
   if (opts.logstashHosts.length === 0) {

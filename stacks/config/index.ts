@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICES, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { ENVIRONMENT_NAME_PATTERN, SERVICES, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
 import { EnvironmentConfigSchema, type EnvironmentConfig, type EnvironmentSettings } from './schema.js';
 
@@ -10,8 +10,6 @@ export { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
-
-const ENVIRONMENT_NAME = /^[a-z][a-z0-9]{1,15}$/;
 
 /** Environment variable that selects the environment (`dev` when unset). */
 export const ENVIRONMENT_VARIABLE = 'PLATFORM_ENV';
@@ -55,7 +53,7 @@ export function resolveEnvironmentConfig(
   settings: EnvironmentSettings,
   services: readonly ServiceDeclaration[] = SERVICES,
 ): EnvironmentConfig {
-  if (!ENVIRONMENT_NAME.test(environment)) {
+  if (!ENVIRONMENT_NAME_PATTERN.test(environment)) {
     throw new ConfigError(
       `Invalid environment name "${environment}": must be 2-16 lower-case letters or digits, starting with a letter (e.g. "dev", "staging")`,
     );

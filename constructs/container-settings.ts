@@ -31,6 +31,12 @@ export interface ContainerSettingsOptions {
    * @default the provider's default (60)
    */
   readonly healthyWithinSeconds?: number;
+  /**
+   * Seconds Docker waits after the stop signal before it kills the process, on
+   * `docker stop`, on a restart and on `terraform destroy`. Must exceed the
+   * component's own shutdown timeout, or Docker kills it mid-shutdown.
+   */
+  readonly stopGraceSeconds: number;
 }
 
 /**
@@ -47,6 +53,15 @@ export function containerSettings(context: PlatformContext, options: ContainerSe
     restart: 'unless-stopped',
     labels: platformLabels(context),
     memory: options.memoryMb,
+    // kreuzwerker/docker 3.6.2 (resource_docker_container_funcs.go, read): with must_run at its
+    // default (true) a refresh drops a container that is not running from the state and the next
+    // apply deletes and re-creates it. A stopped container is an operator's decision; a plan or
+    // diff must never delete it (nor its `docker logs`).
+    mustRun: false,
+    // `stop_timeout` is the container's StopTimeout (docker stop, restarts); the provider's delete
+    // only stops gracefully when `destroy_grace_seconds` is set, else it force-removes (SIGKILL).
+    stopTimeout: options.stopGraceSeconds,
+    destroyGraceSeconds: options.stopGraceSeconds,
     wait: true,
     ...(options.healthyWithinSeconds === undefined ? {} : { waitTimeout: options.healthyWithinSeconds }),
   };

@@ -28,6 +28,11 @@ export interface FileRealmFiles {
 
 /** Elasticsearch HTTP port inside the network. */
 export const ELASTICSEARCH_HTTP_PORT = 9200;
+/**
+ * Seconds a node gets to stop: on SIGTERM it stops indexing, flushes and closes its shards
+ * and leaves the cluster; a kill mid-way costs translog recovery at the next start.
+ */
+export const ELASTICSEARCH_STOP_GRACE_SECONDS = 120;
 /** Elasticsearch transport (node-to-node) port inside the network. */
 export const ELASTICSEARCH_TRANSPORT_PORT = 9300;
 /** Network alias every Elasticsearch node answers to; clients connect here. */
@@ -135,7 +140,7 @@ export class Elasticsearch extends Construct {
         name: containerName,
         image: image.imageId,
         hostname: nodeName,
-        ...containerSettings(context, { aliases, memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS }),
+        ...containerSettings(context, { aliases, memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: ELASTICSEARCH_STOP_GRACE_SECONDS }),
         user: ELASTIC_PROCESS_USER,
         env: [
           ...elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),

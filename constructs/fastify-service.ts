@@ -21,6 +21,9 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
  */
 export const DEFAULT_BUILD_CONTEXT = '../../..';
 
+/** `SHUTDOWN_TIMEOUT_MS`: how long a replica drains in-flight requests after SIGTERM before it exits anyway. */
+export const SERVICE_SHUTDOWN_TIMEOUT_MS = 10_000;
+
 /** Where a service container finds the CA its clients trust (its `TLS_CA_FILE`). */
 export const SERVICE_CA_FILE = '/etc/platform/tls/ca.crt';
 
@@ -151,7 +154,7 @@ export class FastifyService extends Construct {
     this.containers = this.replicaAliases.map(
       (alias, i) =>
         new Container(this, `replica-${i + 1}`, {
-          ...containerSettings(context, { aliases: [alias, service.name], memoryMb, healthyWithinSeconds: 120 }),
+          ...containerSettings(context, { aliases: [alias, service.name], memoryMb, healthyWithinSeconds: 120, stopGraceSeconds: SERVICE_SHUTDOWN_TIMEOUT_MS / 1000 + 5 }),
           name: `${context.namePrefix}-${alias}`,
           image: this.image.imageId,
           env: [
@@ -165,6 +168,7 @@ export class FastifyService extends Construct {
             `LOG_LEVEL=${logLevel}`,
             `LOG_FILE=${serviceLogDir(service.name)}/${alias}.log`,
             `SERVICE_ENVIRONMENT=${context.config.environment}`,
+            `SHUTDOWN_TIMEOUT_MS=${SERVICE_SHUTDOWN_TIMEOUT_MS}`,
             'NODE_ENV=production',
           ],
           mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],

@@ -1,7 +1,7 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
-import { FILEBEAT_DATA_DIR, FILEBEAT_HTTP_PORT, filebeatFiles } from '../pipelines/index.js';
+import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { containerSettings } from './container-settings.js';
@@ -15,6 +15,21 @@ import { terraformLiteral } from './terraform-literal.js';
 export const FILEBEAT_ALIAS = 'filebeat';
 
 const CA_PATH = '/usr/share/filebeat/certs/ca.crt';
+/** The binary in the official image (its working directory and PATH entry is /usr/share/filebeat). */
+const FILEBEAT_BINARY = '/usr/share/filebeat/filebeat';
+
+/**
+ * Healthy only while the hop to Logstash works: `filebeat test output` dials every Logstash
+ * host and completes the TLS handshake with the configured verification, so an untrusted or
+ * mismatched certificate fails the check, and the message names the hop. Filebeat's own
+ * binary: no curl needed in the image (some 9.4.x images shipped without it).
+ */
+export function filebeatHealthcheckCommand(): string {
+  return (
+    `${FILEBEAT_BINARY} test output -c ${FILEBEAT_CONFIG_PATH} --path.data /tmp/filebeat-healthcheck > /tmp/filebeat-healthcheck.log 2>&1 ` +
+    `|| { echo 'filebeat -> logstash: connection or TLS handshake failed:'; tail -n 5 /tmp/filebeat-healthcheck.log; exit 1; }`
+  );
+}
 
 export interface FilebeatProps {
   /** The platform Filebeat joins. */
@@ -70,7 +85,7 @@ export class Filebeat extends Construct {
       name: `${namePrefix}-${FILEBEAT_ALIAS}`,
       image: image.imageId,
       hostname: FILEBEAT_ALIAS,
-      ...containerSettings(context, { aliases: [FILEBEAT_ALIAS], memoryMb, healthyWithinSeconds: 120 }),
+      ...containerSettings(context, { aliases: [FILEBEAT_ALIAS], memoryMb, healthyWithinSeconds: 120, stopGraceSeconds: FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS + 20 }),
       volumes: [
         { volumeName: props.logVolumeName, containerPath: LOG_ROOT, readOnly: true },
         { volumeName: registry.name, containerPath: FILEBEAT_DATA_DIR },
@@ -80,7 +95,7 @@ export class Filebeat extends Construct {
         ...files.map((file) => ({ file: file.path, content: terraformLiteral(file.content), permissions: '0644' })),
         { file: CA_PATH, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
       ],
-      healthcheck: elkHealthcheck(`curl --silent --fail --output /dev/null http://127.0.0.1:${FILEBEAT_HTTP_PORT}/`, '20s'),
+      healthcheck: elkHealthcheck(filebeatHealthcheckCommand(), '20s'),
       dependsOn: [...props.logstash.containers],
     });
     this.containers = [this.container];

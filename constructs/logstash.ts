@@ -27,6 +27,14 @@ import type { Elasticsearch } from './elasticsearch.js';
 import { terraformLiteral } from './terraform-literal.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
+/**
+ * Seconds Logstash gets to stop. On SIGTERM it stops its inputs and waits for the batches
+ * in flight to reach Elasticsearch and be acknowledged in the persistent queue
+ * (`pipeline.unsafe_shutdown: false`, the default, has no time limit of its own); a kill
+ * before that replays them from the queue after the restart.
+ */
+export const LOGSTASH_STOP_GRACE_SECONDS = 120;
+
 /** Network alias of the Logstash container; Filebeat ships to `logstash:5044`. */
 export const LOGSTASH_ALIAS = 'logstash';
 
@@ -102,7 +110,7 @@ export class Logstash extends Construct {
       name: containerName,
       image: image.imageId,
       hostname: LOGSTASH_ALIAS,
-      ...containerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS }),
+      ...containerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: LOGSTASH_STOP_GRACE_SECONDS }),
       user: ELASTIC_PROCESS_USER,
       env: [...Object.entries(environment).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
       volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],
@@ -116,17 +124,37 @@ export class Logstash extends Construct {
         ),
       ],
       healthcheck: elkHealthcheck(
-        // Healthy once the API answers and lists every pipeline as loaded.
-        [
-          `status=$(curl --silent --fail http://localhost:${LOGSTASH_API_PORT}/_node/pipelines)`,
-          ...pipelineIds.map((pipelineId) => `echo "$status" | grep -q '"${pipelineId}"'`),
-        ].join(' && '),
+        logstashHealthcheckCommand({ pipelineIds, elasticsearchUrl: props.elasticsearch.internalUrl, environment: config.environment }),
         '60s',
       ),
       dependsOn: [...props.elasticsearch.containers],
     });
     this.containers = [this.container];
   }
+}
+
+interface LogstashHealthcheckInput {
+  readonly pipelineIds: readonly string[];
+  readonly elasticsearchUrl: string;
+  readonly environment: string;
+}
+
+/**
+ * Healthy once every pipeline is loaded AND the output's hop works: the writer user, over
+ * TLS verified against the pipeline's own CA file, reaches Elasticsearch and may create
+ * documents in the environment's log streams. A 401, a TLS error or a missing privilege
+ * fails the check, and the message (in `docker inspect`'s health log) names the hop.
+ */
+export function logstashHealthcheckCommand(input: LogstashHealthcheckInput): string {
+  const privileges = JSON.stringify({ index: [{ names: [`logs-*-${input.environment}`], privileges: ['create_doc'] }] });
+  const env = LOGSTASH_ENV;
+  return [
+    `status=$(curl --silent --fail http://127.0.0.1:${LOGSTASH_API_PORT}/_node/pipelines) || { echo 'logstash: monitoring API not answering'; exit 1; }`,
+    ...input.pipelineIds.map((id) => `echo "$status" | grep -q '"${id}"' || { echo 'logstash: pipeline ${id} not running'; exit 1; }`),
+    `curl --silent --show-error --fail --cacert "$${env.elasticsearchCaPath}" --user "$${env.writerUsername}:$${env.writerPassword}" ` +
+      `-H 'Content-Type: application/json' -d '${privileges}' ${input.elasticsearchUrl}/_security/user/_has_privileges | grep -q '"has_all_requested":true' ` +
+      `|| { echo 'logstash -> elasticsearch: the writer user cannot create documents in logs-*-${input.environment} (TLS, credentials or role)'; exit 1; }`,
+  ].join('\n');
 }
 
 /** The `pipeline.id`s declared in the uploaded pipelines.yml; the healthcheck waits for each. */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
 import type { FastifyService } from './fastify-service.js';
-import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, renderNginxConfig } from './nginx-config.js';
+import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
 import { containerSettings, shellHealthcheck, requireMemoryMb } from './container-settings.js';
 import { publishedHost, pulledImage, type PlatformContext } from './platform-context.js';
 
@@ -65,7 +65,7 @@ export class Nginx extends Construct {
     const image = pulledImage(this, context, 'nginx');
     const upstreamContainers = props.services.flatMap((s) => s.containers);
     this.container = new Container(this, 'container', {
-      ...containerSettings(context, { aliases: [this.alias], memoryMb }),
+      ...containerSettings(context, { aliases: [this.alias], memoryMb, stopGraceSeconds: NGINX_WORKER_SHUTDOWN_SECONDS + 5 }),
       name: `${context.namePrefix}-nginx`,
       image: image.imageId,
       // The log directory lives on the shared volume, which starts empty; nginx does not create it.
@@ -75,10 +75,9 @@ export class Nginx extends Construct {
       upload: [{ file: NGINX_CONFIG_PATH, content: this.configText, permissions: '0644' }],
       // Alpine images carry busybox wget, Debian ones curl: either answers for an overridden image.
       healthcheck: shellHealthcheck(`wget -q -O /dev/null ${probeUrl} || curl -fsS -o /dev/null ${probeUrl}`, { startPeriod: '10s' }),
+      // Started after its upstreams only for a clean first deploy: it re-resolves their names at
+      // run time (the config's `resolver`), so a replaced service container needs no new nginx.
       dependsOn: upstreamContainers,
-      // nginx resolves upstream names once, at start: a replaced service container (new
-      // address) must bring a fresh nginx with it.
-      lifecycle: { replaceTriggeredBy: upstreamContainers },
     });
   }
 }

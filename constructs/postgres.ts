@@ -8,6 +8,13 @@ import { containerSettings, healthcheck, requireMemoryMb } from './container-set
 import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
+/**
+ * Seconds Postgres gets to stop. The image's STOPSIGNAL is SIGINT (fast shutdown: open
+ * transactions roll back, then a shutdown checkpoint is written); Docker's 10 s default can
+ * kill it mid-checkpoint, which costs crash recovery at the next start.
+ */
+export const POSTGRES_STOP_GRACE_SECONDS = 60;
+
 export interface PostgresProps {
   readonly context: PlatformContext;
   /** Issues the server certificate (SANs: the alias, localhost, 127.0.0.1); clients verify it against this CA. */
@@ -180,7 +187,7 @@ export class Postgres extends Construct {
     const paths = POSTGRES_TLS_PATHS;
 
     this.container = new Container(this, 'container', {
-      ...containerSettings(context, { aliases: [this.alias], memoryMb, healthyWithinSeconds: 120 }),
+      ...containerSettings(context, { aliases: [this.alias], memoryMb, healthyWithinSeconds: 120, stopGraceSeconds: POSTGRES_STOP_GRACE_SECONDS }),
       name: `${context.namePrefix}-postgres`,
       image: image.imageId,
       env: ['POSTGRES_USER=postgres', `POSTGRES_PASSWORD=${superuser.result}`, 'POSTGRES_DB=postgres', ...serviceEnv],
@@ -192,7 +199,10 @@ export class Postgres extends Construct {
       command: ['sh', '-c', `chown postgres ${paths.privateKey} && exec docker-entrypoint.sh "$@"`, 'postgres-tls', 'postgres', ...postgresServerArgs(paths)],
       mounts: [{ type: 'volume', source: this.dataVolume.name, target: DATA_DIR }],
       upload: [
-        { file: INIT_SCRIPT, content: renderPostgresInitScript(services), executable: true },
+        // The image's entrypoint runs init scripts as the postgres user: it executes a script
+        // that user may execute and only sources any other one (docker-library/postgres
+        // docker-entrypoint.sh, docker_process_init_files). Uploads are root-owned, so 0755.
+        { file: INIT_SCRIPT, content: renderPostgresInitScript(services), permissions: '0755' },
         { file: paths.hbaFile, content: renderPostgresHba(), permissions: '0644' },
         { file: paths.caCertificate, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
         { file: paths.certificate, content: certificate.certificatePem, permissions: '0644' },

@@ -9,6 +9,12 @@ import { containerSettings, shellHealthcheck, requireMemoryMb } from './containe
 import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
+/**
+ * Seconds Redis gets to stop: on SIGTERM it finishes replies and exits (no dump: the
+ * platform's Redis is a cache without persistence), well within this bound.
+ */
+export const REDIS_STOP_GRACE_SECONDS = 30;
+
 export interface RedisProps {
   readonly context: PlatformContext;
   /** Issues the server certificate (SANs: the alias, localhost, 127.0.0.1); clients verify it against this CA. */
@@ -151,7 +157,7 @@ export class Redis extends Construct {
     const tls = REDIS_TLS_PATHS;
 
     this.container = new Container(this, 'container', {
-      ...containerSettings(context, { aliases: [this.alias], memoryMb }),
+      ...containerSettings(context, { aliases: [this.alias], memoryMb, stopGraceSeconds: REDIS_STOP_GRACE_SECONDS }),
       name: `${context.namePrefix}-redis`,
       image: image.imageId,
       // Uploads are owned by root and the key is 0600; the image's entrypoint, still root,

@@ -41,8 +41,11 @@ describe('Filebeat', () => {
     expect(config['path.data']).toBe(FILEBEAT_DATA_DIR);
   });
 
-  it('has a healthcheck on its local HTTP endpoint, starts after Logstash, and is not published', () => {
-    expect(container.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${config['http.port']}/`);
+  it('is healthy only while its TLS connection to Logstash works (its own binary, no curl); starts after Logstash; not published', () => {
+    const command = container.healthcheck!.test.join(' ');
+    expect(command).toContain('/usr/share/filebeat/filebeat test output -c /usr/share/filebeat/filebeat.yml');
+    expect(command).not.toMatch(/\bcurl\b|\bwget\b/);
+    expect(command).toContain('filebeat -> logstash:');
     expect(container.depends_on).toEqual([expect.stringMatching(/^docker_container\.logstash/)]);
     expect(container.ports ?? []).toEqual([]);
     expect(container.memory).toBe(256);

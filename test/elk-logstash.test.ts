@@ -59,10 +59,16 @@ describe('Logstash', () => {
     expect(envOf(staging).get(LOGSTASH_ENV.elasticsearchHosts)!.split(' ')).toHaveLength(3);
   });
 
-  it('checks health on its API until the declared pipeline is loaded, and is not published', () => {
+  it('is healthy only when every pipeline is loaded and its writer may create documents over verified TLS; not published', () => {
     const command = container.healthcheck!.test.join(' ');
-    expect(command).toContain(`http://localhost:${LOGSTASH_API_PORT}/_node/pipelines`);
-    expect(command).toContain('"platform-logs"');
+    expect(command).toContain(`http://127.0.0.1:${LOGSTASH_API_PORT}/_node/pipelines`);
+    expect(command).toContain(`grep -q '"platform-logs"'`);
+    expect(command).toContain(`grep -q '"dead-letters"'`);
+    // The output's own hop: the writer's credentials and CA file, against the cluster, for the environment's streams.
+    expect(command).toMatch(/curl [^\n]*--fail --cacert "\$ELASTICSEARCH_CA_PATH" --user "\$LOGSTASH_WRITER_USERNAME:\$LOGSTASH_WRITER_PASSWORD"[^\n]*https:\/\/elasticsearch:9200\/_security\/user\/_has_privileges/);
+    expect(command).toContain('"names":["logs-*-dev"],"privileges":["create_doc"]');
+    expect(command).toContain('"has_all_requested":true');
+    expect(command).toContain("logstash -> elasticsearch:");
     expect(container.ports ?? []).toEqual([]);
     expect(container.depends_on).toEqual([expect.stringMatching(/^docker_container\.elasticsearch/)]);
   });

@@ -50,6 +50,8 @@ beforeAll(async () => {
     ratePerSecond: 5,
     burst: 10,
     clientMaxBodySize: '1k',
+    // Upstreams are rewritten to 127.0.0.1 below; resolve needs names (and nginx >= 1.27.3).
+    resolver: false,
   });
   for (const s of SERVICES) config = config.replace(new RegExp(`server ${s.name}-\\d+:${s.port}`, 'g'), `server 127.0.0.1:${upstreamPort}`);
   config = config.replace('server gone-service-1:8000', `server 127.0.0.1:${closedPort}`);

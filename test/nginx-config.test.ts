@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NGINX_ACCESS_LOG_FIELDS } from '../pipelines/index.js';
 import { NGINX_LOG_DIR, SERVICES } from '../services/shared/src/catalog.js';
-import { renderNginxConfig, type NginxRoute } from '../constructs/nginx-config.js';
+import { DOCKER_EMBEDDED_DNS, renderNginxConfig, type NginxRoute } from '../constructs/nginx-config.js';
+import { LOCAL_NGINX_RESOLVER, localNginxResolves } from './support/local-nginx.js';
 
 const ROUTES: NginxRoute[] = SERVICES.map((s) => ({
   service: s.name,
@@ -52,7 +53,30 @@ function nginxCheck(config: string, resolvable: readonly string[] = HOSTS): { ok
 }
 
 describe('generated nginx config', () => {
-  const config = renderNginxConfig({ routes: ROUTES });
+  // What nginx -t checks here: see support/local-nginx.ts (the resolve lines need nginx >= 1.27.3).
+  const config = renderNginxConfig({ routes: ROUTES, resolver: LOCAL_NGINX_RESOLVER });
+  const deployed = renderNginxConfig({ routes: ROUTES });
+
+  it('resolves upstream names at run time through Docker\'s DNS, so a down or replaced replica needs no nginx restart', () => {
+    expect(deployed).toContain(`resolver ${DOCKER_EMBEDDED_DNS} valid=10s ipv6=off;`);
+    for (const route of ROUTES) {
+      const upstream = new RegExp(`upstream ${route.service} \\{([^}]*)\\}`).exec(deployed)![1]!;
+      expect(upstream).toContain(`zone ${route.service} 64k;`);
+      for (const server of route.servers) expect(upstream).toContain(`server ${server} max_fails=3 fail_timeout=10s resolve;`);
+    }
+    // With resolve off (what nginx -t checks below on an older nginx), no run-time resolution is left.
+    const staticForm = renderNginxConfig({ routes: ROUTES, resolver: false });
+    expect(staticForm).not.toMatch(/ resolve;|^ +zone |resolver/m);
+  });
+
+  it('stops gracefully within a bound (worker_shutdown_timeout)', () => {
+    expect(deployed).toMatch(/^worker_shutdown_timeout \d+s;$/m);
+  });
+
+  it.runIf(localNginxResolves())('starts while a replica does not resolve yet (nginx >= 1.27.3 here)', () => {
+    const result = nginxCheck(deployed, HOSTS.filter((h) => h !== 'order-service-2'));
+    expect(result.ok, result.output).toBe(true);
+  });
 
   it('passes the real nginx -t', () => {
     const result = nginxCheck(config);
@@ -67,7 +91,7 @@ describe('generated nginx config', () => {
     expect(result.output).toMatch(/emerg/);
   });
 
-  it('fails nginx -t when an upstream host does not resolve', () => {
+  it.runIf(LOCAL_NGINX_RESOLVER === false)('with resolve off (older nginx), fails nginx -t when an upstream host does not resolve', () => {
     const result = nginxCheck(config, HOSTS.filter((h) => h !== 'order-service-2'));
     expect(result.ok).toBe(false);
     expect(result.output).toContain('order-service-2');
@@ -118,7 +142,7 @@ describe('generated nginx config', () => {
   });
 
   it('takes custom limits, and they pass nginx -t too', () => {
-    const custom = renderNginxConfig({ routes: ROUTES, clientMaxBodySize: '512k', ratePerSecond: 5, burst: 10, listenPort: 9090 });
+    const custom = renderNginxConfig({ routes: ROUTES, clientMaxBodySize: '512k', ratePerSecond: 5, burst: 10, listenPort: 9090, resolver: LOCAL_NGINX_RESOLVER });
     expect(custom).toContain('client_max_body_size 512k;');
     expect(custom).toContain('rate=5r/s');
     expect(custom).toContain('burst=10 nodelay');
@@ -136,6 +160,7 @@ describe('generated nginx config', () => {
     [{ routes: ROUTES, clientMaxBodySize: '1 GB' }, /clientMaxBodySize/],
     [{ routes: ROUTES, ratePerSecond: 0 }, /ratePerSecond/],
     [{ routes: ROUTES, burst: 1.5 }, /burst/],
+    [{ routes: ROUTES, resolver: 'dns.local' }, /resolver must be an IPv4 address/],
   ])('refuses bad options (%#)', (options, message) => {
     expect(() => renderNginxConfig(options)).toThrow(message);
   });

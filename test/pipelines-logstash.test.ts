@@ -80,15 +80,26 @@ describe('the Logstash files', () => {
     }
   });
 
-  it('logstash.yml: persisted queue and dead-letter queue on the data volume, API reachable for the healthcheck', () => {
+  it('logstash.yml: persisted queue and dead-letter queue on the data volume, API on loopback only (it has no authentication)', () => {
     const settings = logstashYml;
     expect(settings['queue.type']).toBe('persisted');
     expect(settings['dead_letter_queue.enable']).toBe(true);
     expect(settings['path.data']).toBe(LOGSTASH_DATA_DIR);
     expect(String(settings['path.queue'])).toMatch(new RegExp(`^${LOGSTASH_DATA_DIR}/`));
     expect(String(settings['path.dead_letter_queue'])).toMatch(new RegExp(`^${LOGSTASH_DATA_DIR}/`));
-    expect(settings['api.http.host']).toBe('0.0.0.0');
+    expect(settings['api.http.host']).toBe('127.0.0.1');
     expect(settings['api.http.port']).toBe(LOGSTASH_API_PORT);
+  });
+
+  it('logstash.yml: loses no acknowledged event on a kill (checkpoint after every write)', () => {
+    expect(logstashYml['queue.checkpoint.writes']).toBe(1);
+  });
+
+  it('the dead-letter queue frees space: consumed segments are deleted, old ones expire, new refusals are kept', () => {
+    expect(logstashYml['dead_letter_queue.retain.age']).toMatch(/^\d+[dhm]$/);
+    expect(logstashYml['dead_letter_queue.storage_policy']).toBe('drop_older');
+    const deadLetters = fileAt(`${LOGSTASH_PIPELINE_DIR}/dead-letters.conf`);
+    expect(deadLetters).toMatch(/dead_letter_queue \{[^}]*commit_offsets => true[^}]*clean_consumed => true/s);
   });
 
   it('pipelines.yml runs exactly the uploaded pipeline files; the dead-letter reader keeps no DLQ of its own', () => {

@@ -11,6 +11,13 @@ export const FILEBEAT_DATA_DIR = '/usr/share/filebeat/data';
 /** Port of Filebeat's local monitoring endpoint (`GET /` on 127.0.0.1 inside the container), for healthchecks. */
 export const FILEBEAT_HTTP_PORT = 5066;
 
+/**
+ * Seconds Filebeat waits on stop for events in flight to be acknowledged by Logstash
+ * (`filebeat.shutdown_timeout`); unacknowledged ones are sent again after a restart.
+ * The container's stop grace must exceed it.
+ */
+export const FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS = 10;
+
 /** The `logs-<source>-<environment>` source name of nginx's lines (services use their catalog name). */
 export const NGINX_LOG_SOURCE = 'nginx';
 
@@ -121,7 +128,7 @@ export function renderFilebeatConfig(opts: FilebeatConfigOptions): string {
     'path.data': FILEBEAT_DATA_DIR,
     'filebeat.registry.path': `${FILEBEAT_DATA_DIR}/registry`,
     // On stop, wait for in-flight events to be acknowledged so they are not sent twice after a restart.
-    'filebeat.shutdown_timeout': '10s',
+    'filebeat.shutdown_timeout': `${FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS}s`,
     'output.logstash': {
       hosts: [...opts.logstashHosts],
       loadbalance: opts.logstashHosts.length > 1,

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { LogFn } from 'pino';
+import type { TrackedLocalCache } from './tracked-cache.js';
 
 /** Any pino-style logger (the app's, or a request's `request.log`). */
 type Logger = { warn: LogFn };
@@ -16,6 +17,8 @@ export class JsonCache<T> {
     private readonly logger: Logger,
     /** Seconds an entry lives; bounds staleness when an invalidation could not reach Redis. */
     private readonly ttlSeconds: number,
+    /** In-process tier kept coherent by Redis client tracking; none: every read goes to Redis. */
+    private readonly local?: TrackedLocalCache<T & object>,
   ) {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw new Error(`JsonCache ttlSeconds must be a positive whole number of seconds, got ${ttlSeconds}`);
@@ -23,12 +26,32 @@ export class JsonCache<T> {
   }
 
   async get(key: string, log: Logger = this.logger): Promise<T | undefined> {
+    return (await this.lookup(key, log)).value;
+  }
+
+  /** Like `get`, and says which tier answered (`local`, `redis`) or `miss`. */
+  async lookup(key: string, log: Logger = this.logger): Promise<{ value: T | undefined; source: 'local' | 'redis' | 'miss' }> {
+    const local = this.local;
+    if (local?.active && local.peek(key) !== undefined) {
+      // Let the event loop take in any invalidation already received on the other connection
+      // (setImmediate runs after the I/O phase), so a change acknowledged before this request
+      // arrived is never answered from the local tier.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const value = local.peek(key);
+      if (value !== undefined) return { value: value as T, source: 'local' };
+    }
+    const epoch = local?.startRead() ?? 0;
     try {
       const text = await this.redis.get(key);
-      return text === null ? undefined : (JSON.parse(text) as T);
+      if (text === null) return { value: undefined, source: 'miss' };
+      const value = JSON.parse(text) as T;
+      local?.store(key, value as T & object, epoch, text.length);
+      return { value, source: 'redis' };
     } catch (err) {
+      // A failed or timed-out command may also have missed invalidations: start the local tier afresh.
+      local?.flush();
       log.warn({ err, 'labels.cache_key': key }, 'cache read failed; using the database');
-      return undefined;
+      return { value: undefined, source: 'miss' };
     }
   }
 
@@ -36,12 +59,14 @@ export class JsonCache<T> {
     try {
       await this.redis.set(key, JSON.stringify(value), 'EX', this.ttlSeconds);
     } catch (err) {
+      this.local?.flush();
       log.warn({ err, 'labels.cache_key': key }, 'cache write failed');
     }
   }
 
   /** Drops an entry after its source changed; returns false when Redis could not be told. */
   async delete(key: string, log: Logger = this.logger): Promise<boolean> {
+    this.local?.delete(key);
     try {
       await this.redis.del(key);
       return true;

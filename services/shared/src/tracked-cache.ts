@@ -35,6 +35,9 @@ export class TrackedLocalCache<T extends object> {
   private enabling: Promise<void> | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
+  /** CLIENT ID of the subscribed invalidation connection; unset until it is (re)subscribed. */
+  private subscriberId: number | undefined;
+  private warned = false;
 
   constructor(
     private readonly redis: Redis,
@@ -45,7 +48,12 @@ export class TrackedLocalCache<T extends object> {
   ) {
     this.entries = new LRUCache<string, T>({ max: options.maxEntries, maxSize: options.maxBytes, sizeCalculation: () => 1, ttl: options.ttlMs });
     // RESP2: the redirected invalidations arrive as pub/sub messages ioredis understands.
-    this.subscriber = redis.duplicate({ protocol: 2, keyPrefix: '', lazyConnect: false });
+    // No automatic re-subscribe: after a reconnect, enable() asks for the new connection's id first
+    // (impossible once subscribed) and subscribes itself.
+    this.subscriber = redis.duplicate({ protocol: 2, keyPrefix: '', lazyConnect: false, autoResubscribe: false });
+    this.subscriber.on('close', () => {
+      this.subscriberId = undefined;
+    });
     this.subscriber.on('error', () => undefined); // the command connection logs Redis trouble
     this.subscriber.on('messageBuffer', (channel: Buffer, keys: unknown) => {
       if (channel.toString() !== INVALIDATE_CHANNEL) return;
@@ -117,15 +125,22 @@ export class TrackedLocalCache<T extends object> {
     if (this.closed || this.enabling || this.redis.status !== 'ready' || this.subscriber.status !== 'ready') return;
     this.enabling = (async () => {
       const epoch = ++this.epoch;
-      const id = await this.subscriber.client('ID');
-      await this.subscriber.subscribe(INVALIDATE_CHANNEL);
+      if (this.subscriberId === undefined) {
+        const id = Number(await this.subscriber.client('ID'));
+        await this.subscriber.subscribe(INVALIDATE_CHANNEL);
+        this.subscriberId = id;
+      }
       await this.redis.call('CLIENT', 'TRACKING', 'OFF');
-      await this.redis.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', this.trackedPrefix);
+      await this.redis.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(this.subscriberId), 'BCAST', 'PREFIX', this.trackedPrefix);
       // Anything that happened meanwhile (a close, an invalidation) leaves the tier off until the next try.
-      if (epoch === this.epoch && !this.closed) this.enabled = true;
+      if (epoch === this.epoch && !this.closed) {
+        this.enabled = true;
+        this.warned = false;
+      }
     })()
       .catch((err: unknown) => {
-        this.logger.warn({ err }, 'local cache off: Redis client tracking could not be enabled');
+        if (!this.warned) this.logger.warn({ err }, 'local cache off: Redis client tracking could not be enabled');
+        this.warned = true;
         this.flush();
       })
       .finally(() => {

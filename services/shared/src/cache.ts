@@ -5,12 +5,18 @@ import type { TrackedLocalCache } from './tracked-cache.js';
 /** Any pino-style logger (the app's, or a request's `request.log`). */
 type Logger = { warn: LogFn };
 
+/** How long reads and writes skip Redis after one of them failed. */
+export const CACHE_BACKOFF_MS = 1_000;
+
 /**
  * Cache-aside over Redis for JSON values. Redis is an optimisation here, never a
  * dependency: every failure is logged and reported as a miss (get) or ignored (set, delete),
  * so callers carry on with Postgres while Redis is down.
  */
 export class JsonCache<T> {
+  /** After a failed read or write, reads and writes skip Redis until then (ms since the epoch); invalidations never do. */
+  private skipUntil = 0;
+
   constructor(
     private readonly redis: Redis,
     /** Default logger; pass the request's logger to a call to keep its request id on the line. */
@@ -40,6 +46,7 @@ export class JsonCache<T> {
       const value = local.peek(key);
       if (value !== undefined) return { value: value as T, source: 'local' };
     }
+    if (this.skipUntil > Date.now()) return { value: undefined, source: 'miss' };
     const epoch = local?.startRead() ?? 0;
     try {
       const text = await this.redis.get(key);
@@ -50,18 +57,29 @@ export class JsonCache<T> {
     } catch (err) {
       // A failed or timed-out command may also have missed invalidations: start the local tier afresh.
       local?.flush();
+      this.backOff();
       log.warn({ err, 'labels.cache_key': key }, 'cache read failed; using the database');
       return { value: undefined, source: 'miss' };
     }
   }
 
   async set(key: string, value: T, log: Logger = this.logger): Promise<void> {
+    if (this.skipUntil > Date.now()) return;
     try {
       await this.redis.set(key, JSON.stringify(value), 'EX', this.ttlSeconds);
     } catch (err) {
       this.local?.flush();
+      this.backOff();
       log.warn({ err, 'labels.cache_key': key }, 'cache write failed');
     }
+  }
+
+  /**
+   * A Redis that failed (down, or frozen: every command waits for the timeout) is not asked
+   * again for a second, so requests meanwhile cost one Postgres query, not a timeout each.
+   */
+  private backOff(): void {
+    this.skipUntil = Date.now() + CACHE_BACKOFF_MS;
   }
 
   /** Drops an entry after its source changed; returns false when Redis could not be told. */

@@ -30,6 +30,7 @@ import { totalCpuMillis } from './cpu.js';
 import { startServer, type ServerProcess } from '../testing/processes.js';
 import { cpuRatio, formatTable, mergeRounds, ratio, type CaseResult, type MeasuredRound } from './report.js';
 import { createScratchDatabase, type ScratchDatabase } from '../testing/databases.js';
+import { FaultProxy } from '../testing/tcp-proxy.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
@@ -70,19 +71,47 @@ interface BenchCase {
   readonly options: autocannon.Options;
   /** The server processes that do the work of this case; their CPU time is measured. */
   readonly servers: readonly ServerProcess[];
+  /** Further URLs driven at the same time with the same options (replicas); connections are split evenly. */
+  readonly alsoUrls?: readonly string[];
+}
+
+/** Runs autocannon once per URL of the case, in parallel, and adds the results up as one. */
+async function drive(benchCase: BenchCase, duration: number): Promise<autocannon.Result> {
+  const urls = benchCase.alsoUrls;
+  if (!urls?.length) return autocannon({ ...autocannonBase(), ...benchCase.options, duration });
+  const connections = Math.max(1, Math.floor(settings.connections / (urls.length + 1)));
+  const all = await Promise.all(
+    [benchCase.options.url, ...urls].map((url) => autocannon({ ...autocannonBase(), ...benchCase.options, url, connections, duration })),
+  );
+  const statusCodeStats: Record<string, { count: number }> = {};
+  for (const r of all) {
+    for (const [code, stats] of Object.entries(r.statusCodeStats ?? {})) statusCodeStats[code] = { count: (statusCodeStats[code]?.count ?? 0) + (stats?.count ?? 0) };
+  }
+  const sum = (pick: (r: autocannon.Result) => number) => all.reduce((total, r) => total + pick(r), 0);
+  return {
+    ...all[0]!,
+    requests: { ...all[0]!.requests, total: sum((r) => r.requests.total) },
+    duration: Math.max(...all.map((r) => r.duration)),
+    // Percentiles of the parts cannot be combined exactly: the worse replica's stands for both.
+    latency: { ...all[0]!.latency, p50: Math.max(...all.map((r) => r.latency.p50)), p99: Math.max(...all.map((r) => r.latency.p99)) },
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+    statusCodeStats: statusCodeStats as autocannon.Result['statusCodeStats'],
+  };
 }
 
 const autocannonBase = () => ({ connections: settings.connections, pipelining: settings.pipelining, timeout: 10 });
 
 async function warmUp(benchCase: BenchCase): Promise<void> {
-  await autocannon({ ...autocannonBase(), ...benchCase.options, duration: settings.warmupSeconds });
+  await drive(benchCase, settings.warmupSeconds);
 }
 
 /** One measured round of a case: autocannon's result and the CPU its servers used meanwhile. */
 async function measureRound(benchCase: BenchCase, seconds: number): Promise<MeasuredRound> {
   const pids = benchCase.servers.map((s) => s.child.pid);
   const cpuBefore = await totalCpuMillis(pids);
-  const result = await autocannon({ ...autocannonBase(), ...benchCase.options, duration: seconds });
+  const result = await drive(benchCase, seconds);
   const cpuAfter = await totalCpuMillis(pids);
   const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
   return { result, cpuMs };
@@ -143,6 +172,7 @@ async function main(): Promise<void> {
 
   const databases: ScratchDatabase[] = [];
   const servers: ServerProcess[] = [];
+  const proxies: FaultProxy[] = [];
   try {
     const usersDb = await createScratchDatabase(`bench_${USER_SERVICE.database}`);
     databases.push(usersDb);
@@ -181,6 +211,28 @@ async function main(): Promise<void> {
     const cachedBody = await warm.text();
     if (warm.status !== 200) throw new Error(`GET ${userPath} answered ${warm.status}: ${cachedBody}`);
 
+    // A second logged replica on the same database and Redis prefix (both keep a local tier
+    // that Redis keeps coherent), and a logged replica whose Redis is frozen: a FaultProxy that
+    // keeps its connections open and carries no byte, as a SIGSTOPped Redis would.
+    const usersReplica = await start(`${USER_SERVICE.name} (replica 2)`, userEntry, {
+      ...common,
+      ...logged(`${USER_SERVICE.name}-replica2`),
+      DATABASE_URL: usersDb.url,
+    });
+    const frozenProxy = await FaultProxy.start(new URL(settings.redisUrl).host);
+    proxies.push(frozenProxy);
+    const usersFrozen = await start(`${USER_SERVICE.name} (Redis frozen)`, userEntry, {
+      ...common,
+      ...logged(`${USER_SERVICE.name}-frozen`),
+      REDIS_URL: `redis://127.0.0.1:${frozenProxy.port}`,
+      DATABASE_URL: usersDb.url,
+    });
+    for (const replica of [usersReplica, usersQuiet]) {
+      const read = await fetch(`${replica.baseUrl}${userPath}`);
+      if (read.status !== 200) throw new Error(`GET ${userPath} on ${replica.name} answered ${read.status}`);
+    }
+    frozenProxy.cut('blackhole');
+
     const bare = await startServer({
       name: 'bare fastify',
       script: path.join(ROOT, 'tools', 'bench', 'bare-server.ts'),
@@ -201,15 +253,28 @@ async function main(): Promise<void> {
       },
       {
         name: 'get-user-cached',
-        description: 'GET /users/:id served from Redis, ECS logs to file and stdout',
+        description: 'GET /users/:id of a hot user (in-process tier kept coherent by Redis tracking), ECS logs to LOG_FILE, stdout warn+ only',
         options: { url: `${users.baseUrl}${userPath}` },
         servers: [users],
       },
       {
         name: 'get-user-cached-nolog',
-        description: 'GET /users/:id served from Redis, LOG_LEVEL=silent, no LOG_FILE',
+        description: 'GET /users/:id of a hot user, LOG_LEVEL=silent, no LOG_FILE',
         options: { url: `${usersQuiet.baseUrl}${userPath}` },
         servers: [usersQuiet],
+      },
+      {
+        name: 'get-user-cached-2replicas',
+        description: 'GET /users/:id through two user-service replicas at once (half the connections each), logging on',
+        options: { url: `${users.baseUrl}${userPath}` },
+        alsoUrls: [`${usersReplica.baseUrl}${userPath}`],
+        servers: [users, usersReplica],
+      },
+      {
+        name: 'get-user-redis-frozen',
+        description: 'GET /users/:id on a replica whose Redis is frozen (connections open, no answers): command timeout, then Postgres',
+        options: { url: `${usersFrozen.baseUrl}${userPath}` },
+        servers: [usersFrozen],
       },
       {
         name: 'post-users',
@@ -253,6 +318,8 @@ async function main(): Promise<void> {
     const ratioSpecs: ReadonlyArray<[name: string, numerator: string, denominator: string, goal: number]> = [
       ['cached-read / bare', 'get-user-cached', 'bare-fastify', 0.7],
       ['logging on / off (cached read)', 'get-user-cached', 'get-user-cached-nolog', 0.9],
+      ['two replicas / bare', 'get-user-cached-2replicas', 'bare-fastify', 0.7],
+      ['frozen Redis / cached read', 'get-user-redis-frozen', 'get-user-cached', 0],
       ['logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9],
       ['logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9],
     ];
@@ -288,6 +355,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nlog files written while measuring: ${(logBytes / 2 ** 20).toFixed(1)} MiB in ${path.relative(ROOT, logDir)}/\n`);
     process.stdout.write(`results: ${path.relative(ROOT, outFile)}\n`);
   } finally {
+    for (const proxy of proxies) await proxy.close();
     for (const server of servers.reverse()) await server.stop();
     for (const database of databases) await database.drop();
   }

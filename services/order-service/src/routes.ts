@@ -8,6 +8,7 @@ import {
   type FastifyInstance,
   type FastifyRequest,
   type ServiceContext,
+  recordEvent,
 } from '@platform/service-kit';
 import { SERVICE, type OrderServiceConfig } from './config.js';
 import { DECIMAL_AMOUNT_PATTERN, toMoney } from './money.js';
@@ -89,10 +90,7 @@ export function orderRoutes(app: FastifyInstance, { db, redis, config, logger }:
       const placement = await placeOrder({ userId: request.body.user_id, total }, key, request);
       reply.header('idempotent-replayed', String(placement.replayed));
       if (!placement.replayed) {
-        request.log.info(
-          { 'event.action': 'order_created', 'order.id': String(placement.order.id), 'user.id': String(placement.order.userId) },
-          'order created',
-        );
+        recordEvent(request, { 'event.action': 'order_created', 'order.id': String(placement.order.id), 'user.id': String(placement.order.userId) });
       }
       return reply.code(201).send(placement.order);
     },

@@ -70,6 +70,10 @@ export function baseConfigShape(defaultPort: number) {
     /** Prefix of every Redis key the service writes; lets several deployments or test runs share one Redis. */
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{0,64}$/, { error: 'must be up to 64 of [A-Za-z0-9:._-]' }).optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    /** With LOG_FILE set, the lowest level whose lines also go to stdout (without LOG_FILE, every line does). */
+    LOG_STDOUT_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('warn'),
+    /** Milliseconds a Redis command may take before the cache gives up and the database answers. */
+    REDIS_COMMAND_TIMEOUT_MS: wholeNumber(1, 10_000, 50),
     LOG_FILE: z.string().regex(/\.log$/, { error: 'must be a file path ending in ".log"' }).optional(),
     SERVICE_ENVIRONMENT: z
       .string()

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isPostgresUnavailable } from './postgres.js';
+import { recordEvent } from './request-logging.js';
 
 /** An error that is meant for the client: its status code and message are sent as they are. */
 export class HttpError extends Error {
@@ -51,7 +52,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       const message = error instanceof HttpError ? error.message : 'Internal Server Error';
       return reply.code(status).send(errorBody(status, message));
     }
-    request.log.info({ 'http.response.status_code': status, 'error.message': error.message }, 'request rejected');
+    // On the request's one completion line (at most one info line per request).
+    recordEvent(request, { 'error.message': error.message });
     return reply.code(status).send(errorBody(status, error.message));
   });
 

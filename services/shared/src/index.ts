@@ -12,10 +12,12 @@ export { createPostgresPool, isUniqueViolation, requestsTls, runMigrations, UNIQ
 export { redactUrl, scrubSecrets } from './redact.js';
 export { createRedisClient, type RedisClientOptions } from './redis.js';
 export { isSaneRequestId, requestIdOf } from './request-id.js';
+export { recordEvent } from './request-logging.js';
 export { buildApp, startService, type RunningService, type ServiceContext, type ServiceDefinition, type StartOptions } from './service.js';
 export type { Redis } from 'ioredis';
 export type { Pool } from 'pg';
 export { JsonCache } from './cache.js';
+export { TrackedLocalCache, type LocalCacheOptions } from './tracked-cache.js';
 export { MAX_ROW_ID, POSITIVE_INTEGER_PATTERN, idParamsSchema, toRowId } from './ids.js';
 export { z } from 'zod';
 export type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';

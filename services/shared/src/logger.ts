@@ -28,6 +28,12 @@ export interface ServiceLoggerOptions {
   readonly file?: string;
   /** Where the stdout copy goes; `false` writes no stdout copy (tests). @default process stdout */
   readonly stdout?: DestinationStream | false;
+  /**
+   * With `file` set, only lines at this level and above also go to stdout (so `docker logs`
+   * shows problems and no line is written twice). Without `file`, every line goes to stdout.
+   * @default 'warn'
+   */
+  readonly stdoutLevel?: string;
   /** Rotation size (pino-roll syntax). @default LOG_FILE_SIZE */
   readonly fileSize?: string;
   /** Rotated files kept besides the current one. @default LOG_FILE_KEEP */
@@ -107,7 +113,10 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
   const rolling = options.file ? await openRollingFile(options.file, options) : undefined;
   const buffered = [stdout, rolling?.stream].filter((s): s is BufferedStream => Boolean(s));
   const destinations = [stdout ?? options.stdout, rolling?.stream].filter((s): s is DestinationStream => Boolean(s));
-  const logger = pino(pinoOptions, lineWriter(destinations));
+  // One copy of each line: with a file, stdout gets only lines at stdoutLevel and above.
+  const stdoutDestination = stdout ?? (options.stdout || undefined);
+  const stdoutMin = rolling ? (pino.levels.values[options.stdoutLevel ?? 'warn'] ?? Infinity) : 0;
+  const logger = pino(pinoOptions, lineWriter(destinations, stdoutDestination, stdoutMin));
   // pino runs no formatter over a child logger's bindings (Fastify makes one per request):
   // redact them on the way in. Children inherit this method, so grandchildren are covered too.
   const child = logger.child;
@@ -143,16 +152,21 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
  * The stream pino writes to: each finished line, with URL credentials masked (the last guard,
  * whatever field or message they came in), goes to every destination still open.
  */
-function lineWriter(destinations: readonly DestinationStream[]): DestinationStream {
-  return {
+function lineWriter(destinations: readonly DestinationStream[], stdout: DestinationStream | undefined, stdoutMinLevel: number): DestinationStream {
+  // pino sets `lastLevel` on a stream that asks for metadata (as pino.multistream does).
+  const writer = {
+    [pino.symbols.needsMetadataGsym]: true,
+    lastLevel: 0,
     write(line: string) {
       const safe = scrubSecrets(line);
       for (const destination of destinations) {
+        if (destination === stdout && writer.lastLevel < stdoutMinLevel) continue;
         // A line logged after close() (a late callback during shutdown) must not throw into its caller.
         if (!(destination as { destroyed?: boolean }).destroyed) destination.write(safe);
       }
     },
   };
+  return writer;
 }
 
 interface RollingFile {

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 export interface RedisClientOptions {
   /** CA file (PEM) a `rediss://` server's certificate is verified against; ignored for `redis://`. @default the system's CAs */
   readonly tlsCaFile?: string;
+  /** A command not answered within this many ms fails (the caller falls back to Postgres). @default 50 */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -22,7 +24,7 @@ export function createRedisClient(redisUrl: string, logger: Logger, keyPrefix = 
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 1_000,
-    commandTimeout: 500,
+    commandTimeout: options.commandTimeoutMs ?? 50,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   let lastError = '';

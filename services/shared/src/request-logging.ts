@@ -5,10 +5,24 @@ export function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
-/** ECS fields that describe a finished request. */
+const EVENT_FIELDS = Symbol('eventFields');
+type WithEventFields = { [EVENT_FIELDS]?: Record<string, unknown> };
+
+/**
+ * Domain event fields (`event.action`, `user.id`, `order.id`, `labels.cache`) for the
+ * request's one `request completed` line: at most one info line per request.
+ */
+export function recordEvent(request: FastifyRequest, fields: Record<string, unknown>): void {
+  const holder = request as unknown as WithEventFields;
+  holder[EVENT_FIELDS] = holder[EVENT_FIELDS] ? { ...holder[EVENT_FIELDS], ...fields } : fields;
+}
+
+/** ECS fields that describe a finished request (and its domain event, if one was recorded). */
 export function httpFields(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const query = request.url.indexOf('?'); // runs for every request: no split, no array
+  const event = (request as unknown as WithEventFields)[EVENT_FIELDS];
   return {
+    ...event,
     'http.request.method': request.method,
     'url.path': query === -1 ? request.url : request.url.slice(0, query),
     'http.route': routeOf(request),

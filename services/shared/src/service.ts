@@ -83,13 +83,18 @@ export async function buildApp<C extends BaseConfig>(
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: no promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    if (closing) return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'the service is shutting down' });
-    return undefined;
+    if (closing) {
+      reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'the service is shutting down' });
+      return;
+    }
+    done();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   installErrorHandling(app);
   installMetrics(app, definition.name);
@@ -119,6 +124,7 @@ export async function startService<C extends BaseConfig>(
     level: config.LOG_LEVEL,
     file: config.LOG_FILE,
     stdout: options.stdout,
+    stdoutLevel: config.LOG_STDOUT_LEVEL,
     syncFile: options.syncLogFile,
   });
   const logger = log.logger;
@@ -132,7 +138,10 @@ export async function startService<C extends BaseConfig>(
     await runMigrations(config.DATABASE_URL, definition.migrationsDir, logger, tls);
     const db = createPostgresPool(config.DATABASE_URL, logger, tls);
     resources.push(() => db.end());
-    const redis = createRedisClient(config.REDIS_URL, logger, config.REDIS_KEY_PREFIX ?? `${definition.name}:`, tls);
+    const redis = createRedisClient(config.REDIS_URL, logger, config.REDIS_KEY_PREFIX ?? `${definition.name}:`, {
+      ...tls,
+      commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    });
     resources.push(() => redis.quit().catch(() => redis.disconnect()));
     if (!(await redisReady(redis, 2_000))) logger.warn('redis is not answering; starting without the cache');
     const app = await buildApp(definition, { config, logger, db, redis });

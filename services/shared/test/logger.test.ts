@@ -46,6 +46,27 @@ describe('createServiceLogger', () => {
     expect(child).toMatchObject({ 'log.level': 'warn', message: 'child line', 'http.request.id': 'r-1' });
   });
 
+  it('with LOG_FILE, writes each line once: every line to the file, only warn and above (LOG_STDOUT_LEVEL) also to stdout', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'one-copy.log');
+    const out = capture();
+    const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', file, stdout: out.stream, syncFile: true });
+    logger.info('info line');
+    logger.warn('warn line');
+    logger.error('error line');
+    await close();
+    const fileLines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(fileLines.map((l) => l.message)).toEqual(['info line', 'warn line', 'error line']);
+    expect(out.lines().map((l) => l.message)).toEqual(['warn line', 'error line']);
+
+    const errorsOnly = capture();
+    const second = await createServiceLogger({ service: 'user-service', environment: 'dev', file: join(dir, 'two.log'), stdout: errorsOnly.stream, stdoutLevel: 'error', syncFile: true });
+    second.logger.warn('warn line');
+    second.logger.error('error line');
+    await second.close();
+    expect(errorsOnly.lines().map((l) => l.message)).toEqual(['error line']);
+  });
+
   it('keeps secrets out: redacted keys, passwords in connection strings, in messages and errors', async () => {
     const out = capture();
     const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', stdout: out.stream });

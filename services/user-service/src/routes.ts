@@ -1,4 +1,4 @@
-import { HttpError, JsonCache, errorRef, idParamsSchema, toRowId, type FastifyInstance, type ServiceContext } from '@platform/service-kit';
+import { HttpError, JsonCache, TrackedLocalCache, errorRef, recordEvent, idParamsSchema, toRowId, type FastifyInstance, type ServiceContext } from '@platform/service-kit';
 import type { UserServiceConfig } from './config.js';
 import { SERVICE } from './config.js';
 import { EmailTakenError, UserRepository, type User } from './users.js';
@@ -27,7 +27,16 @@ const cacheKey = (id: number) => `user:${id}`;
 /** POST /users, GET /users/:id, PATCH /users/:id. */
 export function userRoutes(app: FastifyInstance, { db, redis, config, logger }: ServiceContext<UserServiceConfig>): void {
   const users = new UserRepository(db);
-  const cache = new JsonCache<User>(redis, logger, config.CACHE_TTL_SECONDS);
+  const local =
+    config.LOCAL_CACHE_MAX_ENTRIES > 0
+      ? new TrackedLocalCache<User>(redis, `${redis.options.keyPrefix ?? ''}${cacheKey(0).slice(0, -1)}`, logger, {
+          maxEntries: config.LOCAL_CACHE_MAX_ENTRIES,
+          maxBytes: config.LOCAL_CACHE_MAX_BYTES,
+          ttlMs: config.CACHE_TTL_SECONDS * 1000,
+        })
+      : undefined;
+  if (local) app.addHook('onClose', async () => local.close());
+  const cache = new JsonCache<User>(redis, logger, config.CACHE_TTL_SECONDS, local);
   const prefix = SERVICE.routePrefix;
 
   app.post<{ Body: { email: string; name: string } }>(
@@ -40,7 +49,7 @@ export function userRoutes(app: FastifyInstance, { db, redis, config, logger }: 
     },
     async (request, reply) => {
       const user = await users.create(request.body.email, request.body.name.trim()).catch(rethrowEmailTaken);
-      request.log.info({ 'event.action': 'user_created', 'user.id': String(user.id) }, 'user created');
+      recordEvent(request, { 'event.action': 'user_created', 'user.id': String(user.id) });
       return reply.code(201).send(user);
     },
   );
@@ -50,13 +59,11 @@ export function userRoutes(app: FastifyInstance, { db, redis, config, logger }: 
     { schema: { params: idParamsSchema, response: { 200: userSchema, 400: errorRef, 404: errorRef } } },
     async (request) => {
       const id = toRowId(request.params.id) ?? notFound(request.params.id);
-      const cached = await cache.get(cacheKey(id), request.log);
+      const { value: cached, source } = await cache.lookup(cacheKey(id), request.log);
       const user = cached ?? (await users.findById(id)) ?? notFound(id);
       if (!cached) await cache.set(cacheKey(id), user, request.log);
-      request.log.info(
-        { 'event.action': 'user_fetched', 'user.id': String(id), 'labels.cache': cached ? 'hit' : 'miss' },
-        'user fetched',
-      );
+      // labels.cache: hit (local or Redis) / miss; labels.cache_tier says which tier answered.
+      recordEvent(request, { 'event.action': 'user_fetched', 'user.id': String(id), 'labels.cache': cached ? 'hit' : 'miss', 'labels.cache_tier': source });
       return user;
     },
   );
@@ -76,7 +83,7 @@ export function userRoutes(app: FastifyInstance, { db, redis, config, logger }: 
       const user = (await users.update(id, changes).catch(rethrowEmailTaken)) ?? notFound(id);
       // Write, then invalidate: the next read repopulates the cache from Postgres.
       await cache.delete(cacheKey(id), request.log);
-      request.log.info({ 'event.action': 'user_updated', 'user.id': String(id) }, 'user updated');
+      recordEvent(request, { 'event.action': 'user_updated', 'user.id': String(id) });
       return user;
     },
   );

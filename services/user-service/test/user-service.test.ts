@@ -166,6 +166,8 @@ describe('logs', () => {
     for (const id of ['log-create-1', 'log-fetch-1', 'log-bad-1']) {
       const own = lines.filter((l) => ecsField(l, 'http.request.id') === id);
       expect(own.map((l) => l.message)).toContain('request completed');
+      // At most one info line per request: the domain event rides on the completion line.
+      expect(own.filter((l) => l['log.level'] === 'info'), id).toHaveLength(1);
     }
     expect(lines.find((l) => ecsField(l, 'http.request.id') === 'log-create-1' && l['event.action'] === 'user_created')).toMatchObject({
       'user.id': String(created.body.id),

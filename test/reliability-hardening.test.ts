@@ -92,3 +92,33 @@ describe('guarantees no other test held', () => {
     expect(JSON.parse(answer.text).items).toHaveLength(ORDER_LIST_LIMIT);
   });
 });
+
+/** Writes `bytes` and keeps the connection open (a slow client), resolving with what the server sends before closing. */
+async function trickle(baseUrl: string, bytes: string): Promise<string> {
+  const { connect } = await import('node:net');
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(bytes, 'latin1'));
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('latin1')));
+    socket.on('close', () => resolve(reply));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+  });
+}
+
+describe('slow clients are bounded by settings', () => {
+  it('headers that never finish get a contract 408 once HEADERS_TIMEOUT_MS passes', async () => {
+    const slow = await startServices({ env: { HEADERS_TIMEOUT_MS: '1000', RECEIVE_TIMEOUT_MS: '1500' } });
+    try {
+      const reply = await trickle(slow.userUrl, 'GET /users/1 HTTP/1.1\r\nHost: x\r\nX-Slow: a');
+      expect(reply).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+      expect(reply).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/i);
+      const body = 'x'.repeat(10);
+      const slowBody = await trickle(slow.userUrl, `POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n${body}`);
+      expect(slowBody).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      await slow.stop();
+    }
+  }, 20_000);
+});

@@ -1,5 +1,6 @@
 import {
   HttpError,
+  MAX_ROW_ID,
   JsonCache,
   POSITIVE_INTEGER_PATTERN,
   errorRef,
@@ -52,7 +53,7 @@ export function orderRoutes(app: FastifyInstance, { db, redis, config, logger }:
     if (await knownUsers.get(key, request.log)) return true;
     const exists = await directory.exists(userId, request.id).catch((error: unknown) => {
       if (error instanceof UserServiceUnavailableError) {
-        request.log.warn({ err: error, 'user.id': String(userId) }, error.message);
+        request.log.warn({ err: error, 'user.id': String(userId), 'error.message': (error.cause as Error | undefined)?.message }, error.message);
         throw new HttpError(503, error.message);
       }
       throw error;
@@ -74,7 +75,7 @@ export function orderRoutes(app: FastifyInstance, { db, redis, config, logger }:
           required: ['user_id', 'total'],
           additionalProperties: false,
           properties: {
-            user_id: { type: 'integer', minimum: 1 },
+            user_id: { type: 'integer', minimum: 1, maximum: MAX_ROW_ID },
             total: { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: DECIMAL_AMOUNT_PATTERN }] },
           },
         },
@@ -82,7 +83,8 @@ export function orderRoutes(app: FastifyInstance, { db, redis, config, logger }:
       },
     },
     async (request, reply) => {
-      const total = toMoney(request.body.total);
+      // -0 is negative in writing, as "-0.00" is: both are refused.
+      const total = Object.is(request.body.total, -0) ? undefined : toMoney(request.body.total);
       if (total === undefined) {
         throw new HttpError(400, 'body/total must be at least 0, with at most 2 decimals and at most 10 integer digits');
       }

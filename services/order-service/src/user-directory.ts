@@ -25,11 +25,11 @@ export class UserDirectory {
     } catch (error) {
       const failure = error as Error & { cause?: { code?: string } };
       const reason = failure.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (failure.cause?.code ?? failure.message);
-      throw new UserServiceUnavailableError(`user-service cannot answer: ${reason}`, { cause: error });
+      throw new UserServiceUnavailableError('user-service is not answering', { cause: new Error(reason, { cause: error }) });
     }
     await response.body?.cancel();
     if (response.status === 200) return true;
     if (response.status === 404) return false;
-    throw new UserServiceUnavailableError(`user-service cannot answer: it returned ${response.status}`);
+    throw new UserServiceUnavailableError('user-service is not answering', { cause: new Error(`it returned ${response.status}`) });
   }
 }

@@ -81,6 +81,12 @@ export function baseConfigShape(defaultPort: number) {
       .default('dev'),
     /** Milliseconds a SIGTERM waits for in-flight requests before the process gives up and exits. */
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
+    /** Milliseconds from a request's arrival to its answer, whatever a dependency does (a 503 after it). */
+    REQUEST_TIMEOUT_MS: wholeNumber(500, 120_000, 5_000),
+    /** Milliseconds a client may take to send a request's headers before it gets a 408. */
+    HEADERS_TIMEOUT_MS: wholeNumber(500, 120_000, 5_000),
+    /** Milliseconds a client may take to send a whole request (headers and body) before it gets a 408. */
+    RECEIVE_TIMEOUT_MS: wholeNumber(500, 300_000, 10_000),
   };
 }
 

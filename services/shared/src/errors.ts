@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { REQUEST_ID_HEADER } from './catalog.js';
 import { isPostgresUnavailable } from './postgres.js';
 import { recordEvent } from './request-logging.js';
 
@@ -61,4 +65,39 @@ export function installErrorHandling(app: FastifyInstance): void {
     const path = request.url.split('?')[0];
     return reply.code(404).send(errorBody(404, `Route ${request.method} ${path} not found`));
   });
+}
+
+/** What the contract says for errors Node or the router raise before any hook runs. */
+const PRE_ROUTING_MESSAGES: Readonly<Record<string, [number, string]>> = {
+  FST_ERR_BAD_URL: [400, 'the URL is not validly percent-encoded'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'a path segment is too long'],
+  HPE_HEADER_OVERFLOW: [431, 'the request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request was not received in time'],
+  ERR_HTTP_HEADERS_TIMEOUT: [408, 'the request was not received in time'],
+};
+
+/**
+ * Fastify options that answer errors raised before routing (malformed HTTP, bad URL encoding,
+ * over-long path segments, oversized headers, slow clients) in the contract's body, with a
+ * correct reason phrase and an `x-request-id`, instead of Fastify's defaults.
+ */
+export function installPreRoutingErrors(logger: Logger): Pick<FastifyServerOptions, 'clientErrorHandler' | 'frameworkErrors'> {
+  return {
+    frameworkErrors: (error, request, reply) => {
+      const [status, message] = PRE_ROUTING_MESSAGES[error.code] ?? [400, 'the request is malformed'];
+      request.log.info({ 'http.response.status_code': status, 'error.code': error.code }, 'request rejected before routing');
+      void (reply as unknown as FastifyReply).code(status).header(REQUEST_ID_HEADER, request.id).send(errorBody(status, message));
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+      const [status, message] = PRE_ROUTING_MESSAGES[error.code ?? ''] ?? [400, 'the request is not valid HTTP'];
+      const requestId = randomUUID();
+      logger.info({ 'http.request.id': requestId, 'http.response.status_code': status, 'error.code': error.code }, 'malformed request refused');
+      const body = JSON.stringify(errorBody(status, message));
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  };
 }

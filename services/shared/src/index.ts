@@ -19,5 +19,6 @@ export type { Pool } from 'pg';
 export { JsonCache } from './cache.js';
 export { TrackedLocalCache, type LocalCacheOptions } from './tracked-cache.js';
 export { MAX_ROW_ID, POSITIVE_INTEGER_PATTERN, idParamsSchema, toRowId } from './ids.js';
+export { SAFE_TEXT_PATTERN, VISIBLE_TEXT_PATTERN, inexactNumber } from './validation.js';
 export { z } from 'zod';
 export type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';

@@ -44,8 +44,8 @@ export function createPostgresPool(databaseUrl: string, logger: Logger, options:
     statement_timeout: options.statementTimeoutMillis ?? 5_000,
     // The server-side statement_timeout cannot fire when the server is unreachable (dead host,
     // network partition: the connection stays open, no answer comes). The client gives up a
-    // second later; pg-pool then discards that connection.
-    query_timeout: (options.statementTimeoutMillis ?? 5_000) + 1_000,
+    // half a second later; pg-pool then discards that connection.
+    query_timeout: (options.statementTimeoutMillis ?? 5_000) + 500,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
 import { loadConfig } from './config.js';
-import { installErrorHandling } from './errors.js';
+import { errorBody, installErrorHandling, installPreRoutingErrors } from './errors.js';
+import { installJsonParser, schemaErrorMessage } from './validation.js';
 import { installHealth, type ReadinessCheck } from './health.js';
 import { createServiceLogger, type Logger, type ServiceLoggerOptions } from './logger.js';
 import { installMetrics } from './metrics.js';
@@ -70,8 +71,15 @@ export async function buildApp<C extends BaseConfig>(
     genReqId: requestIdOf,
     requestIdHeader: false,
     // Strict input: a string is not silently turned into a number (or a boolean into 1).
-    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    // Unknown properties are refused (400 naming them), never silently stripped.
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(schemaErrorMessage(errors, dataVar)),
     forceCloseConnections: 'idle',
+    // Slow clients are bounded: headers within HEADERS_TIMEOUT_MS, the whole request within
+    // RECEIVE_TIMEOUT_MS (Node answers 408 through clientErrorHandler), checked every 500 ms.
+    requestTimeout: Math.max(context.config.RECEIVE_TIMEOUT_MS, context.config.HEADERS_TIMEOUT_MS),
+    http: { headersTimeout: context.config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 500 } as never,
+    ...installPreRoutingErrors(context.logger),
     bodyLimit: 64 * 1024,
     // Fastify's own closing 503 skips the hooks, so it would carry no x-request-id; ours below does.
     return503OnClosing: false,
@@ -83,6 +91,7 @@ export async function buildApp<C extends BaseConfig>(
   app.addHook('preClose', async () => {
     closing = true;
   });
+  const answerWithinMs = context.config.REQUEST_TIMEOUT_MS;
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -90,6 +99,13 @@ export async function buildApp<C extends BaseConfig>(
       reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'the service is shutting down' });
       return;
     }
+    // The answer bound: whatever a dependency does, the client hears 503 within REQUEST_TIMEOUT_MS.
+    const timer = setTimeout(() => {
+      if (reply.sent || reply.raw.headersSent) return;
+      request.log.warn({ 'event.action': 'request_timeout' }, `no answer within ${answerWithinMs} ms`);
+      void reply.code(503).send(errorBody(503, `the request could not be completed within ${answerWithinMs} ms`));
+    }, answerWithinMs);
+    reply.raw.once('close', () => clearTimeout(timer));
     done();
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -97,6 +113,7 @@ export async function buildApp<C extends BaseConfig>(
     done(null, payload);
   });
   installErrorHandling(app);
+  installJsonParser(app);
   installMetrics(app, definition.name);
   installHealth(app, {
     postgres: () => context.db.query('SELECT 1'),
@@ -136,7 +153,9 @@ export async function startService<C extends BaseConfig>(
     logger.info({ 'labels.database': redactUrl(config.DATABASE_URL) }, 'starting');
     const tls = { tlsCaFile: config.TLS_CA_FILE };
     await runMigrations(config.DATABASE_URL, definition.migrationsDir, logger, tls);
-    const db = createPostgresPool(config.DATABASE_URL, logger, tls);
+    // Statements end (server-side statement_timeout; client-side a little later) before the answer bound.
+    const statementTimeoutMillis = Math.max(200, config.REQUEST_TIMEOUT_MS - 1_500);
+    const db = createPostgresPool(config.DATABASE_URL, logger, { ...tls, statementTimeoutMillis, connectionTimeoutMillis: Math.min(2_000, statementTimeoutMillis) });
     resources.push(() => db.end());
     const redis = createRedisClient(config.REDIS_URL, logger, config.REDIS_KEY_PREFIX ?? `${definition.name}:`, {
       ...tls,

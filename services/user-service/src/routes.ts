@@ -1,4 +1,4 @@
-import { HttpError, JsonCache, TrackedLocalCache, errorRef, recordEvent, idParamsSchema, toRowId, type FastifyInstance, type ServiceContext } from '@platform/service-kit';
+import { HttpError, JsonCache, TrackedLocalCache, VISIBLE_TEXT_PATTERN, errorRef, recordEvent, idParamsSchema, toRowId, type FastifyInstance, type ServiceContext } from '@platform/service-kit';
 import type { UserServiceConfig } from './config.js';
 import { SERVICE } from './config.js';
 import { EmailTakenError, UserRepository, type User } from './users.js';
@@ -15,8 +15,8 @@ const userSchema = {
 } as const;
 
 const email = { type: 'string', format: 'email', minLength: 3, maxLength: 254 } as const;
-// A name has at least one visible character.
-const name = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
+// A name has at least one visible character and no control characters (NUL, CR, LF…) or lone surrogates.
+const name = { type: 'string', minLength: 1, maxLength: 200, pattern: VISIBLE_TEXT_PATTERN } as const;
 
 interface IdParams {
   id: string;

@@ -10,8 +10,9 @@ export interface User {
 
 /** Thrown when another user already has the email (case-insensitive). */
 export class EmailTakenError extends Error {
-  constructor(email: string) {
-    super(`a user with email ${email} already exists`);
+  constructor() {
+    // No email in the message: it reaches the client and the log.
+    super('a user with this email already exists');
   }
 }
 
@@ -37,7 +38,7 @@ export class UserRepository {
       const { rows } = await this.db.query<UserRow>(`INSERT INTO users (email, name) VALUES ($1, $2) RETURNING ${COLUMNS}`, [email, name]);
       return toUser(rows[0]!);
     } catch (error) {
-      if (isUniqueViolation(error, 'users_email_lower_key')) throw new EmailTakenError(email);
+      if (isUniqueViolation(error, 'users_email_lower_key')) throw new EmailTakenError();
       throw error;
     }
   }
@@ -57,7 +58,7 @@ export class UserRepository {
       );
       return rows[0] && toUser(rows[0]);
     } catch (error) {
-      if (isUniqueViolation(error, 'users_email_lower_key')) throw new EmailTakenError(changes.email!);
+      if (isUniqueViolation(error, 'users_email_lower_key')) throw new EmailTakenError();
       throw error;
     }
   }

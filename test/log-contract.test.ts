@@ -61,7 +61,8 @@ async function startNginx(svc: StartedServices): Promise<RunningNginx> {
   const routes: NginxRoute[] = SERVICES.map((service) => ({ service: service.name, routePrefix: service.routePrefix, servers: [new URL(urls[service.name]!).host] }));
   // A route whose upstream is down, so nginx writes a real error-log line.
   routes.push({ service: 'down-service', routePrefix: '/down', servers: [`127.0.0.1:${await closedPort()}`] });
-  const config = renderNginxConfig({ routes, listenPort: port }).replaceAll(NGINX_LOG_DIR, logDir);
+  // Upstreams are IP addresses here: nothing to resolve at run time (and Debian's nginx predates `resolve`).
+  const config = renderNginxConfig({ routes, listenPort: port, resolver: false }).replaceAll(NGINX_LOG_DIR, logDir);
   await writeFile(join(dir, 'nginx.conf'), config);
   const child: ChildProcess = spawn('nginx', ['-e', join(dir, 'startup.log'), '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
     stdio: 'ignore',

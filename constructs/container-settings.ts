@@ -53,13 +53,14 @@ export function containerSettings(context: PlatformContext, options: ContainerSe
     restart: 'unless-stopped',
     labels: platformLabels(context),
     memory: options.memoryMb,
-    // kreuzwerker/docker 3.6.2 (resource_docker_container_funcs.go, read): with must_run at its
-    // default (true) a refresh drops a container that is not running from the state and the next
-    // apply deletes and re-creates it. A stopped container is an operator's decision; a plan or
-    // diff must never delete it (nor its `docker logs`).
+    // kreuzwerker/docker v3.6.2, internal/provider/resource_docker_container_funcs.go: with
+    // must_run at its default (true), reading a container that is not running calls the
+    // resource's delete (read, L681-687), so a refresh removes a `docker stop`ped container and
+    // its `docker logs`. A stopped container is an operator's decision; a plan must never delete it.
     mustRun: false,
-    // `stop_timeout` is the container's StopTimeout (docker stop, restarts); the provider's delete
-    // only stops gracefully when `destroy_grace_seconds` is set, else it force-removes (SIGKILL).
+    // `stop_timeout` is the container's own StopTimeout (docker stop, restarts). The provider's
+    // delete stops with `destroy_grace_seconds`, 0 (kill at once) when unset (L933-940), then
+    // force-removes, so destroy gets the same grace.
     stopTimeout: options.stopGraceSeconds,
     destroyGraceSeconds: options.stopGraceSeconds,
     wait: true,

@@ -1,5 +1,6 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import {
@@ -23,7 +24,6 @@ import {
   type RealmCredentials,
 } from './elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
-import type { Elasticsearch } from './elasticsearch.js';
 import { terraformLiteral } from './terraform-literal.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
@@ -45,8 +45,17 @@ const BEATS_KEY_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.key`;
 export interface LogstashProps {
   /** The platform Logstash joins. */
   readonly context: PlatformContext;
-  /** Where the pipeline writes; Logstash starts after every node is healthy. */
-  readonly elasticsearch: Elasticsearch;
+  /**
+   * Every Elasticsearch node's URL (`Elasticsearch.internalUrls`), where the pipeline writes.
+   * Logstash runs in a stack deployed after the cluster's, so it needs no `dependsOn` on it.
+   */
+  readonly elasticsearchUrls: readonly string[];
+  /**
+   * The data streams the pipeline writes to (references to the resources that create them).
+   * Written into a container label, so Terraform creates Logstash only after every one of
+   * them exists, and no document reaches Elasticsearch before its template does.
+   */
+  readonly dataStreams: readonly string[];
   /** CA that issues the Beats input's certificate and that Logstash verifies Elasticsearch against. */
   readonly certificateAuthority: CertificateAuthority;
   /** The file-realm user limited to writing the `logs-*` data streams. */
@@ -86,6 +95,12 @@ export class Logstash extends Construct {
     requireMiB('Logstash', 'heapMb', heapMb, 256, 8192);
     const files = props.files ?? logstashFiles();
     const pipelineIds = pipelineIdsOf(files);
+    if (props.elasticsearchUrls.length === 0) {
+      throw new ConfigError('Logstash setting "elasticsearchUrls" is empty: give every Elasticsearch node\'s URL (Elasticsearch.internalUrls)');
+    }
+    if (props.dataStreams.length === 0) {
+      throw new ConfigError('Logstash setting "dataStreams" is empty: the pipeline must start only after the data streams it writes to exist');
+    }
 
     const containerName = `${namePrefix}-${LOGSTASH_ALIAS}`;
     const certificate = props.certificateAuthority.issue('logstash-certificate', {
@@ -97,7 +112,7 @@ export class Logstash extends Construct {
     const data = new Volume(this, 'data', { name: `${namePrefix}-${LOGSTASH_ALIAS}-data`, labels: platformLabels(context) });
 
     const environment: Record<LogstashEnvName, string> = {
-      [LOGSTASH_ENV.elasticsearchHosts]: props.elasticsearch.internalUrls.join(' '),
+      [LOGSTASH_ENV.elasticsearchHosts]: props.elasticsearchUrls.join(' '),
       [LOGSTASH_ENV.writerUsername]: props.writerUser.username,
       [LOGSTASH_ENV.writerPassword]: props.writerUser.password,
       [LOGSTASH_ENV.elasticsearchCaPath]: CA_PATH,
@@ -110,7 +125,10 @@ export class Logstash extends Construct {
       name: containerName,
       image: image.imageId,
       hostname: LOGSTASH_ALIAS,
-      ...containerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: LOGSTASH_STOP_GRACE_SECONDS }),
+      ...withLabel(
+        containerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: LOGSTASH_STOP_GRACE_SECONDS }),
+        { label: DATA_STREAMS_LABEL, value: props.dataStreams.some((name) => Token.isUnresolved(name)) ? Fn.join(',', [...props.dataStreams]) : props.dataStreams.join(',') },
+      ),
       user: ELASTIC_PROCESS_USER,
       env: [...Object.entries(environment).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
       volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],
@@ -124,10 +142,9 @@ export class Logstash extends Construct {
         ),
       ],
       healthcheck: elkHealthcheck(
-        logstashHealthcheckCommand({ pipelineIds, elasticsearchUrl: props.elasticsearch.internalUrl, environment: config.environment }),
+        logstashHealthcheckCommand({ pipelineIds, elasticsearchUrl: props.elasticsearchUrls[0]!, environment: config.environment }),
         '60s',
       ),
-      dependsOn: [...props.elasticsearch.containers],
     });
     this.containers = [this.container];
   }
@@ -155,6 +172,13 @@ export function logstashHealthcheckCommand(input: LogstashHealthcheckInput): str
       `-H 'Content-Type: application/json' -d '${privileges}' ${input.elasticsearchUrl}/_security/user/_has_privileges | grep -q '"has_all_requested":true' ` +
       `|| { echo 'logstash -> elasticsearch: the writer user cannot create documents in logs-*-${input.environment} (TLS, credentials or role)'; exit 1; }`,
   ].join('\n');
+}
+
+/** Label of the Logstash container naming the data streams it writes to (see `LogstashProps.dataStreams`). */
+export const DATA_STREAMS_LABEL = 'io.platform.data-streams';
+
+function withLabel<T extends { labels: { label: string; value: string }[] }>(settings: T, label: { label: string; value: string }): T {
+  return { ...settings, labels: [...settings.labels, label] };
 }
 
 /** The `pipeline.id`s declared in the uploaded pipelines.yml; the healthcheck waits for each. */

@@ -21,6 +21,7 @@ export {
 } from './filebeat/filebeat-config.js';
 export {
   DEAD_LETTER_LOG_SOURCE,
+  UNROUTED_LOG_SOURCE,
   LOGSTASH_API_PORT,
   LOGSTASH_BEATS_PORT,
   LOGSTASH_CONFIG_DIR,

@@ -1,3 +1,6 @@
+import type { RealmCredentials } from '../constructs/elastic-container.js';
+import type { PlatformContext } from '../constructs/platform-context.js';
+import type { CertificateAuthority } from '../constructs/security/index.js';
 /**
  * What the `<env>-elastic` stack needs from the `<env>-platform` stack to reach
  * Elasticsearch and Kibana. The platform stack exposes one of these (values are
@@ -15,4 +18,25 @@ export interface ElasticConnection {
   readonly password: string;
   /** PEM of the platform's private CA, when TLS is on; the provider verifies against it. */
   readonly caCertificatePem?: string;
+}
+
+/**
+ * What the `<env>-ingest` stack (Logstash and Filebeat) needs from the `<env>-platform`
+ * stack. Values are Terraform tokens of the platform's resources; cdktf turns them into
+ * cross-stack outputs (sensitive ones included, marked sensitive).
+ */
+export interface IngestInputs {
+  /** The private network and naming the shippers join. */
+  readonly context: PlatformContext;
+  /** The shared log volume the services and nginx write into. */
+  readonly logVolumeName: string;
+  /**
+   * The platform CA: issues Logstash's Beats certificate (the certificate resources stay in
+   * the platform stack, beside the CA key) and is what both shippers verify against.
+   */
+  readonly certificateAuthority: CertificateAuthority;
+  /** The file-realm user limited to writing the log data streams. */
+  readonly logsWriter: RealmCredentials;
+  /** Every Elasticsearch node's URL inside the network. */
+  readonly elasticsearchUrls: readonly string[];
 }

@@ -1,11 +1,12 @@
 import { TerraformOutput, TerraformStack, Token } from 'cdktf';
 import type { Construct } from 'constructs';
-import { NGINX_LOG_SOURCE } from '../pipelines/index.js';
+import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE } from '../pipelines/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
 import {
   ErrorSpikeAlert,
   LogDashboard,
+  LogDataStreams,
   LogDataView,
   LogIndexTemplates,
   LogLifecyclePolicy,
@@ -40,6 +41,11 @@ export interface ElasticStackProps {
  */
 export class ElasticStack extends TerraformStack {
   public readonly dashboardUrl: string;
+  /**
+   * Every data stream the Logstash pipelines write to, as references to the resources that
+   * create them; the `<env>-ingest` stack's Logstash takes them, so it starts after them.
+   */
+  public readonly dataStreamNames: readonly string[];
 
   public constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
@@ -87,6 +93,15 @@ export class ElasticStack extends TerraformStack {
       lifecyclePolicyName: policy.policyName,
       dataNodes: config.elasticsearch.nodes,
     });
+    // Every stream the pipelines can write to: platform-logs routes each Filebeat input to its
+    // source (a catalog service or nginx) and anything else to "unknown"; dead-letters writes
+    // "deadletter". A test walks the pipelines' routing to hold this list complete.
+    const streams = new LogDataStreams(this, 'log-data-streams', {
+      environment,
+      sources: [...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, DEAD_LETTER_LOG_SOURCE],
+      dependsOn: [templates.indexTemplate],
+    });
+    this.dataStreamNames = streams.names;
     const dataView = new LogDataView(this, 'log-data-view', {
       id: names.dataViewId,
       name: names.dataViewName,
@@ -106,7 +121,7 @@ export class ElasticStack extends TerraformStack {
       errorThreshold: config.alerts.errorThreshold,
       windowMinutes: config.alerts.windowMinutes,
       // Every service, nginx, and lines Logstash could not route.
-      sourceCount: new Set([...services.map((s) => s.name), NGINX_LOG_SOURCE, 'unknown']).size,
+      sourceCount: new Set([...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE]).size,
       webhookUrl: config.alerts.webhookUrl,
     });
 

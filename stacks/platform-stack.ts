@@ -1,4 +1,4 @@
-import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
+import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
@@ -8,9 +8,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider/index.js';
 import { Elasticsearch } from '../constructs/elasticsearch.js';
 import { FastifyService } from '../constructs/fastify-service.js';
-import { Filebeat } from '../constructs/filebeat.js';
 import { Kibana } from '../constructs/kibana.js';
-import { Logstash } from '../constructs/logstash.js';
 import { PlatformNetwork } from '../constructs/network.js';
 import { Nginx } from '../constructs/nginx.js';
 import { PROJECT_LABEL, platformLabels, type PlatformContext } from '../constructs/platform-context.js';
@@ -20,7 +18,7 @@ import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { platformCaFile } from './ca-file.js';
 import { ConfigError, type EnvironmentConfig } from './config/index.js';
-import type { ElasticConnection } from './contracts.js';
+import type { ElasticConnection, IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 
 export interface PlatformStackProps {
@@ -59,14 +57,17 @@ export function orderByCalls(services: readonly ServiceDeclaration[]): ServiceDe
 }
 
 /**
- * `<env>-platform`: everything that runs on the Docker host. One private network,
- * named volumes, generated secrets and the nine components: Postgres, Redis, the
- * Fastify services, nginx, Elasticsearch, Logstash, Kibana and Filebeat.
- * Containers start in dependency order, each only after what it needs is healthy.
+ * `<env>-platform`: everything on the Docker host but the log shippers. One private
+ * network, named volumes, generated secrets, the platform CA and Postgres, Redis, the
+ * Fastify services, nginx, Elasticsearch and Kibana. Containers start in dependency order,
+ * each only after what it needs is healthy. Logstash and Filebeat are `<env>-ingest`'s,
+ * deployed once `<env>-elastic` has created the data streams they write to.
  */
 export class PlatformStack extends TerraformStack {
   /** What the `<env>-elastic` stack connects with (cross-stack references). */
   public readonly elasticConnection: ElasticConnection;
+  /** What the `<env>-ingest` stack's shippers connect with (cross-stack references). */
+  public readonly ingestInputs: IngestInputs;
   public readonly context: PlatformContext;
   public readonly postgres: Postgres;
   public readonly redis: Redis;
@@ -74,9 +75,7 @@ export class PlatformStack extends TerraformStack {
   public readonly services: readonly FastifyService[];
   public readonly nginx: Nginx;
   public readonly elasticsearch: Elasticsearch;
-  public readonly logstash: Logstash;
   public readonly kibana: Kibana;
-  public readonly filebeat: Filebeat;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -152,23 +151,13 @@ export class PlatformStack extends TerraformStack {
       certificateAuthority: pki,
       kibanaSystemUser: realm.kibana,
     });
-    this.logstash = new Logstash(this, 'logstash', {
+    this.ingestInputs = {
       context,
-      elasticsearch: this.elasticsearch,
-      certificateAuthority: pki,
-      writerUser: realm.logstashWriter,
-    });
-    this.filebeat = new Filebeat(this, 'filebeat', {
-      context,
-      logstash: this.logstash,
-      certificateAuthority: pki,
       logVolumeName: logs.name,
-      services: declared,
-    });
-    // Filebeat also waits for the log writers: the first container to mount the empty log
-    // volume fixes its ownership, and that must be a service (it writes there unprivileged).
-    const writers = [...this.services.flatMap((s) => s.containers), this.nginx.container];
-    this.filebeat.container.dependsOn = [...(this.filebeat.container.dependsOn ?? []), ...writers.map((w) => dependable(w))];
+      certificateAuthority: pki,
+      logsWriter: realm.logstashWriter,
+      elasticsearchUrls: this.elasticsearch.internalUrls,
+    };
 
     this.elasticConnection = {
       elasticsearchEndpoint: this.elasticsearch.publishedUrl,

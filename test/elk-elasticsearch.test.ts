@@ -149,10 +149,9 @@ describe('Elasticsearch, three nodes (staging)', () => {
     for (const node of nodes) expect(node.depends_on ?? []).toEqual([]);
   });
 
-  it('makes Kibana and Logstash wait for every node', () => {
-    for (const name of ['elk-staging-kibana', 'elk-staging-logstash']) {
-      expect(containerNamed(synthesized, name).depends_on).toHaveLength(3);
-    }
+  it('makes Kibana wait for every node (Logstash runs in the ingest stack, deployed after the cluster\'s)', () => {
+    expect(containerNamed(synthesized, 'elk-staging-kibana').depends_on).toHaveLength(3);
+    expect(containerNamed(synthesized, 'elk-staging-logstash').depends_on ?? []).toEqual([]);
   });
 });
 

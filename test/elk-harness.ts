@@ -87,7 +87,8 @@ export function synthElk(options: SynthElkOptions = {}) {
   });
   const logstash = new Logstash(stack, 'logstash', {
     context,
-    elasticsearch,
+    elasticsearchUrls: elasticsearch.internalUrls,
+    dataStreams: ['logs-user-service-dev'],
     certificateAuthority: pki,
     writerUser: realm.logstashWriter,
     ...options.logstash,

@@ -18,6 +18,7 @@ import {
 import { createServiceLogger } from '../services/shared/src/logger.js';
 import { LOG_ROOT, NGINX_LOG_DIR, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
 import { loadEnvironmentConfig } from '../stacks/config/index.js';
+import { createStacks } from '../stacks/app.js';
 import { PlatformStack } from '../stacks/platform-stack.js';
 
 interface FilestreamInput {
@@ -183,7 +184,7 @@ describe('Filebeat reads where the services and nginx really write', () => {
 
 describe('the synthesized containers carry these exact files', () => {
   const config = loadEnvironmentConfig('dev');
-  const stack = new PlatformStack(Testing.app(), 'dev-platform', { config });
+  const stack = createStacks(Testing.app(), config).ingest;
   const containers = Object.values(
     (JSON.parse(Testing.synth(stack)) as { resource: { docker_container: Record<string, { name: string; upload?: Array<{ file: string; content: string }> }> } })
       .resource.docker_container,

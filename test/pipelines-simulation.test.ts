@@ -120,11 +120,11 @@ describe('the pipeline, run on lines as Filebeat ships them', () => {
     expectIndexable(index, document);
   });
 
-  it('routes an event no Filebeat input stamped by its service name and the Logstash environment, tagged', () => {
+  it('routes an event no Filebeat input stamped to the declared logs-unknown stream, keeping its service name, tagged', () => {
     const staging = logFlow('staging');
     const line = JSON.parse(ecsLine({ service: { name: 'order-service' } })) as Record<string, unknown>;
     const { index, document } = staging.runBeatsEvent({ '@timestamp': '2026-11-26T06:00:00.000Z', ...line })!.outputs[0]!;
-    expect(index).toBe('logs-order-service-staging');
+    expect(index).toBe('logs-unknown-staging');
     expect(document).toMatchObject({ service: { name: 'order-service', environment: 'staging' }, tags: ['_unrouted_input'] });
   });
 

@@ -1,5 +1,6 @@
 import { Testing } from 'cdktf';
 import { loadEnvironmentConfig, resolveEnvironmentConfig, type EnvironmentSettings } from '../stacks/config/index.js';
+import { createStacks } from '../stacks/app.js';
 import { PlatformStack } from '../stacks/platform-stack.js';
 
 /** A synthesized platform stack: the stack object and its Terraform JSON. */
@@ -49,4 +50,23 @@ export function containerNamed(platform: SynthesizedPlatform, name: string): { i
   const found = Object.entries(containers(platform)).find(([, c]) => c.name === name);
   if (!found) throw new Error(`no container named ${name}; have: ${Object.values(containers(platform)).map((c) => c.name).join(', ')}`);
   return { id: found[0], container: found[1] };
+}
+
+/**
+ * Every stack of one environment, synthesized one by one (cross-stack references stay plain
+ * resource references), and `all`: their resources merged, for tests of the deployment as a
+ * whole (every container, wherever its stack puts it).
+ */
+export function synthDeployment(environment: string, settings?: EnvironmentSettings) {
+  const config = settings ? resolveEnvironmentConfig(environment, settings) : loadEnvironmentConfig(environment);
+  const stacks = createStacks(Testing.app(), config);
+  const tfOf = (stack: Parameters<typeof Testing.synth>[0]) => JSON.parse(Testing.synth(stack)) as SynthesizedPlatform['tf'];
+  const platform = tfOf(stacks.platform);
+  const elastic = tfOf(stacks.elastic);
+  const ingest = tfOf(stacks.ingest);
+  const resource: SynthesizedPlatform['tf']['resource'] = {};
+  for (const tf of [platform, elastic, ingest]) {
+    for (const [type, byId] of Object.entries(tf.resource ?? {})) resource[type] = { ...resource[type], ...byId };
+  }
+  return { stacks, platform, elastic, ingest, all: { stack: stacks.platform, json: '', tf: { ...platform, resource } } as SynthesizedPlatform };
 }

@@ -5,7 +5,7 @@ import { KIBANA_SHUTDOWN_TIMEOUT_SECONDS } from '../constructs/kibana.js';
 import { LOGSTASH_STOP_GRACE_SECONDS } from '../constructs/logstash.js';
 import { NGINX_WORKER_SHUTDOWN_SECONDS } from '../constructs/nginx-config.js';
 import { ENVIRONMENTS } from '../stacks/config/index.js';
-import { containers, synthPlatform, type Container } from './platform-harness.js';
+import { containers, synthDeployment, type Container } from './platform-harness.js';
 
 /** What a container's upload at `path` holds, as the program inside reads it. */
 const uploaded = (container: Container, path: string) =>
@@ -13,7 +13,7 @@ const uploaded = (container: Container, path: string) =>
 const envOf = (container: Container) => new Map((container.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 
 describe.each(Object.keys(ENVIRONMENTS))('%s: container lifecycle', (environment) => {
-  const platform = synthPlatform(environment);
+  const platform = synthDeployment(environment).all;
   const all = Object.values(containers(platform)) as (Container & { must_run?: boolean; stop_timeout?: number; destroy_grace_seconds?: number })[];
   const named = (suffix: string) => all.filter((c) => c.name.endsWith(suffix) || c.name.includes(`${suffix}-`));
 

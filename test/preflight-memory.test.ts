@@ -10,9 +10,11 @@ import { memoryBudget, totalMb } from '../tools/preflight/memory-budget.js';
 describe('preflight memory need', () => {
   it.each(Object.keys(ENVIRONMENTS))('equals the sum of the container memory limits in %s', (environment) => {
     const config = loadEnvironmentConfig(environment);
-    const { platform } = createStacks(Testing.app(), config, SERVICES);
-    const synthesized = JSON.parse(Testing.synth(platform)) as { resource: { docker_container: Record<string, { name: string; memory?: number }> } };
-    const limits = Object.values(synthesized.resource.docker_container).map((c) => {
+    // Every container on the host: the platform stack's and the ingest stack's shippers.
+    const { platform, ingest } = createStacks(Testing.app(), config, SERVICES);
+    const containersOf = (stack: Parameters<typeof Testing.synth>[0]) =>
+      Object.values((JSON.parse(Testing.synth(stack)) as { resource: { docker_container: Record<string, { name: string; memory?: number }> } }).resource.docker_container);
+    const limits = [...containersOf(platform), ...containersOf(ingest)].map((c) => {
       expect(c.memory, `memory limit of ${c.name}`).toBeGreaterThan(0);
       return c.memory!;
     });

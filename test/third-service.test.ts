@@ -36,7 +36,8 @@ function synthesize(config: EnvironmentConfig, services: readonly ServiceDeclara
   const stacks = createStacks(Testing.app(), config, services) as unknown as Record<string, Parameters<typeof Testing.synth>[0]>;
   const platform = JSON.parse(Testing.synth(stacks.platform!)) as Synthesized;
   const elastic = stacks.elastic ? (JSON.parse(Testing.synth(stacks.elastic)) as Synthesized) : undefined;
-  return { stacks, platform, elastic };
+  const ingest = JSON.parse(Testing.synth(stacks.ingest!)) as Synthesized;
+  return { stacks, platform, elastic, ingest };
 }
 
 function containers(stack: Synthesized): Container[] {
@@ -59,7 +60,7 @@ const dev = resolveEnvironmentConfig('dev', ENVIRONMENTS.dev, withBilling);
 
 describe('adding a third service to the declaration', () => {
   const baseline = synthesize(resolveEnvironmentConfig('dev', ENVIRONMENTS.dev), SERVICES);
-  const { platform, elastic, stacks } = synthesize(dev, withBilling);
+  const { platform, elastic, ingest, stacks } = synthesize(dev, withBilling);
 
   it('was absent before the declaration', () => {
     expect(JSON.stringify(baseline.platform)).not.toContain('billing-service');
@@ -88,7 +89,7 @@ describe('adding a third service to the declaration', () => {
   });
 
   it('gets a Filebeat input for its log directory, tagged with its name for its data stream', () => {
-    const filebeat = parse(uploaded(container(platform, 'elk-dev-filebeat'), 'filebeat.yml')) as {
+    const filebeat = parse(uploaded(container(ingest, 'elk-dev-filebeat'), 'filebeat.yml')) as {
       'filebeat.inputs': { paths: string[]; fields?: Record<string, string> }[];
     };
     const inputs = filebeat['filebeat.inputs'].filter((input) => input.paths.some((p) => p.startsWith(`${serviceLogDir('billing-service')}/`)));

@@ -32,6 +32,8 @@ export interface LogIndexTemplatesProps {
 export class LogIndexTemplates extends Construct {
   public readonly indexPatterns: readonly string[];
   public readonly priority: number;
+  /** The index template resource: data streams are created after it. */
+  public readonly indexTemplate: ElasticsearchIndexTemplate;
 
   public constructor(scope: Construct, id: string, props: LogIndexTemplatesProps) {
     super(scope, id);
@@ -56,7 +58,7 @@ export class LogIndexTemplates extends Construct {
       metadata: meta,
       template: { settings: JSON.stringify(logIndexSettings({ lifecyclePolicyName: props.lifecyclePolicyName, dataNodes: props.dataNodes })) },
     });
-    new ElasticsearchIndexTemplate(this, 'index-template', {
+    this.indexTemplate = new ElasticsearchIndexTemplate(this, 'index-template', {
       name: props.indexTemplateName,
       indexPatterns: [...this.indexPatterns],
       // References (not literals): the index template is created after its parts.

@@ -201,6 +201,24 @@ const indexTemplate: BlockSchema = {
   },
 };
 
+// docs/resources/elasticsearch_data_stream.md: name (required, forces replacement); the rest is read from the stream.
+const dataStream: BlockSchema = {
+  attributes: {
+    name: req('string'),
+    id: ro('string'),
+    generation: ro('number'),
+    hidden: ro('bool'),
+    ilm_policy: ro('string'),
+    metadata: ro('string'),
+    replicated: ro('bool'),
+    status: ro('string'),
+    system: ro('bool'),
+    template: ro('string'),
+    timestamp_field: ro('string'),
+  },
+  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
+};
+
 // --- Kibana ---------------------------------------------------------------------------
 const dataView: BlockSchema = {
   attributes: {
@@ -307,6 +325,7 @@ export const ELASTICSTACK_SCHEMA: ProviderSchema = {
     elasticstack_elasticsearch_index_lifecycle: indexLifecycle,
     elasticstack_elasticsearch_component_template: componentTemplate,
     elasticstack_elasticsearch_index_template: indexTemplate,
+    elasticstack_elasticsearch_data_stream: dataStream,
     elasticstack_kibana_data_view: dataView,
     elasticstack_kibana_import_saved_objects: importSavedObjects,
     elasticstack_kibana_action_connector: actionConnector,

@@ -12,3 +12,4 @@ export * from './kibana-data-view.js';
 export * from './kibana-import-saved-objects.js';
 export * from './kibana-action-connector.js';
 export * from './kibana-alerting-rule.js';
+export * from './elasticsearch-data-stream.js';

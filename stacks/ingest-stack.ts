@@ -1,0 +1,59 @@
+import { Aspects, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
+import { Filebeat } from '../constructs/filebeat.js';
+import { Logstash } from '../constructs/logstash.js';
+import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
+import type { IngestInputs } from './contracts.js';
+import { ContainerPolicyAspect } from './policy-aspect.js';
+
+export interface IngestStackProps {
+  /** What the platform stack provides (`PlatformStack.ingestInputs`). */
+  readonly platform: IngestInputs;
+  /** The services whose log files Filebeat ships (the catalog). */
+  readonly services: readonly ServiceDeclaration[];
+  /**
+   * Every data stream the Logstash pipeline writes to, as references to the resources of the
+   * `<env>-elastic` stack that create them (`ElasticStack.dataStreamNames`).
+   */
+  readonly dataStreams: readonly string[];
+}
+
+/**
+ * `<env>-ingest`: the log shippers, Logstash and Filebeat. Deployed after `<env>-elastic`, so
+ * nothing writes a log document before its ILM policy, templates and data stream exist (an
+ * auto-created stream would take Elasticsearch's built-in `logs@template` instead); lines the
+ * services write meanwhile wait in the log files. Destroyed first, so nothing re-creates a
+ * stream while the elastic stack deletes them.
+ */
+export class IngestStack extends TerraformStack {
+  public readonly logstash: Logstash;
+  public readonly filebeat: Filebeat;
+
+  public constructor(scope: Construct, id: string, props: IngestStackProps) {
+    super(scope, id);
+    const { platform } = props;
+    const { config } = platform.context;
+    // The same Docker host as the platform stack (DOCKER_HOST / DOCKER_CONTEXT, default the local socket).
+    new DockerProvider(this, 'docker', {});
+
+    this.logstash = new Logstash(this, 'logstash', {
+      context: platform.context,
+      elasticsearchUrls: platform.elasticsearchUrls,
+      certificateAuthority: platform.certificateAuthority,
+      writerUser: platform.logsWriter,
+      dataStreams: props.dataStreams,
+    });
+    // The services and nginx (platform stack, deployed earlier) have already created their
+    // directories on the shared log volume, which Filebeat mounts read-only.
+    this.filebeat = new Filebeat(this, 'filebeat', {
+      context: platform.context,
+      logstash: this.logstash,
+      certificateAuthority: platform.certificateAuthority,
+      logVolumeName: platform.logVolumeName,
+      services: props.services,
+    });
+
+    Aspects.of(this).add(new ContainerPolicyAspect(config.bindAddress));
+  }
+}

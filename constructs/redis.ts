@@ -10,8 +10,8 @@ import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
 /**
- * Seconds Redis gets to stop: on SIGTERM it finishes replies and exits (no dump: the
- * platform's Redis is a cache without persistence), well within this bound.
+ * Seconds Redis gets to stop: on SIGTERM it fsyncs its append-only file and exits, well
+ * within this bound; a kill would lose the writes since the last fsync.
  */
 export const REDIS_STOP_GRACE_SECONDS = 30;
 
@@ -98,14 +98,19 @@ export function redisKeyPrefixOf(serviceName: string): string {
  * may only touch keys under its own prefix, with data, connection and transaction
  * commands but nothing administrative or dangerous (INFO stays: client ready checks use it).
  */
+/** The one Pub/Sub channel service users may use: where Redis sends client-tracking invalidations (RESP2 redirect). */
+export const REDIS_INVALIDATION_CHANNEL_RULE = '&__redis__:invalidate';
+
 export function renderRedisAcl(users: readonly { name: string; passwordSha256: string; keyPrefix: string }[]): string {
   return [
     'user default off resetkeys resetchannels -@all',
     `user ${REDIS_PROBE_USER} on nopass resetkeys resetchannels -@all +ping`,
     ...users.map(
       (u) =>
-        `user ${u.name} on #${u.passwordSha256} resetkeys ~${u.keyPrefix}* resetchannels ` +
-        '-@all +@read +@write +@keyspace +@connection +@transaction -@dangerous +info',
+        `user ${u.name} on #${u.passwordSha256} resetkeys ~${u.keyPrefix}* resetchannels ${REDIS_INVALIDATION_CHANNEL_RULE} ` +
+        // CLIENT TRACKING (in @connection) and SUBSCRIBE to the invalidation channel only: the
+        // services' in-process cache listens there for changes to its own keys.
+        '-@all +@read +@write +@keyspace +@connection +@transaction -@dangerous +info +subscribe +unsubscribe',
     ),
     '',
   ].join('\n');

@@ -238,6 +238,18 @@ describe('Redis configuration and ACL (TLS only)', () => {
     expect(asService('set', 'unprefixed', 'x')).toMatch(/NOPERM/);
   });
 
+  it('lets a service user track its own keys and hear invalidations on the one channel, no other', () => {
+    expect(asService('client', 'tracking', 'on', 'bcast', 'prefix', own(''))).toBe('OK');
+    const subscribe = (channel: string) =>
+      spawnSync('redis-cli', ['--tls', '--cacert', pki.caFile, '-p', String(port), '--no-auth-warning', '--user', services[0]!.name, '--pass', password, 'subscribe', channel], {
+        encoding: 'utf8',
+        timeout: 1_500,
+      }).stdout;
+    expect(subscribe('__redis__:invalidate')).toMatch(/subscribe\s+__redis__:invalidate\s+1/);
+    expect(subscribe('other-channel')).toMatch(/NOPERM/);
+    expect(asService('publish', '__redis__:invalidate', 'x')).toMatch(/NOPERM/);
+  });
+
   it('keeps administrative and dangerous commands from service users', () => {
     for (const command of [['flushall'], ['config', 'get', 'dir'], ['keys', '*'], ['acl', 'list'], ['shutdown']]) {
       expect(asService(...command), command.join(' ')).toMatch(/NOPERM/);

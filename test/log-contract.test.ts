@@ -52,7 +52,7 @@ let nginxLines: { access: string[]; error: string[] } = { access: [], error: [] 
 let downStatus = 0;
 
 async function startNginx(svc: StartedServices): Promise<RunningNginx> {
-  if (spawnSync('nginx', ['-v']).error) throw new Error('nginx is not installed (.ci/run installs nginx-light); the log contract test runs the real one');
+  if (spawnSync('nginx', ['-v']).error) throw new Error('nginx is not installed (scripts/prepare-test-machine.sh installs nginx-light); the log contract test runs the real one');
   const dir = await mkdtemp(join(tmpdir(), 'contract-nginx-'));
   const logDir = join(dir, 'logs');
   await mkdir(logDir);

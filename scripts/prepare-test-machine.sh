@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# THE test command (README, .ci/run): installs what the tests need on a fresh Debian machine, makes
-# sure Postgres and Redis are up, then runs the README's test command.
+# Prepares a fresh Debian machine for the README's test command
+#   bash scripts/prepare-test-machine.sh && npm ci && npm test
+# (which .ci/run runs as written): installs what the tests need where it is missing and makes
+# sure Postgres and Redis answer on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export CI="${CI:-true}" DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; else SUDO=; fi
 need_apt=()
 command -v psql >/dev/null 2>&1 && ls /etc/postgresql >/dev/null 2>&1 || need_apt+=(postgresql)
@@ -39,8 +41,3 @@ for _ in $(seq 1 30); do
 done
 pg_isready -h 127.0.0.1 -p 5432
 redis-cli -h 127.0.0.1 -p 6379 ping
-
-# npm test builds the services first.
-export CHECKPOINT_DISABLE=1
-npm ci
-npm test

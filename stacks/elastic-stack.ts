@@ -15,6 +15,7 @@ import {
 import { ConfigError, type EnvironmentConfig } from './config/index.js';
 import { platformCaFile } from './ca-file.js';
 import type { ElasticConnection } from './contracts.js';
+import { useProjectStateFile } from './state-backend.js';
 
 export interface ElasticStackProps {
   /** Validated environment settings. */
@@ -49,6 +50,7 @@ export class ElasticStack extends TerraformStack {
 
   public constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
+    useProjectStateFile(this);
     const { config, services, connection } = props;
     const environment = config.environment;
     if (services.length === 0) {

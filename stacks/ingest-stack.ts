@@ -6,6 +6,7 @@ import { Logstash } from '../constructs/logstash.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import type { IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
+import { useProjectStateFile } from './state-backend.js';
 
 export interface IngestStackProps {
   /** What the platform stack provides (`PlatformStack.ingestInputs`). */
@@ -32,6 +33,7 @@ export class IngestStack extends TerraformStack {
 
   public constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id);
+    useProjectStateFile(this);
     const { platform } = props;
     const { config } = platform.context;
     // The same Docker host as the platform stack (DOCKER_HOST / DOCKER_CONTEXT, default the local socket).

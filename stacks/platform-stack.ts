@@ -20,6 +20,7 @@ import { platformCaFile } from './ca-file.js';
 import { ConfigError, type EnvironmentConfig } from './config/index.js';
 import type { ElasticConnection, IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
+import { useProjectStateFile } from './state-backend.js';
 
 export interface PlatformStackProps {
   /** Validated environment settings (see `loadEnvironmentConfig`). */
@@ -79,6 +80,7 @@ export class PlatformStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
+    useProjectStateFile(this);
     const { config } = props;
     const declared = props.services ?? SERVICES;
     if (declared.length === 0) throw new ConfigError('PlatformStack services must declare at least one service');

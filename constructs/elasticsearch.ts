@@ -161,11 +161,14 @@ export class Elasticsearch extends Construct {
           ),
           ...realmUploads(props.realmFiles),
         ],
+        ...(nodeCount === 1 ? {} : { command: bootstrapOnceCommand(nodeNames) }),
         healthcheck: elkHealthcheck(
           // Authenticated, CA-verified cluster health: yellow or better means this node has joined a cluster with a master.
-          // The server-side wait stays under the healthcheck's own timeout.
+          // The server-side wait stays under the healthcheck's own timeout. From then on the node starts without
+          // cluster.initial_master_nodes (see bootstrapOnceCommand).
           `curl --silent --fail --cacert ${ELASTICSEARCH_CA_PATH} --user "${props.healthcheckUser.username}:$${HEALTHCHECK_PASSWORD_VARIABLE}" ` +
-            `"https://localhost:${ELASTICSEARCH_HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=2s"`,
+            `"https://localhost:${ELASTICSEARCH_HTTP_PORT}/_cluster/health?wait_for_status=yellow&timeout=2s"` +
+            (nodeCount === 1 ? '' : ` && touch ${CLUSTER_FORMED_MARKER}`),
           '90s',
         ),
       });
@@ -193,8 +196,8 @@ function elasticsearchEnvironment(env: NodeEnvironment): string[] {
     env.nodeNames.length === 1
       ? ['discovery.type=single-node']
       : [
+          // cluster.initial_master_nodes is not here: bootstrapOnceCommand passes it until the cluster has formed.
           `discovery.seed_hosts=${env.nodeNames.filter((n) => n !== env.nodeName).join(',')}`,
-          `cluster.initial_master_nodes=${env.nodeNames.join(',')}`,
         ];
   const tls = (layer: 'http' | 'transport') => [
     `xpack.security.${layer}.ssl.enabled=true`,
@@ -219,6 +222,32 @@ function elasticsearchEnvironment(env: NodeEnvironment): string[] {
     'xpack.security.transport.ssl.verification_mode=full',
     `${HEALTHCHECK_PASSWORD_VARIABLE}=${env.healthcheckPassword}`,
   ];
+}
+
+/**
+ * Written into the data volume by the healthcheck once this node is part of a formed cluster
+ * (cluster health answers yellow or better); it lives and dies with the node's data.
+ */
+export const CLUSTER_FORMED_MARKER = `${ES_HOME}/data/.platform-cluster-formed`;
+
+/**
+ * The container command of a multi-node cluster's node: start the image's own entrypoint
+ * (`eswrapper`), with `cluster.initial_master_nodes` only while the node has never seen its
+ * cluster formed. Elastic: remove the setting once the cluster has formed for the first time,
+ * or a later misconfiguration may bootstrap a second cluster over the same data
+ * (reference/elasticsearch/configuration-reference/discovery-cluster-formation-settings).
+ *
+ * How the image runs it (elastic/elasticsearch distribution/docker/src/docker:
+ * dockerfiles/default/Dockerfile `ENTRYPOINT ["/bin/tini", "--", "/usr/local/bin/docker-entrypoint.sh"]`,
+ * `CMD ["eswrapper"]`; bin/docker-entrypoint.sh): a first argument other than `eswrapper` is
+ * exec'd as is, and `eswrapper` turns dotted environment variables into `-E` options. Bash
+ * cannot export a dotted name, so `env` sets it for the exec'd entrypoint. tini stays PID 1.
+ */
+export function bootstrapOnceCommand(nodeNames: readonly string[]): string[] {
+  const script =
+    `if [ ! -e ${CLUSTER_FORMED_MARKER} ]; then set -- env cluster.initial_master_nodes=${nodeNames.join(',')}; fi; ` +
+    'exec "$@" /usr/local/bin/docker-entrypoint.sh eswrapper';
+  return ['/bin/bash', '-c', script];
 }
 
 function realmUploads(files: FileRealmFiles): ContainerUpload[] {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Token } from 'cdktf';
 import { terraformLiteral } from '../constructs/terraform-literal.js';
-import { ELASTICSEARCH_CA_PATH } from '../constructs/elasticsearch.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootstrapOnceCommand, CLUSTER_FORMED_MARKER, ELASTICSEARCH_CA_PATH } from '../constructs/elasticsearch.js';
 import { ConfigError } from '../stacks/config/index.js';
 import { containerNamed, envOf, isReferenceTo, resourcesOf, synthElk, uploadOf, type SynthContainer } from './elk-harness.js';
 
@@ -114,7 +118,9 @@ describe('Elasticsearch, three nodes (staging)', () => {
       expect(env.get('node.name')).toBe(names[i]);
       expect(env.has('discovery.type')).toBe(false);
       expect(env.get('discovery.seed_hosts')!.split(',').sort()).toEqual(names.filter((n) => n !== names[i]));
-      expect(env.get('cluster.initial_master_nodes')!.split(',')).toEqual(names);
+      // Not in the environment: the start command passes it only until the cluster has formed.
+      expect(env.has('cluster.initial_master_nodes')).toBe(false);
+      expect(node.command).toEqual(bootstrapOnceCommand(names));
       expect(env.get('cluster.name')).toBe('elk-staging');
       // Transport verification is full: peers must reach each other by a name in their certificates.
       expect(env.get('network.publish_host')).toBe(names[i]);
@@ -139,6 +145,28 @@ describe('Elasticsearch, three nodes (staging)', () => {
     for (const i of [1, 2, 3]) {
       const request = requests.find((r) => r.subject[0]?.common_name === `elasticsearch-${i}`);
       expect(request?.dns_names).toEqual(expect.arrayContaining([`elasticsearch-${i}`, 'elasticsearch', 'localhost']));
+    }
+  });
+
+  it('bootstraps with cluster.initial_master_nodes only until the healthcheck has seen the cluster formed (real bash)', () => {
+    const work = mkdtempSync(join(tmpdir(), 'es-bootstrap-'));
+    try {
+      // The image's entrypoint stand-in prints what Elasticsearch would get: its arguments and the bootstrap setting.
+      const entrypoint = join(work, 'docker-entrypoint.sh');
+      writeFileSync(entrypoint, '#!/bin/bash\necho "args=$* initial=$(printenv cluster.initial_master_nodes)"\n', { mode: 0o755 });
+      const marker = join(work, 'data', '.platform-cluster-formed');
+      const [shell, flag, script] = nodes[0]!.command!;
+      const local = script!.split(CLUSTER_FORMED_MARKER).join(marker).split('/usr/local/bin/docker-entrypoint.sh').join(entrypoint);
+      const start = () => execFileSync(shell!, [flag!, local], { encoding: 'utf8' }).trim();
+      expect(start()).toBe('args=eswrapper initial=elasticsearch-1,elasticsearch-2,elasticsearch-3');
+
+      const healthcheck = nodes[0]!.healthcheck!.test.at(-1)!;
+      expect(healthcheck).toMatch(new RegExp(`_cluster/health\\?wait_for_status=yellow[^&]*&timeout=2s" && touch ${CLUSTER_FORMED_MARKER}$`));
+      mkdirSync(join(work, 'data'));
+      writeFileSync(marker, '');
+      expect(start()).toBe('args=eswrapper initial=');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 

@@ -22,6 +22,7 @@ export interface SynthContainer {
   wait?: boolean;
   wait_timeout?: number;
   hostname?: string;
+  command?: string[];
   ulimit?: { name: string; soft: number; hard: number }[];
   ports?: { internal: number; external?: number; ip?: string }[];
   volumes?: { volume_name: string; container_path: string; read_only?: boolean }[];

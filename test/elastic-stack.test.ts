@@ -91,7 +91,7 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
     const template = only(s, 'elasticstack_elasticsearch_index_template');
     expect(template.name).toBe(names.indexTemplate);
     expect(template.data_stream).toEqual({});
-    expect(template.priority).toBeGreaterThan(100);
+    expect(template.priority).toBeGreaterThan(500);
     const isComponent = (name: string) => (r: Record<string, unknown>) => r.name === name;
     expect(template.composed_of).toEqual([
       refTo(s, 'elasticstack_elasticsearch_component_template', isComponent(names.mappingsComponentTemplate), 'name'),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Testing, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../services/shared/src/catalog.js';
@@ -137,6 +138,13 @@ describe('LogIndexTemplates: the refused-document path', () => {
     for (const component of synthesized(s, 'elasticstack_elasticsearch_component_template')) {
       expect(component.template.data_stream_options, component.name).toBeUndefined();
     }
+  });
+
+  it('matches the pipeline side: Logstash keeps a dead-letter queue for what Elasticsearch refuses', () => {
+    // With the failure store off, a refusal is a bulk error, which Logstash writes to its DLQ.
+    const logstashYml = readFileSync(new URL('../pipelines/logstash/logstash.yml', import.meta.url), 'utf8');
+    expect(logstashYml).toMatch(/^dead_letter_queue\.enable: true$/m);
+    expect(LOG_FAILURE_STORE_ENABLED).toBe(false);
   });
 
   it('refuses a template name with "@", which Elastic reserves for built-in templates', () => {

@@ -94,7 +94,9 @@ export class LogIndexTemplates extends Construct {
       dataStream: {},
       // In the index template itself, which wins over any component's data_stream_options.
       // Applied when a stream is created, which is why the streams are resources created
-      // after this template (LogDataStreams).
+      // after this template (LogDataStreams). The provider's acceptance tests apply this exact
+      // shape (v0.16.3 internal/elasticsearch/index/template/testdata/
+      // TestAccResourceIndexTemplateDataStreamOptions/update_enabled/index_template.tf).
       template: { dataStreamOptions: { failureStore: { enabled: LOG_FAILURE_STORE_ENABLED } } },
       metadata: meta,
     });

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Testing, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../services/shared/src/catalog.js';
 import {
   ErrorSpikeAlert,
+  LOG_FAILURE_STORE_ENABLED,
+  LogDataView,
   LogIndexTemplates,
   LogLifecyclePolicy,
   dashboardSavedObjects,
@@ -36,9 +39,11 @@ describe('LogIndexTemplates', () => {
     dataNodes: 1,
   };
 
-  it('refuses a priority that would lose to the built-in logs-*-* template', () => {
-    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 100 })).toThrow(/priority 100 must be a whole number above 100/);
-    expect(new LogIndexTemplates(stack(), 't', { ...props, priority: 101 }).priority).toBe(101);
+  it('refuses a priority of 500 or less, which Elastic asks templates overlapping logs-*-* to exceed', () => {
+    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 100 })).toThrow(/priority 100 must be a whole number of at least 501/);
+    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 500 })).toThrow(/priority 500/);
+    expect(new LogIndexTemplates(stack(), 't', { ...props, priority: 501 }).priority).toBe(501);
+    expect(new LogIndexTemplates(stack(), 't', props).priority).toBeGreaterThan(500);
   });
 });
 
@@ -113,5 +118,60 @@ describe('hand-written bindings', () => {
     new LogLifecyclePolicy(s, 'ilm', { name: 'p', rolloverMaxAge: '1d', rolloverMaxPrimaryShardSize: '10gb', retentionDays: 30 });
     expect(() => Testing.synthHcl(s)).toThrow(/synthesize Terraform JSON only/);
     expect(() => Testing.synth(s)).not.toThrow();
+  });
+});
+
+/** The synthesized resources of one type in a test stack. */
+const synthesized = (s: TerraformStack, type: string): Record<string, any>[] =>
+  Object.values((JSON.parse(Testing.synth(s)) as { resource: Record<string, Record<string, any>> }).resource[type] ?? {});
+
+describe('LogIndexTemplates: the refused-document path', () => {
+  const props = { environment: 'dev', mappingsTemplateName: 'm', settingsTemplateName: 's', indexTemplateName: 'i', lifecyclePolicyName: 'p', dataNodes: 1 };
+
+  it('turns the failure store off in the index template, so refusals reach the Logstash dead-letter queue', () => {
+    const s = stack();
+    new LogIndexTemplates(s, 't', props);
+    const [template] = synthesized(s, 'elasticstack_elasticsearch_index_template');
+    expect(LOG_FAILURE_STORE_ENABLED).toBe(false);
+    expect(template!.template).toEqual({ data_stream_options: { failure_store: { enabled: false } } });
+    // Nor does any component template turn it back on.
+    for (const component of synthesized(s, 'elasticstack_elasticsearch_component_template')) {
+      expect(component.template.data_stream_options, component.name).toBeUndefined();
+    }
+  });
+
+  it('matches the pipeline side: Logstash keeps a dead-letter queue for what Elasticsearch refuses', () => {
+    // With the failure store off, a refusal is a bulk error, which Logstash writes to its DLQ.
+    const logstashYml = readFileSync(new URL('../pipelines/logstash/logstash.yml', import.meta.url), 'utf8');
+    expect(logstashYml).toMatch(/^dead_letter_queue\.enable: true$/m);
+    expect(LOG_FAILURE_STORE_ENABLED).toBe(false);
+  });
+
+  it('refuses a template name with "@", which Elastic reserves for built-in templates', () => {
+    expect(() => new LogIndexTemplates(stack(), 't', { ...props, mappingsTemplateName: 'x@mappings' })).toThrow(/mappingsTemplateName "x@mappings" contains "@"/);
+  });
+});
+
+describe('elasticObjectNames: template names', () => {
+  it('have no "@" and are distinct within an environment and across environments', () => {
+    const all = ['dev', 'staging', 'prod', 'devmappings'].flatMap((env) => {
+      const n = elasticObjectNames(env);
+      return [n.mappingsComponentTemplate, n.settingsComponentTemplate, n.indexTemplate];
+    });
+    for (const name of all) expect(name).not.toContain('@');
+    // Distinct even across environments that share one cluster.
+    expect(new Set(all).size).toBe(all.length);
+    expect(elasticObjectNames('dev').mappingsComponentTemplate).toBe('logs-platform-dev-mappings');
+  });
+});
+
+describe('LogDataView: Kibana field popularity', () => {
+  it('declares no field_attrs and no ignore_changes (provider 0.15.2+ ignores popularity counts on read)', () => {
+    const s = stack();
+    new LogDataView(s, 'v', { id: 'v', name: 'V', indexPatterns: ['logs-*-dev'] });
+    const [view] = synthesized(s, 'elasticstack_kibana_data_view');
+    // A declared field_attrs would be compared with what Kibana writes; keep the view's field metadata Kibana's.
+    expect(view!.data_view).not.toHaveProperty('field_attrs');
+    expect(view).not.toHaveProperty('lifecycle');
   });
 });

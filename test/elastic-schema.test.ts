@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ELASTICSTACK_PROVIDER_VERSION } from '../constructs/elastic/bindings/index.js';
-import { checkStackAgainstSchema, type SynthesizedTerraform } from './support/elasticstack-schema-check.js';
+import { checkBlock, checkStackAgainstSchema, type SynthesizedTerraform } from './support/elasticstack-schema-check.js';
 import { ELASTICSTACK_SCHEMA } from './support/elasticstack-schema.js';
 import { synthElasticStack } from './support/elasticstack-schema-fixture.js';
 
@@ -46,9 +46,9 @@ describe('the schema check catches', () => {
   it('a misspelled attribute in a nested block', () => {
     const broken = copy(tf);
     const policy = first(broken, 'elasticstack_elasticsearch_index_lifecycle');
-    policy.hot[0].rollover[0].max_primary_shard_sise = '10gb';
+    policy.hot.rollover.max_primary_shard_sise = '10gb';
     expect(checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA)).toEqual([
-      expect.stringMatching(/hot\[0\]\.rollover\[0\]: unknown attribute or block "max_primary_shard_sise" \(did you mean "max_primary_shard_size"\?\)/),
+      expect.stringMatching(/hot\.rollover: unknown attribute or block "max_primary_shard_sise" \(did you mean "max_primary_shard_size"\?\)/),
     ]);
   });
 
@@ -67,14 +67,18 @@ describe('the schema check catches', () => {
     expect(errors).toContainEqual(expect.stringMatching(/\.enabled: expected bool, got "yes"/));
   });
 
-  it('a block written with the wrong nesting, and too many blocks', () => {
+  it('a block written with the wrong nesting (the 0.13.1 list form of a 0.16 single block), and too many blocks', () => {
     const broken = copy(tf);
     const policy = first(broken, 'elasticstack_elasticsearch_index_lifecycle');
-    policy.hot = policy.hot[0];
-    policy.delete = [policy.delete[0], policy.delete[0]];
+    policy.hot = [policy.hot];
+    first(broken, 'elasticstack_elasticsearch_index_template').data_stream = [{}];
+    broken.provider.elasticstack[0].kibana = [broken.provider.elasticstack[0].kibana[0], broken.provider.elasticstack[0].kibana[0]];
+    broken.provider.elasticstack[0].elasticsearch = broken.provider.elasticstack[0].elasticsearch[0];
     const errors = checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA);
-    expect(errors).toContainEqual(expect.stringMatching(/\.hot: expected a list of blocks \(array\)/));
-    expect(errors).toContainEqual(expect.stringMatching(/\.delete: allows at most 1 block\(s\), has 2/));
+    expect(errors).toContainEqual(expect.stringMatching(/\.hot: expected a single block \(object\)/));
+    expect(errors).toContainEqual(expect.stringMatching(/\.data_stream: expected a single block \(object\)/));
+    expect(errors).toContainEqual(expect.stringMatching(/\.kibana: allows at most 1 block\(s\), has 2/));
+    expect(errors).toContainEqual(expect.stringMatching(/\.elasticsearch: expected a list of blocks \(array\)/));
   });
 
   it('an attribute given as a block', () => {
@@ -84,14 +88,13 @@ describe('the schema check catches', () => {
     expect(checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA)).toEqual([expect.stringMatching(/\.data_view: expected an object of nested attributes/)]);
   });
 
-  it('a missing required block and a read-only attribute', () => {
+  it('a read-only attribute, and a missing required block', () => {
     const broken = copy(tf);
-    const component = first(broken, 'elasticstack_elasticsearch_component_template');
-    delete component.template;
-    component.id = 'x';
-    const errors = checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA);
-    expect(errors).toContainEqual(expect.stringMatching(/required block "template" is missing/));
-    expect(errors).toContainEqual(expect.stringMatching(/"id" is read-only/));
+    first(broken, 'elasticstack_elasticsearch_component_template').id = 'x';
+    expect(checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA)).toEqual([expect.stringMatching(/"id" is read-only/)]);
+    // No resource of the pinned version has a required block any more; the check still exists.
+    const schema = { attributes: {}, blocks: { part: { nesting: 'list' as const, min: 1, block: { attributes: {} } } } };
+    expect(checkBlock('r', {}, schema, new Set())).toEqual([expect.stringMatching(/required block "part" is missing/)]);
   });
 
   it('a misspelled provider setting and a wrong provider pin', () => {
@@ -100,7 +103,7 @@ describe('the schema check catches', () => {
     broken.terraform.required_providers.elasticstack.version = '~> 0.13';
     const errors = checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA);
     expect(errors).toContainEqual(expect.stringMatching(/provider\.elasticstack\[0\]\.kibana\[0\]: unknown attribute or block "ca_cert" \(did you mean "ca_certs"\?\)/));
-    expect(errors).toContainEqual(expect.stringMatching(/version is "~> 0.13", expected "0.13.1"/));
+    expect(errors).toContainEqual(expect.stringMatching(new RegExp(`version is "~> 0.13", expected "${ELASTICSTACK_PROVIDER_VERSION}"`)));
   });
 
   it('a resource type missing from the table', () => {

@@ -69,15 +69,16 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
   it('declares the ILM policy from the rollover and retention settings', () => {
     const policy = only(s, 'elasticstack_elasticsearch_index_lifecycle');
     expect(policy.name).toBe(names.lifecyclePolicy);
-    expect(policy.hot).toEqual([
-      { min_age: '0ms', rollover: [{ max_age: config.rollover.maxAge, max_primary_shard_size: config.rollover.maxPrimaryShardSize }] },
-    ]);
-    expect(policy.delete).toEqual([{ min_age: `${config.logRetentionDays}d`, delete: [{}] }]);
+    expect(policy.hot).toEqual({
+      min_age: '0ms',
+      rollover: { max_age: config.rollover.maxAge, max_primary_shard_size: config.rollover.maxPrimaryShardSize },
+    });
+    expect(policy.delete).toEqual({ min_age: `${config.logRetentionDays}d`, delete: {} });
   });
 
   it('carries the shared ECS mappings and settings that attach the policy', () => {
     const templates = Object.values(resources(s, 'elasticstack_elasticsearch_component_template'));
-    const byName = Object.fromEntries(templates.map((t) => [t.name as string, (t.template as Record<string, string>[])[0]!]));
+    const byName = Object.fromEntries(templates.map((t) => [t.name as string, t.template as Record<string, string>]));
     expect(Object.keys(byName).sort()).toEqual([names.mappingsComponentTemplate, names.settingsComponentTemplate].sort());
     expect(JSON.parse(byName[names.mappingsComponentTemplate]!.mappings!)).toEqual(LOG_MAPPINGS);
     const settings = JSON.parse(byName[names.settingsComponentTemplate]!.settings!);
@@ -89,8 +90,8 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
   it('composes an index template for every logs-<source>-<env> data stream, above the built-in logs-*-*', () => {
     const template = only(s, 'elasticstack_elasticsearch_index_template');
     expect(template.name).toBe(names.indexTemplate);
-    expect(template.data_stream).toEqual([{}]);
-    expect(template.priority).toBeGreaterThan(100);
+    expect(template.data_stream).toEqual({});
+    expect(template.priority).toBeGreaterThan(500);
     const isComponent = (name: string) => (r: Record<string, unknown>) => r.name === name;
     expect(template.composed_of).toEqual([
       refTo(s, 'elasticstack_elasticsearch_component_template', isComponent(names.mappingsComponentTemplate), 'name'),

@@ -9,7 +9,19 @@ export interface LogDataViewProps {
   readonly indexPatterns: readonly string[];
 }
 
-/** The Kibana data view over the environment's log data streams, time field `@timestamp`. */
+/**
+ * The Kibana data view over the environment's log data streams, time field `@timestamp`.
+ *
+ * It declares no `field_attrs` and needs no `ignore_changes`: Kibana 8.18+ stores field
+ * popularity (`fieldAttrs.<field>.count`) in the view when someone uses Discover. Provider
+ * 0.13.1 forced replacement on any `field_attrs` change (internal/kibana/data_view/schema.go
+ * line 107, `mapplanmodifier.RequiresReplace()`); since 0.15.2 (issue 1287, PR 2964) the read
+ * drops count-only entries while `field_attrs` is unset (v0.16.3
+ * internal/kibana/dataview/models.go lines 129-164, `stripServerCountOnlyWhenFieldAttrsUnset`),
+ * the attribute no longer forces replacement (schema.go lines 112-128), and counts compare as
+ * equal semantically (field_attrs_value.go lines 55-144). A custom label set in Kibana is
+ * kept in state and shows in the next plan as an in-place change, not a replacement.
+ */
 export class LogDataView extends Construct {
   public readonly dataViewId: string;
   public readonly resource: KibanaDataView;

@@ -2,8 +2,28 @@ import { Construct } from 'constructs';
 import { ElasticsearchComponentTemplate, ElasticsearchIndexTemplate } from './bindings/index.js';
 import { LOG_MAPPINGS, logIndexPatterns, logIndexSettings } from './log-mappings.js';
 
-/** Priority of Elasticsearch's built-in `logs-*-*` index template. */
-export const BUILTIN_LOGS_TEMPLATE_PRIORITY = 100;
+/**
+ * Elastic asks templates whose patterns overlap the built-in `logs-*-*` (priority 100;
+ * Fleet integrations use up to 200) for a priority above 500
+ * (https://www.elastic.co/docs/manage-data/data-store/templates, "Avoid index pattern
+ * collisions"; elastic/docs-content manage-data/data-store/templates.md).
+ */
+export const OVERLAPPING_TEMPLATE_MIN_PRIORITY = 501;
+
+/**
+ * Whether the log data streams get a failure store. Decided once: off. Documents
+ * Elasticsearch refuses (mapping conflicts) must come back to Logstash as errors so its
+ * dead-letter queue and the `dead-letters` pipeline store them in
+ * `logs-deadletter-<env>`. With the failure store on, Elasticsearch would accept them
+ * into `<stream>::failures` and the DLQ would never see them. Since 9.2 the built-in
+ * `logs@settings` turns it on for `logs-*-*` (elastic/elasticsearch PR 131261,
+ * x-pack/plugin/core/template-resources/src/main/resources/logs@settings.json); our
+ * template composes none of the built-in parts, and turning it off explicitly in the
+ * template also wins over the `data_streams.failure_store.enabled` cluster setting
+ * (server/.../cluster/metadata/DataStreamFailureStoreSettings.java: that setting only
+ * applies to streams whose options leave it unset).
+ */
+export const LOG_FAILURE_STORE_ENABLED = false;
 
 export interface LogIndexTemplatesProps {
   readonly environment: string;
@@ -18,8 +38,8 @@ export interface LogIndexTemplatesProps {
   /** Elasticsearch data nodes (config.elasticsearch.nodes): decides the replica count. */
   readonly dataNodes: number;
   /**
-   * Index template priority; must beat the built-in `logs-*-*` template.
-   * @default 200
+   * Index template priority; must be at least OVERLAPPING_TEMPLATE_MIN_PRIORITY.
+   * @default 501
    */
   readonly priority?: number;
 }
@@ -27,7 +47,7 @@ export interface LogIndexTemplatesProps {
 /**
  * Two component templates (ECS mappings; settings that attach the ILM policy) and
  * the index template that composes them for the environment's
- * `logs-<source>-<environment>` data streams.
+ * `logs-<source>-<environment>` data streams, with the failure store off.
  */
 export class LogIndexTemplates extends Construct {
   public readonly indexPatterns: readonly string[];
@@ -37,11 +57,18 @@ export class LogIndexTemplates extends Construct {
 
   public constructor(scope: Construct, id: string, props: LogIndexTemplatesProps) {
     super(scope, id);
-    this.priority = props.priority ?? 200;
-    if (!Number.isInteger(this.priority) || this.priority <= BUILTIN_LOGS_TEMPLATE_PRIORITY) {
+    this.priority = props.priority ?? OVERLAPPING_TEMPLATE_MIN_PRIORITY;
+    if (!Number.isInteger(this.priority) || this.priority < OVERLAPPING_TEMPLATE_MIN_PRIORITY) {
       throw new Error(
-        `LogIndexTemplates: priority ${this.priority} must be a whole number above ${BUILTIN_LOGS_TEMPLATE_PRIORITY}, the built-in "logs-*-*" template's, or that template would win`,
+        `LogIndexTemplates: priority ${this.priority} must be a whole number of at least ${OVERLAPPING_TEMPLATE_MIN_PRIORITY}: Elastic asks templates overlapping the built-in "logs-*-*" for a priority above 500`,
       );
+    }
+    for (const [prop, name] of Object.entries({
+      mappingsTemplateName: props.mappingsTemplateName,
+      settingsTemplateName: props.settingsTemplateName,
+      indexTemplateName: props.indexTemplateName,
+    })) {
+      if (name.includes('@')) throw new Error(`LogIndexTemplates: ${prop} "${name}" contains "@", which Elastic reserves for built-in templates`);
     }
     this.indexPatterns = logIndexPatterns(props.environment);
     const meta = JSON.stringify({ managed_by: 'cdktf', environment: props.environment });
@@ -65,6 +92,12 @@ export class LogIndexTemplates extends Construct {
       composedOf: [mappings.name, settings.name],
       priority: this.priority,
       dataStream: {},
+      // In the index template itself, which wins over any component's data_stream_options.
+      // Applied when a stream is created, which is why the streams are resources created
+      // after this template (LogDataStreams). The provider's acceptance tests apply this exact
+      // shape (v0.16.3 internal/elasticsearch/index/template/testdata/
+      // TestAccResourceIndexTemplateDataStreamOptions/update_enabled/index_template.tf).
+      template: { dataStreamOptions: { failureStore: { enabled: LOG_FAILURE_STORE_ENABLED } } },
       metadata: meta,
     });
   }

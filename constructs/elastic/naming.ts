@@ -1,8 +1,11 @@
 /**
  * Names of the Elastic objects of one environment, in one place. Everything is
  * prefixed `logs-platform-<environment>` so several environments can share a
- * cluster without colliding, and nothing clashes with Elastic's built-in
- * `logs@*` / `logs-*-*` objects.
+ * cluster without colliding (an environment name has no `-`, so no environment's
+ * names are another's). No name contains `@`: Elastic reserves it for built-in and
+ * Fleet-managed templates ("avoid using `@` as part of the name of your own index
+ * templates", https://www.elastic.co/docs/manage-data/data-store/templates,
+ * elastic/docs-content manage-data/data-store/templates.md).
  */
 export interface ElasticObjectNames {
   readonly lifecyclePolicy: string;
@@ -26,8 +29,8 @@ export function elasticObjectNames(environment: string): ElasticObjectNames {
   const base = `logs-platform-${environment}`;
   return {
     lifecyclePolicy: base,
-    mappingsComponentTemplate: `${base}@mappings`,
-    settingsComponentTemplate: `${base}@settings`,
+    mappingsComponentTemplate: `${base}-mappings`,
+    settingsComponentTemplate: `${base}-settings`,
     indexTemplate: base,
     dataViewId: base,
     dataViewName: `Platform logs (${environment})`,

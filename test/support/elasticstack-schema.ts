@@ -6,11 +6,17 @@
  * Read-only attributes are listed so that setting one is reported, not mistaken
  * for a typo.
  *
+ * Transcribed at the pinned tag (v0.16.3); where a docs page was ambiguous the
+ * resource's schema code at that tag decided (noted below).
+ *
  * Doc notation -> table:
  *   (String) / (Number) / (Boolean)       -> 'string' / 'number' / 'bool'
  *   (List of String) / (Set of String)    -> { list: 'string' } / { set: 'string' }
  *   (Attributes) / (Attributes Map)       -> { nested: 'single' | 'map', attributes }
- *   (Block List, Max: 1) / (Block Set)    -> blocks: { nesting: 'list', max: 1 } / { nesting: 'set' }
+ *   (Block, Optional)                     -> blocks: { nesting: 'single' } (Plugin Framework
+ *                                            SingleNestedBlock: one JSON object, never a list)
+ *   (Block List) / (Block Set)            -> blocks: { nesting: 'list' } / { nesting: 'set' }
+ *                                            (connection blocks: at most one, listvalidator.SizeAtMost(1))
  */
 import { ELASTICSTACK_PROVIDER_VERSION } from '../../constructs/elastic/bindings/index.js';
 
@@ -54,21 +60,32 @@ const opt = (type: AttributeType, extra: Partial<AttributeSchema> = {}): Attribu
 const req = (type: AttributeType, extra: Partial<AttributeSchema> = {}): AttributeSchema => ({ type, required: true, ...extra });
 const ro = (type: AttributeType): AttributeSchema => ({ type, readOnly: true });
 const strings = { list: 'string' } as const;
-const one = (block: BlockSchema, min = 0): NestedBlockSchema => ({ nesting: 'list', min, max: 1, block });
+const nested = (attributes: Record<string, AttributeSchema>): AttributeType => ({ nested: 'single', attributes });
+/** A "Block List" limited to one element (the connection blocks). */
+const one = (block: BlockSchema): NestedBlockSchema => ({ nesting: 'list', max: 1, block });
 const many = (block: BlockSchema): NestedBlockSchema => ({ nesting: 'list', block });
+/** "Block, Optional": a single nested block, written as one object. */
+const single = (block: BlockSchema): NestedBlockSchema => ({ nesting: 'single', block });
 
-/** `elasticsearch_connection` block of the Elasticsearch resources. */
+/** `timeouts` (Attributes) of the resources that have it. */
+const timeouts = opt(nested({ create: opt('string'), read: opt('string'), update: opt('string'), delete: opt('string') }));
+
+/** `elasticsearch_connection` block of the Elasticsearch resources, and the provider's `elasticsearch` block. */
 const elasticsearchConnection: BlockSchema = {
   attributes: {
     api_key: opt('string', { sensitive: true }),
+    bearer_token: opt('string', { sensitive: true }),
     ca_data: opt('string'),
     ca_file: opt('string'),
+    ca_fingerprint: opt('string'),
     cert_data: opt('string'),
     cert_file: opt('string'),
+    endpoints: opt(strings, { sensitive: true }),
+    es_client_authentication: opt('string', { sensitive: true }),
+    headers: opt({ map: 'string' }, { sensitive: true }),
+    insecure: opt('bool'),
     key_data: opt('string', { sensitive: true }),
     key_file: opt('string'),
-    endpoints: opt(strings, { sensitive: true }),
-    insecure: opt('bool'),
     password: opt('string', { sensitive: true }),
     username: opt('string'),
   },
@@ -78,6 +95,7 @@ const elasticsearchConnection: BlockSchema = {
 const kibanaConnection: BlockSchema = {
   attributes: {
     api_key: opt('string', { sensitive: true }),
+    bearer_token: opt('string', { sensitive: true }),
     ca_certs: opt(strings),
     endpoints: opt(strings, { sensitive: true }),
     insecure: opt('bool'),
@@ -89,6 +107,7 @@ const kibanaConnection: BlockSchema = {
 const fleetConnection: BlockSchema = {
   attributes: {
     api_key: opt('string', { sensitive: true }),
+    bearer_token: opt('string', { sensitive: true }),
     ca_certs: opt(strings),
     endpoint: opt('string', { sensitive: true }),
     insecure: opt('bool'),
@@ -98,65 +117,90 @@ const fleetConnection: BlockSchema = {
 };
 
 // --- elasticstack_elasticsearch_index_lifecycle ------------------------------------
+// Every phase and action is "Block, Optional". Settings the docs call "Required when the
+// action is configured" are Optional in the schema (checked by the provider at plan time).
 const minAge = opt('string');
 const enabled = (): BlockSchema => ({ attributes: { enabled: opt('bool') } });
 const allocate: BlockSchema = {
-  attributes: { exclude: opt('string'), include: opt('string'), require: opt('string'), number_of_replicas: opt('number') },
+  attributes: {
+    exclude: opt('string'),
+    include: opt('string'),
+    require: opt('string'),
+    number_of_replicas: opt('number'),
+    total_shards_per_node: opt('number'),
+  },
 };
-const forcemerge: BlockSchema = { attributes: { max_num_segments: req('number'), index_codec: opt('string') } };
-const setPriority: BlockSchema = { attributes: { priority: req('number') } };
-const shrink: BlockSchema = { attributes: { max_primary_shard_size: opt('string'), number_of_shards: opt('number') } };
-const searchableSnapshot: BlockSchema = { attributes: { snapshot_repository: req('string'), force_merge_index: opt('bool') } };
+const downsample: BlockSchema = { attributes: { fixed_interval: opt('string'), wait_timeout: opt('string') } };
+const forcemerge: BlockSchema = { attributes: { max_num_segments: opt('number'), index_codec: opt('string') } };
+const setPriority: BlockSchema = { attributes: { priority: opt('number') } };
+const shrink: BlockSchema = {
+  attributes: { allow_write_after_shrink: opt('bool'), max_primary_shard_size: opt('string'), number_of_shards: opt('number') },
+};
+const searchableSnapshot: BlockSchema = { attributes: { snapshot_repository: opt('string'), force_merge_index: opt('bool') } };
 const rollover: BlockSchema = {
-  attributes: { max_age: opt('string'), max_docs: opt('number'), max_primary_shard_size: opt('string'), max_size: opt('string') },
+  attributes: {
+    max_age: opt('string'),
+    max_docs: opt('number'),
+    max_primary_shard_docs: opt('number'),
+    max_primary_shard_size: opt('string'),
+    max_size: opt('string'),
+    min_age: opt('string'),
+    min_docs: opt('number'),
+    min_primary_shard_docs: opt('number'),
+    min_primary_shard_size: opt('string'),
+    min_size: opt('string'),
+  },
 };
 
 const indexLifecycle: BlockSchema = {
-  attributes: { name: req('string'), metadata: opt('string'), id: ro('string'), modified_date: ro('string') },
+  attributes: { name: req('string'), metadata: opt('string'), force_destroy: opt('bool'), timeouts, id: ro('string'), modified_date: ro('string') },
   blocks: {
     elasticsearch_connection: one(elasticsearchConnection),
-    hot: one({
+    hot: single({
       attributes: { min_age: minAge },
       blocks: {
-        forcemerge: one(forcemerge),
-        readonly: one(enabled()),
-        rollover: one(rollover),
-        searchable_snapshot: one(searchableSnapshot),
-        set_priority: one(setPriority),
-        shrink: one(shrink),
-        unfollow: one(enabled()),
+        downsample: single(downsample),
+        forcemerge: single(forcemerge),
+        readonly: single(enabled()),
+        rollover: single(rollover),
+        searchable_snapshot: single(searchableSnapshot),
+        set_priority: single(setPriority),
+        shrink: single(shrink),
+        unfollow: single(enabled()),
       },
     }),
-    warm: one({
+    warm: single({
       attributes: { min_age: minAge },
       blocks: {
-        allocate: one(allocate),
-        forcemerge: one(forcemerge),
-        migrate: one(enabled()),
-        readonly: one(enabled()),
-        set_priority: one(setPriority),
-        shrink: one(shrink),
-        unfollow: one(enabled()),
+        allocate: single(allocate),
+        downsample: single(downsample),
+        forcemerge: single(forcemerge),
+        migrate: single(enabled()),
+        readonly: single(enabled()),
+        set_priority: single(setPriority),
+        shrink: single(shrink),
+        unfollow: single(enabled()),
       },
     }),
-    cold: one({
+    cold: single({
       attributes: { min_age: minAge },
       blocks: {
-        allocate: one(allocate),
-        freeze: one(enabled()),
-        migrate: one(enabled()),
-        readonly: one(enabled()),
-        searchable_snapshot: one(searchableSnapshot),
-        set_priority: one(setPriority),
-        unfollow: one(enabled()),
+        allocate: single(allocate),
+        downsample: single(downsample),
+        freeze: single(enabled()),
+        migrate: single(enabled()),
+        readonly: single(enabled()),
+        searchable_snapshot: single(searchableSnapshot),
+        set_priority: single(setPriority),
+        unfollow: single(enabled()),
       },
     }),
-    frozen: one({ attributes: { min_age: minAge }, blocks: { searchable_snapshot: one(searchableSnapshot) } }),
-    delete: one({
+    frozen: single({ attributes: { min_age: minAge }, blocks: { searchable_snapshot: single(searchableSnapshot) } }),
+    delete: single({
       attributes: { min_age: minAge },
       blocks: {
-        delete: one({ attributes: { delete_searchable_snapshot: opt('bool') } }),
-        wait_for_snapshot: one({ attributes: { policy: req('string') } }),
+        delete: single({ attributes: { delete_searchable_snapshot: opt('bool') } }),
+        wait_for_snapshot: single({ attributes: { policy: opt('string') } }),
       },
     }),
   },
@@ -174,29 +218,44 @@ const alias: BlockSchema = {
     search_routing: opt('string'),
   },
 };
-const templateBody: BlockSchema = {
+/** `template.data_stream_options` (Elasticsearch 9.1+; internal/elasticsearch/index/datastreamoptions/schema.go). */
+const dataStreamOptions: BlockSchema = {
+  attributes: {},
+  blocks: {
+    failure_store: single({ attributes: { enabled: opt('bool') }, blocks: { lifecycle: single({ attributes: { data_retention: opt('string') } }) } }),
+  },
+};
+const componentTemplateBody: BlockSchema = {
   attributes: { mappings: opt('string'), settings: opt('string') },
-  blocks: { alias: { nesting: 'set', block: alias } },
+  blocks: { alias: { nesting: 'set', block: alias }, data_stream_options: single(dataStreamOptions) },
+};
+const indexTemplateBody: BlockSchema = {
+  attributes: componentTemplateBody.attributes,
+  blocks: { ...componentTemplateBody.blocks, lifecycle: single({ attributes: { data_retention: opt('string') } }) },
 };
 
+// `template` became optional with the Plugin Framework migration (0.15.0).
 const componentTemplate: BlockSchema = {
-  attributes: { name: req('string'), metadata: opt('string'), version: opt('number'), id: ro('string') },
-  blocks: { template: one(templateBody, 1), elasticsearch_connection: one(elasticsearchConnection) },
+  attributes: { name: req('string'), metadata: opt('string'), version: opt('number'), timeouts, id: ro('string') },
+  blocks: { template: single(componentTemplateBody), elasticsearch_connection: one(elasticsearchConnection) },
 };
 
 const indexTemplate: BlockSchema = {
   attributes: {
     name: req('string'),
     index_patterns: req({ set: 'string' }),
+    allow_auto_create: opt('bool'),
     composed_of: opt(strings),
+    ignore_missing_component_templates: opt(strings),
     metadata: opt('string'),
     priority: opt('number'),
     version: opt('number'),
+    timeouts,
     id: ro('string'),
   },
   blocks: {
-    data_stream: one({ attributes: { allow_custom_routing: opt('bool'), hidden: opt('bool') } }),
-    template: one(templateBody),
+    data_stream: single({ attributes: { allow_custom_routing: opt('bool'), hidden: opt('bool') } }),
+    template: single(indexTemplateBody),
     elasticsearch_connection: one(elasticsearchConnection),
   },
 };
@@ -205,10 +264,12 @@ const indexTemplate: BlockSchema = {
 const dataStream: BlockSchema = {
   attributes: {
     name: req('string'),
+    timeouts,
     id: ro('string'),
     generation: ro('number'),
     hidden: ro('bool'),
     ilm_policy: ro('string'),
+    indices: ro({ nested: 'list', attributes: { index_name: ro('string'), index_uuid: ro('string') } }),
     metadata: ro('string'),
     replicated: ro('bool'),
     status: ro('string'),
@@ -220,52 +281,71 @@ const dataStream: BlockSchema = {
 };
 
 // --- Kibana ---------------------------------------------------------------------------
+const fieldFormatParams = nested({
+  colors: opt({ nested: 'list', attributes: { background: opt('string'), range: opt('string'), regex: opt('string'), text: opt('string') } }),
+  field_length: opt('number'),
+  field_type: opt('string'),
+  height: opt('number'),
+  include_space_with_suffix: opt('bool'),
+  input_format: opt('string'),
+  labeltemplate: opt('string'),
+  lookup_entries: opt({ nested: 'list', attributes: { key: req('string'), value: req('string') } }),
+  output_format: opt('string'),
+  output_precision: opt('number'),
+  pattern: opt('string'),
+  timezone: opt('string'),
+  transform: opt('string'),
+  type: opt('string'),
+  unknown_key_value: opt('string'),
+  urltemplate: opt('string'),
+  use_short_suffix: opt('bool'),
+  width: opt('number'),
+});
+
 const dataView: BlockSchema = {
   attributes: {
-    data_view: req({
-      nested: 'single',
-      attributes: {
+    data_view: req(
+      nested({
         title: req('string'),
         allow_no_index: opt('bool'),
         field_attrs: opt({ nested: 'map', attributes: { count: opt('number'), custom_label: opt('string') } }),
-        field_formats: opt({
-          nested: 'map',
-          attributes: {
-            id: req('string'),
-            params: opt({
-              nested: 'single',
-              attributes: { labeltemplate: opt('string'), pattern: opt('string'), urltemplate: opt('string') },
-            }),
-          },
-        }),
+        field_formats: opt({ nested: 'map', attributes: { id: req('string'), params: opt(fieldFormatParams) } }),
         id: opt('string'),
         name: opt('string'),
         namespaces: opt(strings),
         runtime_field_map: opt({ nested: 'map', attributes: { script_source: req('string'), type: req('string') } }),
         source_filters: opt(strings),
         time_field_name: opt('string'),
-      },
-    }),
+      }),
+    ),
     override: opt('bool'),
     space_id: opt('string'),
+    timeouts,
     id: ro('string'),
   },
   blocks: { kibana_connection: one(kibanaConnection) },
 };
 
+const savedObjectMeta = { icon: ro('string'), title: ro('string') };
 const importSavedObjects: BlockSchema = {
   attributes: {
-    file_contents: opt('string'),
-    file_contents_wo: opt('string', { sensitive: true }),
-    file_contents_wo_version: opt('string', { sensitive: true }),
+    file_contents: req('string'),
+    compatibility_mode: opt('bool'),
+    create_new_copies: opt('bool'),
     ignore_import_errors: opt('bool'),
     overwrite: opt('bool'),
     space_id: opt('string'),
-    errors: ro({ list: 'string' }),
+    errors: ro({
+      nested: 'list',
+      attributes: { error: ro(nested({ type: ro('string') })), id: ro('string'), meta: ro(nested(savedObjectMeta)), title: ro('string'), type: ro('string') },
+    }),
     id: ro('string'),
     success: ro('bool'),
     success_count: ro('number'),
-    success_results: ro({ list: 'string' }),
+    success_results: ro({
+      nested: 'list',
+      attributes: { destination_id: ro('string'), id: ro('string'), meta: ro(nested(savedObjectMeta)), type: ro('string') },
+    }),
   },
   blocks: { kibana_connection: one(kibanaConnection) },
 };
@@ -277,7 +357,11 @@ const actionConnector: BlockSchema = {
     config: opt('string'),
     connector_id: opt('string'),
     secrets: opt('string', { sensitive: true }),
+    // Write-only (Terraform 1.11+): never stored in state or plan.
+    secrets_wo: opt('string', { sensitive: true }),
+    secrets_wo_version: opt('string'),
     space_id: opt('string'),
+    timeouts,
     id: ro('string'),
     is_deprecated: ro('bool'),
     is_missing_secrets: ro('bool'),
@@ -286,26 +370,44 @@ const actionConnector: BlockSchema = {
   blocks: { kibana_connection: one(kibanaConnection) },
 };
 
+// internal/kibana/alertingrule/schema.go at v0.16.3: `actions` is a ListNestedBlock; its
+// `frequency` and `alerts_filter` (and `alerts_filter.timeframe`) are SingleNestedBlocks whose
+// attributes are Optional in the schema, with AlsoRequires validators (frequency: summary and
+// notify_when; timeframe: all four).
 const alertingRule: BlockSchema = {
   attributes: {
     consumer: req('string'),
     interval: req('string'),
     name: req('string'),
-    notify_when: req('string'),
     params: req('string'),
     rule_type_id: req('string'),
+    alert_delay: opt('number'),
     enabled: opt('bool'),
+    flapping: opt(nested({ enabled: opt('bool'), look_back_window: opt('number'), status_change_threshold: opt('number') })),
+    notify_when: opt('string'),
     rule_id: opt('string'),
     space_id: opt('string'),
-    tags: opt(strings),
+    tags: opt({ set: 'string' }),
     throttle: opt('string'),
+    timeouts,
     id: ro('string'),
     last_execution_date: ro('string'),
     last_execution_status: ro('string'),
     scheduled_task_id: ro('string'),
   },
   blocks: {
-    actions: many({ attributes: { id: req('string'), params: req('string'), group: opt('string') } }),
+    actions: many({
+      attributes: { id: req('string'), params: req('string'), group: opt('string') },
+      blocks: {
+        frequency: single({ attributes: { notify_when: opt('string'), summary: opt('bool'), throttle: opt('string') } }),
+        alerts_filter: single({
+          attributes: { kql: opt('string') },
+          blocks: {
+            timeframe: single({ attributes: { days: opt({ list: 'number' }), hours_end: opt('string'), hours_start: opt('string'), timezone: opt('string') } }),
+          },
+        }),
+      },
+    }),
     kibana_connection: one(kibanaConnection),
   },
 };

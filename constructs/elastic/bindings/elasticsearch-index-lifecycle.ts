@@ -57,37 +57,30 @@ export class ElasticsearchIndexLifecycle extends ElasticstackResource<Elasticsea
   protected override synthesizeAttributes(): Record<string, unknown> {
     const c = this.resourceConfig;
     const { hot, delete: del } = c;
-    // Phases and actions are "Block List, Max: 1": synthesized as one-element lists.
+    // Phases and actions are "Block, Optional" (single nested blocks since the 0.14.4
+    // Plugin Framework migration): objects, `{}` for an action without settings.
     return definedOnly({
       name: c.name,
       metadata: c.metadata,
       hot: hot
-        ? [
-            definedOnly({
-              min_age: hot.minAge,
-              rollover: hot.rollover
-                ? [
-                    definedOnly({
-                      max_age: hot.rollover.maxAge,
-                      max_primary_shard_size: hot.rollover.maxPrimaryShardSize,
-                      max_docs: hot.rollover.maxDocs,
-                      max_size: hot.rollover.maxSize,
-                    }),
-                  ]
-                : undefined,
-              set_priority: hot.setPriority === undefined ? undefined : [{ priority: hot.setPriority }],
-            }),
-          ]
+        ? definedOnly({
+            min_age: hot.minAge,
+            rollover: hot.rollover
+              ? definedOnly({
+                  max_age: hot.rollover.maxAge,
+                  max_primary_shard_size: hot.rollover.maxPrimaryShardSize,
+                  max_docs: hot.rollover.maxDocs,
+                  max_size: hot.rollover.maxSize,
+                })
+              : undefined,
+            set_priority: hot.setPriority === undefined ? undefined : { priority: hot.setPriority },
+          })
         : undefined,
       delete: del
-        ? [
-            definedOnly({
-              min_age: del.minAge,
-              delete: del.delete
-                ? [definedOnly({ delete_searchable_snapshot: del.delete.deleteSearchableSnapshot })]
-                : undefined,
-            }),
-          ]
+        ? definedOnly({
+            min_age: del.minAge,
+            delete: del.delete ? definedOnly({ delete_searchable_snapshot: del.delete.deleteSearchableSnapshot }) : undefined,
+          })
         : undefined,
     });
   }

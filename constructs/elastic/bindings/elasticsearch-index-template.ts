@@ -1,6 +1,6 @@
 import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { ElasticsearchTemplateBody } from './elasticsearch-component-template.js';
+import { synthesizeTemplateBody, type ElasticsearchTemplateBody } from './elasticsearch-component-template.js';
 import { ElasticstackResource } from './elasticstack-resource.js';
 import { definedOnly } from './provider-version.js';
 
@@ -50,11 +50,9 @@ export class ElasticsearchIndexTemplate extends ElasticstackResource<Elasticsear
       priority: c.priority,
       metadata: c.metadata,
       version: c.version,
-      // Both blocks are "Block List, Max: 1".
-      data_stream: dataStream
-        ? [definedOnly({ hidden: dataStream.hidden, allow_custom_routing: dataStream.allowCustomRouting })]
-        : undefined,
-      template: template ? [definedOnly({ mappings: template.mappings, settings: template.settings })] : undefined,
+      // Both are "Block, Optional" (single nested blocks): objects, `{}` for an empty one.
+      data_stream: dataStream ? definedOnly({ hidden: dataStream.hidden, allow_custom_routing: dataStream.allowCustomRouting }) : undefined,
+      template: template ? synthesizeTemplateBody(template) : undefined,
     });
   }
 }

@@ -127,7 +127,7 @@ it('no per-service Dockerfile is left to drift from the shared one', () => {
   for (const service of SERVICES) expect(existsSync(join(ROOT, 'services', service.name, 'Dockerfile')), service.name).toBe(false);
 });
 
-it('.dockerignore keeps host builds and dependencies out of the context', () => {
+it('.dockerignore keeps host builds, dependencies, state and the local CA out of the context', () => {
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
-  for (const entry of ['node_modules', 'dist', 'cdktf.out', '.git']) expect(ignored).toContain(entry);
+  for (const entry of ['node_modules', 'dist', 'cdktf.out', '.git', '.platform', '*.tfstate*']) expect(ignored).toContain(entry);
 });

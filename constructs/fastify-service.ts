@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Image } from '@cdktf/provider-docker/lib/image/index.js';
+import { Image, type ImageBuild } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ConfigError, replicasOf } from '../stacks/config/index.js';
 import { containerSettings, healthcheck, requireMemoryMb } from './container-settings.js';
-import type { PlatformContext } from './platform-context.js';
+import { resolveImage, type PlatformContext } from './platform-context.js';
 
 /** Root of this repository: the Docker build context of every service image. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The one Dockerfile every service image is built from (build arg SERVICE), relative to the repository root. */
+export const SERVICE_DOCKERFILE = 'services/Dockerfile';
 
 /**
  * Build context as Terraform sees it: Terraform runs in `cdktf.out/stacks/<stack>/`,
@@ -20,6 +23,33 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * JSON free of machine-specific paths.
  */
 export const DEFAULT_BUILD_CONTEXT = '../../..';
+
+/**
+ * The `dockerfile` attribute for a build context: the Dockerfile's path from Terraform's working
+ * directory, like the context itself. Both of the provider's build paths resolve a relative
+ * Dockerfile against the process's working directory, not against the context: the buildx path
+ * mounts `filepath.Dir(dockerfile)` as given (docker/buildx v0.23.0 build/opt.go L420-428, the
+ * version kreuzwerker/docker v3.6.2 links), the legacy path calls `filepath.Abs` on it (docker/cli
+ * v28.1.1 cli/command/image/build/context.go L256-269, GetContextFromLocalDir).
+ */
+export function serviceDockerfilePath(buildContext: string): string {
+  return posix.join(buildContext, SERVICE_DOCKERFILE);
+}
+
+/**
+ * The buildx builder the provider builds with: the Docker daemon's own BuildKit. With `builder`
+ * set, kreuzwerker/docker v3.6.2 builds through buildx as a library and streams the context over
+ * a BuildKit session (internal/provider/resource_docker_image_funcs.go L34-75,
+ * docker_buildx_build.go runBuild). Without it, it posts a tar to the Engine's /build endpoint,
+ * which fails on the containerd image store (provider issue 534, moby issue 47717). The provider
+ * initialises its docker CLI with `Hosts` = its own host (docker_cli.go L19), so the CLI's current
+ * context is "default" (docker/cli v28.1.1 cli/command/cli.go L449-455, resolveContextName), and
+ * buildx resolves the builder "default" to that context with the docker driver (docker/buildx
+ * v0.23.0 store/storeutil/storeutil.go L74-106, builder/builder.go L230-258): the daemon the
+ * provider talks to, with either image store. Any other context name would fail buildx's check
+ * that a context-named builder is the current context (builder/builder.go L124-135).
+ */
+export const SERVICE_IMAGE_BUILDER = 'default';
 
 /** `SHUTDOWN_TIMEOUT_MS`: how long a replica drains in-flight requests after SIGTERM before it exits anyway. */
 export const SERVICE_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -74,13 +104,14 @@ function listFiles(dir: string): string[] {
 
 /**
  * SHA-256 over everything a service image is built from: its own directory, the shared
- * service package and the root npm manifests. Any edit changes it and so rebuilds the image.
+ * service package, the Dockerfile and the root npm manifests. Any edit changes it and so
+ * rebuilds the image.
  */
 export function hashServiceSources(serviceName: string, repoRoot: string = REPO_ROOT): string {
   const files = [
     ...listFiles(join(repoRoot, 'services', serviceName)),
     ...listFiles(join(repoRoot, 'services', 'shared')),
-    ...['package.json', 'package-lock.json', '.dockerignore'].map((f) => join(repoRoot, f)).filter((f) => existsSync(f)),
+    ...[SERVICE_DOCKERFILE, 'package.json', 'package-lock.json', '.dockerignore'].map((f) => join(repoRoot, f)).filter((f) => existsSync(f)),
   ].sort();
   const hash = createHash('sha256');
   for (const file of files) {
@@ -89,9 +120,40 @@ export function hashServiceSources(serviceName: string, repoRoot: string = REPO_
   return hash.digest('hex');
 }
 
+/** The build args of a service image: which service, the base image and the npm registry from the image settings. */
+export function serviceBuildArgs(context: PlatformContext, serviceName: string): Record<string, string> {
+  const npmRegistry = context.config.images.npmRegistry;
+  return {
+    SERVICE: serviceName,
+    NODE_IMAGE: resolveImage(context.config, 'node'),
+    ...(npmRegistry === undefined ? {} : { NPM_REGISTRY: npmRegistry }),
+  };
+}
+
+/** JSON with object keys sorted, so equal values always give equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * SHA-256 identifying one image build: the sources and the build settings (context, Dockerfile,
+ * build args, ...). The image tag derives from it, so every change that replaces the image (the
+ * provider makes `build_args`, `context` and `dockerfile` ForceNew) also gives it a new name:
+ * with create-before-destroy, destroying the old image removes it by name (v3.6.2
+ * resource_docker_image_funcs.go removeImage L163-193), which must not hit the new image.
+ */
+export function serviceImageHash(sourceHash: string, build: ImageBuild): string {
+  return createHash('sha256').update(sourceHash).update('\0').update(canonicalJson(build)).digest('hex');
+}
+
 /**
  * A Fastify service from this repository: its image built locally from
- * `services/<name>/Dockerfile`, run as `replicas` containers that share the service's
+ * `services/Dockerfile` (build arg SERVICE=<name>), run as `replicas` containers that share the service's
  * network alias (and each have their own, `<name>-<n>`), configured by the environment
  * variables of the service contract.
  */
@@ -118,10 +180,13 @@ export class FastifyService extends Construct {
     if (!LOG_LEVELS.includes(logLevel)) {
       throw new ConfigError(`FastifyService "${service.name}": logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
     }
-    const dockerfile = `services/${service.name}/Dockerfile`;
+    // What services/Dockerfile copies for SERVICE=<name>: checked at synth, not half-way through a deploy.
+    const required = [SERVICE_DOCKERFILE, `services/${service.name}/package.json`, `services/${service.name}/migrations`];
     this.node.addValidation({
       validate: () =>
-        existsSync(join(REPO_ROOT, dockerfile)) ? [] : [`FastifyService "${service.name}": ${dockerfile} does not exist; every service builds from its own Dockerfile`],
+        required
+          .filter((path) => !existsSync(join(REPO_ROOT, path)))
+          .map((path) => `FastifyService "${service.name}": ${path} does not exist; the service image (${SERVICE_DOCKERFILE}, SERVICE=${service.name}) is built from it`),
     });
 
     const peerEnv: string[] = [];
@@ -138,16 +203,28 @@ export class FastifyService extends Construct {
     this.url = `http://${service.name}:${service.port}`;
     this.replicaAliases = Array.from({ length: replicas }, (_, i) => `${service.name}-${i + 1}`);
 
-    const sourceHash = hashServiceSources(service.name);
+    const buildContext = props.buildContext ?? DEFAULT_BUILD_CONTEXT;
+    const build: ImageBuild = {
+      builder: SERVICE_IMAGE_BUILDER,
+      context: buildContext,
+      dockerfile: serviceDockerfilePath(buildContext),
+      buildArgs: serviceBuildArgs(context, service.name),
+      // `label` (not `labels`): the buildx path maps only `label` (v3.6.2 docker_buildx_build.go L258-264).
+      label: { 'io.platform.service': service.name },
+    };
+    const imageHash = serviceImageHash(hashServiceSources(service.name), build);
     this.image = new Image(this, 'image', {
-      // An explicit, content-derived tag: pinned like every other image, new on every source change.
-      name: `${context.namePrefix}-${service.name}:src-${sourceHash.slice(0, 12)}`,
-      buildAttribute: {
-        context: props.buildContext ?? DEFAULT_BUILD_CONTEXT,
-        dockerfile,
-        label: { 'io.platform.service': service.name },
+      // An explicit, content-derived tag: pinned like every other image, new on every source or build change.
+      name: `${context.namePrefix}-${service.name}:src-${imageHash.slice(0, 12)}`,
+      buildAttribute: build,
+      triggers: { build_sha256: imageHash },
+      lifecycle: {
+        // Build the new image before anything is destroyed: a failed build leaves the running
+        // containers alone. The containers cannot do the same: their names are fixed
+        // (`<prefix>-<alias>`), so a second container with the same name cannot exist next to the
+        // old one, and they are replaced destroy-then-create once the new image exists.
+        createBeforeDestroy: true,
       },
-      triggers: { source_sha256: sourceHash },
     });
 
     const probe = `fetch('http://127.0.0.1:${service.port}${HEALTH_PATH}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;

@@ -7,7 +7,7 @@ import {
   resolveEnvironmentConfig,
   type EnvironmentSettings,
 } from '../stacks/config/index.js';
-import { resolveImage } from '../constructs/platform-context.js';
+import { defaultImage, resolveImage } from '../constructs/platform-context.js';
 
 /** The ConfigError message `settings` produce (fails the test when they are accepted). */
 function rejection(settings: unknown, environment = 'dev'): string {
@@ -55,6 +55,9 @@ describe('environment config', () => {
     ['images.overrides (untagged)', { images: { overrides: { redis: 'redis' } } }, /Invalid setting images\.overrides\.redis .*no missing tag/],
     ['images.overrides (unknown component)', { images: { overrides: { mysql: 'mysql:8.0.36' } } }, /Invalid setting images\.overrides .*unknown setting\(s\) "mysql"; allowed here: postgres, redis, elasticsearch/],
     ['images.registryMirror', { images: { registryMirror: 'https://mirror.example.com' } }, /Invalid setting images\.registryMirror .*registry host/],
+    ['images.npmRegistry (not a URL)', { images: { npmRegistry: 'npm.mirror.internal' } }, /Invalid setting images\.npmRegistry .*http\(s\) URL/],
+    ['images.npmRegistry (credentials)', { images: { npmRegistry: 'https://user:secret@npm.mirror.internal/' } }, /Invalid setting images\.npmRegistry .*must not contain credentials/],
+    ['images.overrides.node (latest)', { images: { overrides: { node: 'node:latest' } } }, /Invalid setting images\.overrides\.node .*pinned image reference/],
     ['replicas (range)', { replicas: { 'user-service': 0 } }, /Invalid setting replicas\.user-service .*: must be from 1 to 10/],
     ['logRetentionDays', { logRetentionDays: 0 }, /Invalid setting logRetentionDays .*: must be from 1 to 3650 days/],
     ['rollover.maxAge', { rollover: { maxAge: '1w' } }, /Invalid setting rollover\.maxAge .*"1d" or "12h"/],
@@ -91,9 +94,14 @@ describe('environment config', () => {
     const mirrored = resolveEnvironmentConfig('dev', {
       images: { registryMirror: 'mirror.internal:5000/hub', overrides: { redis: 'registry.example.com/redis:7.4.5' } },
     });
-    expect(resolveImage(mirrored, 'postgres')).toBe('mirror.internal:5000/hub/library/postgres:17.6-alpine3.22');
+    expect(resolveImage(mirrored, 'postgres')).toBe(`mirror.internal:5000/hub/library/${defaultImage('postgres', mirrored.elasticVersion)}`);
     expect(resolveImage(mirrored, 'kibana')).toBe(`mirror.internal:5000/hub/kibana/kibana:${mirrored.elasticVersion}`);
     expect(resolveImage(mirrored, 'redis')).toBe('registry.example.com/redis:7.4.5');
+  });
+
+  it('accepts an npm registry URL and leaves it unset by default', () => {
+    expect(resolveEnvironmentConfig('dev', {}).images.npmRegistry).toBeUndefined();
+    expect(resolveEnvironmentConfig('dev', { images: { npmRegistry: 'http://npm.mirror.internal:4873/' } }).images.npmRegistry).toBe('http://npm.mirror.internal:4873/');
   });
 
   it('gives every Elastic image the one elasticVersion', () => {

@@ -32,9 +32,9 @@ describe('service source hash (the image rebuild trigger)', () => {
   write('package.json', '{}');
   write('services/shared/src/index.ts', 'export {};');
   write('services/user-service/src/main.ts', 'console.log(1);');
-  write('services/user-service/Dockerfile', 'FROM node:20');
+  write('services/Dockerfile', 'ARG NODE_IMAGE\nFROM ${NODE_IMAGE}');
 
-  it('changes when the service, the shared package or the lock file changes', () => {
+  it('changes when the service, the shared package, the lock file or the shared Dockerfile changes', () => {
     const before = hashServiceSources('user-service', root);
     write('services/user-service/src/main.ts', 'console.log(2);');
     const afterService = hashServiceSources('user-service', root);
@@ -42,7 +42,9 @@ describe('service source hash (the image rebuild trigger)', () => {
     const afterShared = hashServiceSources('user-service', root);
     write('package-lock.json', '{"lockfileVersion":3}');
     const afterLock = hashServiceSources('user-service', root);
-    expect(new Set([before, afterService, afterShared, afterLock]).size).toBe(4);
+    write('services/Dockerfile', 'ARG NODE_IMAGE\nFROM ${NODE_IMAGE}\nUSER node');
+    const afterDockerfile = hashServiceSources('user-service', root);
+    expect(new Set([before, afterService, afterShared, afterLock, afterDockerfile]).size).toBe(5);
   });
 
   it('ignores build output and installed dependencies', () => {
@@ -61,11 +63,12 @@ describe('service source hash (the image rebuild trigger)', () => {
 });
 
 describe('FastifyService', () => {
-  it('fails synth validation, naming the file, when the service has no Dockerfile', () => {
+  it('fails synth validation, naming the files, when the service has no directory for services/Dockerfile to build', () => {
     const ghost: ServiceDeclaration = { name: 'ghost-service', port: 8000, routePrefix: '/ghosts', database: 'ghosts', calls: {} };
     const stack = new TerraformStack(Testing.app(), 'ghost');
     new FastifyService(stack, 'ghost', serviceProps({ service: ghost }));
-    expect(() => Testing.synth(stack, true)).toThrow(/FastifyService "ghost-service": services\/ghost-service\/Dockerfile does not exist/);
+    expect(() => Testing.synth(stack, true)).toThrow(/FastifyService "ghost-service": services\/ghost-service\/package\.json does not exist/);
+    expect(() => Testing.synth(stack, true)).toThrow(/FastifyService "ghost-service": services\/ghost-service\/migrations does not exist/);
   });
 
   it.each([0, 11, 1.5])('refuses replicas %s', (replicas) => {

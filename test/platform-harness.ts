@@ -23,7 +23,7 @@ export function synthPlatform(environment: string, settings?: EnvironmentSetting
 
 /** The service images' content hashes change with every service edit; snapshots keep a placeholder. */
 export function maskSourceHashes(json: string): string {
-  return json.replace(/src-[a-f0-9]{12}/g, 'src-<hash>').replace(/"source_sha256": "[a-f0-9]{64}"/g, '"source_sha256": "<sha256 of the service sources>"');
+  return json.replace(/src-[a-f0-9]{12}/g, 'src-<hash>').replace(/"build_sha256": "[a-f0-9]{64}"/g, '"build_sha256": "<sha256 of the service sources and build settings>"');
 }
 
 export type Container = Record<string, unknown> & {

@@ -152,13 +152,13 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
     expect(dependsOn(deployment, `${prefix}-filebeat`)).toContain(ref(deployment, `${prefix}-logstash`));
   });
 
-  it('builds each service image locally from its own Dockerfile with an explicit tag and a source-hash trigger', () => {
-    const images = Object.values(platform.tf.resource.docker_image!) as { name: string; build?: { context: string; dockerfile: string }; triggers?: Record<string, string> }[];
+  it('builds each service image locally from services/Dockerfile with an explicit tag and a build-hash trigger', () => {
+    const images = Object.values(platform.tf.resource.docker_image!) as { name: string; build?: { context: string; dockerfile: string; build_args?: Record<string, string> }; triggers?: Record<string, string> }[];
     for (const service of SERVICES) {
       const image = images.find((i) => i.name.startsWith(`${prefix}-${service.name}:`))!;
       expect(image.name).toMatch(/:src-[a-f0-9]{12}$/);
-      expect(image.build).toMatchObject({ context: '../../..', dockerfile: `services/${service.name}/Dockerfile` });
-      expect(image.triggers!.source_sha256).toMatch(/^[a-f0-9]{64}$/);
+      expect(image.build).toMatchObject({ context: '../../..', dockerfile: '../../../services/Dockerfile', build_args: { SERVICE: service.name } });
+      expect(image.triggers!.build_sha256).toMatch(/^[a-f0-9]{64}$/);
       // Environment-specific, so destroy removes it; shared public images stay for other environments.
       expect((image as { keep_locally?: boolean }).keep_locally).toBeUndefined();
     }

@@ -259,11 +259,38 @@ describe('published ports check', () => {
 
 describe('images check', () => {
   it('passes when every image is present locally', async () => {
-    const images = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx'] as const;
+    const images = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx', 'node'] as const;
     const { resolveImage } = await import('../constructs/platform-context.js');
     const docker = await fakeDockerSocket({ images: images.map((c) => resolveImage(dev, c)) });
     const result = await checkImages({ config: dev, host: host({ env: { DOCKER_HOST: docker }, probeRegistry: async () => ({ reachable: false, reason: 'offline' }) }) }, true);
-    expect(result).toMatchObject({ status: 'pass', detail: 'all 7 present locally' });
+    expect(result).toMatchObject({ status: 'pass', detail: 'all 8 present locally' });
+  });
+
+  it("covers the services' node base image: missing and its registry offline, it fails naming it", async () => {
+    const { resolveImage } = await import('../constructs/platform-context.js');
+    const config = resolveEnvironmentConfig('dev', { images: { overrides: { node: 'registry.internal:5000/node:24.19.0-trixie-slim' } } });
+    const present = (['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx'] as const).map((c) => resolveImage(config, c));
+    const docker = await fakeDockerSocket({ images: present });
+    const result = await checkImages({ config, host: host({ env: { DOCKER_HOST: docker }, probeRegistry: async () => ({ reachable: false, reason: 'ECONNREFUSED' }) }) }, true);
+    expect(result.status).toBe('fail');
+    expect(result.detail).toContain('node: registry.internal:5000/node:24.19.0-trixie-slim');
+    expect(result.detail).toContain('registry.internal:5000 (ECONNREFUSED)');
+  });
+
+  it('fails when DOCKER_BUILDKIT would send the service builds to the legacy builder, or is no boolean', async () => {
+    const docker = await fakeDockerSocket({ images: [] });
+    const probe = async () => ({ reachable: true }) as const;
+    for (const value of ['0', 'false', 'F']) {
+      const result = await checkImages({ config: dev, host: host({ env: { DOCKER_HOST: docker, DOCKER_BUILDKIT: value }, probeRegistry: probe }) }, true);
+      expect(result, value).toMatchObject({ status: 'fail', detail: expect.stringContaining('legacy builder') });
+      expect(result.fix?.join('\n')).toContain('unset DOCKER_BUILDKIT');
+    }
+    const bogus = await checkImages({ config: dev, host: host({ env: { DOCKER_HOST: docker, DOCKER_BUILDKIT: 'yes' }, probeRegistry: probe }) }, true);
+    expect(bogus).toMatchObject({ status: 'fail', detail: expect.stringContaining('not a boolean') });
+    for (const value of ['1', 'true', '']) {
+      const result = await checkImages({ config: dev, host: host({ env: { DOCKER_HOST: docker, DOCKER_BUILDKIT: value }, probeRegistry: probe }) }, true);
+      expect(result.status, value).toBe('pass');
+    }
   });
 
   it('passes for missing images when their registries answer, fails naming image and registry when not', async () => {

@@ -66,10 +66,10 @@ describe('adding a third service to the declaration', () => {
     expect(JSON.stringify(baseline.platform)).not.toContain('billing-service');
   });
 
-  it('gets a container built from its own Dockerfile, configured by the service contract', () => {
+  it('gets a container built from services/Dockerfile with SERVICE=billing-service, configured by the service contract', () => {
     const replica = container(platform, 'elk-dev-billing-service-1');
-    const images = Object.values(platform.resource.docker_image ?? {}) as { name: string; build?: { dockerfile?: string } }[];
-    expect(images.find((i) => i.build?.dockerfile === 'services/billing-service/Dockerfile')).toBeDefined();
+    const images = Object.values(platform.resource.docker_image ?? {}) as { name: string; build?: { dockerfile?: string; build_args?: Record<string, string> } }[];
+    expect(images.find((i) => i.build?.dockerfile === '../../../services/Dockerfile' && i.build.build_args?.SERVICE === 'billing-service')).toBeDefined();
     const env = replica.env ?? [];
     expect(env).toContain('USER_SERVICE_URL=http://user-service:8000');
     expect(env).toContain('SERVICE_ENVIRONMENT=dev');
@@ -119,7 +119,7 @@ describe('adding a third service to the declaration', () => {
     expect(dashboards(baseline.elastic).some((ndjson) => ndjson.includes('billing-service'))).toBe(false);
   });
 
-  it('still needs its code: synth validation names the missing Dockerfile', () => {
-    expect(() => (stacks.platform as unknown as { runAllValidations(): void }).runAllValidations()).toThrow(/services\/billing-service\/Dockerfile does not exist/);
+  it('still needs its code: synth validation names the missing service directory', () => {
+    expect(() => (stacks.platform as unknown as { runAllValidations(): void }).runAllValidations()).toThrow(/services\/billing-service\/package\.json does not exist/);
   });
 });

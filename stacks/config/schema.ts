@@ -31,7 +31,8 @@ const imageRef = z
   .string()
   .regex(IMAGE_REF, { error: 'must be a pinned image reference such as "nginx:1.28.0-alpine" or "name@sha256:<digest>" (no "latest", no missing tag)' });
 
-export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx'] as const;
+/** What the platform pulls: the components it runs, and `node`, the base image the service images are built from. */
+export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx', 'node'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const EnvironmentConfigSchema = z
@@ -90,11 +91,17 @@ export const EnvironmentConfigSchema = z
             error: 'must be a registry host with optional port and path, e.g. "mirror.internal:5000/dockerhub"',
           })
           .optional()
-          .describe('Registry prefix every default image is pulled through (a private mirror). Unset: the public registries.'),
+          .describe('Registry prefix every default image is pulled through (a private mirror), the services\' `node` base image included. Unset: the public registries.'),
+        npmRegistry: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "https://npm.mirror.internal/"' })
+          // Build args are kept in the image history (`docker history`): no credentials in the URL.
+          .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), { error: 'must not contain credentials (build args are visible in the image history)' })
+          .optional()
+          .describe('npm registry (an http(s) URL without credentials: build args stay in the image history) that `npm ci` installs the service images\' dependencies from. package-lock.json records no registry URLs, only integrity hashes, so every package comes from it. Unset: npm\'s default, registry.npmjs.org.'),
         overrides: z
           .partialRecord(z.enum(COMPONENTS, { error: `must be one of: ${COMPONENTS.join(', ')}` }), imageRef)
           .default({})
-          .describe('Full image reference per component, replacing the default (and the mirror) for that component.'),
+          .describe('Full image reference per component (`node`: the services\' base image), replacing the default (and the mirror) for that component.'),
       })
       .prefault({})
       .describe('Where images come from.'),

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { HEALTH_PATH, SERVICES } from '../src/catalog.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DOCKERFILE = 'services/Dockerfile';
 
 interface Instruction {
   keyword: string;
@@ -24,20 +27,60 @@ function instructions(text: string): Instruction[] {
     });
 }
 
-describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (name, service) => {
-  const text = readFileSync(join(ROOT, 'services', name, 'Dockerfile'), 'utf8');
-  const all = instructions(text);
-  const stages = all.reduce<Instruction[][]>((acc, i) => (i.keyword === 'FROM' ? [...acc, [i]] : (acc.at(-1)?.push(i), acc)), []);
-  const runtime = stages.at(-1)!;
-  const serviceArg = all.find((i) => i.keyword === 'ARG' && i.args.startsWith('SERVICE='))!.args.split('=')[1];
-  const expand = (s: string) => s.replaceAll('${SERVICE}', serviceArg!);
+const text = readFileSync(join(ROOT, DOCKERFILE), 'utf8');
+const all = instructions(text);
+const stages = all.reduce<Instruction[][]>((acc, i) => (i.keyword === 'FROM' ? [...acc, [i]] : (acc.at(-1)?.push(i), acc)), []);
+const runtime = stages.at(-1)!;
+const args = (stage: Instruction[]) => stage.filter((i) => i.keyword === 'ARG').map((i) => i.args);
 
-  it('builds this service', () => expect(serviceArg).toBe(name));
+/** Runs a RUN line as the image's /bin/sh would, with `npm` replaced by a stub that prints the registry it got. */
+const work = mkdtempSync(join(tmpdir(), 'dockerfile-run-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+writeFileSync(join(work, 'npm'), '#!/bin/sh\necho "registry=${npm_config_registry-<unset>}"\n');
+chmodSync(join(work, 'npm'), 0o755);
+function runShell(command: string, env: Record<string, string>) {
+  const result = spawnSync('sh', ['-c', command], { cwd: work, env: { PATH: `${work}:/usr/bin:/bin`, ...env }, encoding: 'utf8' });
+  return { status: result.status, out: result.stdout + result.stderr };
+}
 
-  it('is multi-stage from a pinned node 20 slim/alpine image', () => {
+describe('services/Dockerfile (one for every service)', () => {
+  it('has no syntax directive: the built-in frontend, no frontend image pulled from Docker Hub', () => {
+    expect(text).not.toMatch(/^#\s*syntax\s*=/im);
+    // Nothing that needs the dockerfile:1 frontend: no heredocs, no RUN --mount.
+    expect(text).not.toMatch(/<<-?\s*['"]?[A-Z]+/);
+    expect(all.filter((i) => i.keyword === 'RUN' && i.args.startsWith('--mount'))).toEqual([]);
+  });
+
+  it('takes the base image from build arg NODE_IMAGE, with no default of its own, in every stage', () => {
+    const global = all.slice(0, all.findIndex((i) => i.keyword === 'FROM'));
+    expect(args(global)).toEqual(['NODE_IMAGE']);
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    const image = all.find((i) => i.keyword === 'ARG' && i.args.startsWith('NODE_IMAGE='))!.args.split('=')[1]!;
-    expect(image).toMatch(/^node:20\.\d+\.\d+-(bookworm-slim|alpine\d\.\d+)$/);
+    for (const stage of stages) expect(stage[0]!.args.split(/\s+/)[0]).toBe('${NODE_IMAGE}');
+  });
+
+  it('requires SERVICE: no default, and the first stage fails with a message naming it before anything else', () => {
+    expect(all.some((i) => i.keyword === 'ARG' && i.args.startsWith('SERVICE='))).toBe(false);
+    const first = stages[0]!;
+    expect(args(first)).toContain('SERVICE');
+    const firstRun = first.find((i) => i.keyword === 'RUN')!;
+    expect(first.indexOf(firstRun)).toBeLessThan(first.findIndex((i) => i.keyword === 'COPY'));
+    expect(runShell(firstRun.args, {})).toMatchObject({ status: 1, out: expect.stringContaining('build arg SERVICE is required') });
+    expect(runShell(firstRun.args, { SERVICE: '' }).status).toBe(1);
+    expect(runShell(firstRun.args, { SERVICE: 'user-service' })).toEqual({ status: 0, out: '' });
+    // Every later stage depends on the first one, so the check runs in every build.
+    for (const stage of stages.slice(1)) expect(stage.some((i) => i.keyword === 'COPY' && i.args.startsWith(`--from=${first[0]!.args.split(/\s+/)[2]}`))).toBe(true);
+  });
+
+  it('every npm ci uses NPM_REGISTRY through npm_config_registry when it is set, and only then', () => {
+    const installs = stages.flatMap((stage) => stage.filter((i) => i.keyword === 'RUN' && i.args.includes('npm ci')).map((run) => ({ stage, run })));
+    expect(installs.length).toBe(2);
+    for (const { stage, run } of installs) {
+      expect(args(stage)).toContain('NPM_REGISTRY');
+      const command = run.args.replace(/ && npm cache clean --force$/, '');
+      expect(runShell(command, { NPM_REGISTRY: 'https://npm.mirror.internal/' })).toEqual({ status: 0, out: 'registry=https://npm.mirror.internal/\n' });
+      expect(runShell(command, { NPM_REGISTRY: '' })).toEqual({ status: 0, out: 'registry=<unset>\n' });
+      expect(runShell(command, {})).toEqual({ status: 0, out: 'registry=<unset>\n' });
+    }
   });
 
   it('installs only production dependencies of this workspace in the final stage', () => {
@@ -46,10 +89,9 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (name,
     expect(install.args).toContain('--workspace services/${SERVICE}');
   });
 
-  it('runs as a non-root user, exposes the catalog port, has a curl-free HEALTHCHECK on the health path', () => {
+  it('runs as a non-root user, has a curl-free HEALTHCHECK on the health path', () => {
     const user = runtime.filter((i) => i.keyword === 'USER').at(-1);
     expect(user?.args).toBe('node');
-    expect(runtime.find((i) => i.keyword === 'EXPOSE')?.args).toBe(String(service.port));
     const health = runtime.find((i) => i.keyword === 'HEALTHCHECK')!;
     expect(health.args).toContain(`'${HEALTH_PATH}'`);
     expect(health.args).toContain('"node", "-e"');
@@ -57,10 +99,18 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (name,
   });
 
   it('ships compiled code, not sources, in the final stage', () => {
-    const fromContext = runtime.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).map((i) => expand(i.args));
-    expect(fromContext).toEqual(['package.json package-lock.json ./', `services/${name}/migrations services/${name}/migrations`]);
-    const fromBuild = runtime.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build')).map((i) => expand(i.args));
-    expect(fromBuild.every((args) => /\/dist services\/[a-z-]+\/dist$/.test(args))).toBe(true);
+    const fromContext = runtime.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).map((i) => i.args);
+    expect(fromContext).toEqual(['package.json package-lock.json ./', 'services/${SERVICE}/migrations services/${SERVICE}/migrations']);
+    const fromBuild = runtime.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build')).map((i) => i.args);
+    expect(fromBuild.every((a) => /\/dist services\/[a-z${}A-Z_-]+\/dist$/.test(a))).toBe(true);
+  });
+});
+
+describe.each(SERVICES.map((s) => [s.name, s] as const))('services/Dockerfile with SERVICE=%s', (name, service) => {
+  const expand = (s: string) => s.replaceAll('${SERVICE}', name);
+
+  it('exposes the catalog port', () => {
+    expect(runtime.find((i) => i.keyword === 'EXPOSE')?.args).toBe(String(service.port));
   });
 
   it('copies only paths that exist in the repository (build context = repo root)', () => {
@@ -68,12 +118,16 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('%s Dockerfile', (name,
       .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
       .flatMap((i) => i.args.split(/\s+/).slice(0, -1))
       .map(expand);
-    expect(sources.length).toBeGreaterThan(0);
+    expect(sources).toContain(`services/${name}/migrations`);
     for (const source of sources) expect(existsSync(join(ROOT, source)), source).toBe(true);
   });
 });
 
-it('.dockerignore keeps host builds and dependencies out of the context', () => {
+it('no per-service Dockerfile is left to drift from the shared one', () => {
+  for (const service of SERVICES) expect(existsSync(join(ROOT, 'services', service.name, 'Dockerfile')), service.name).toBe(false);
+});
+
+it('.dockerignore keeps host builds, dependencies, state and the local CA out of the context', () => {
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
-  for (const entry of ['node_modules', 'dist', 'cdktf.out', '.git']) expect(ignored).toContain(entry);
+  for (const entry of ['node_modules', 'dist', 'cdktf.out', '.git', '.platform', '*.tfstate*']) expect(ignored).toContain(entry);
 });

@@ -13,9 +13,32 @@ export function registryOf(image: string): string {
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first : 'registry-1.docker.io';
 }
 
-/** Every configured image is present in the Docker daemon, or its registry answers so Docker can pull it. */
+/**
+ * Why the provider would not build the service images through BuildKit, if it would not.
+ * kreuzwerker/docker v3.6.2 (internal/provider/docker_buildx_build.go L363-404, canUseBuildx)
+ * falls back to the legacy /build endpoint when DOCKER_BUILDKIT is false, and that endpoint fails
+ * on the containerd image store; a value that is not a boolean fails every build. Nothing else
+ * about the image store matters: the BuildKit path works with the store on or off.
+ */
+export function buildkitProblem(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const value = env.DOCKER_BUILDKIT;
+  if (value === undefined || value === '') return undefined;
+  // Go's strconv.ParseBool, which the provider uses.
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return undefined;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) {
+    return `DOCKER_BUILDKIT=${value} makes the Docker provider build the service images with the legacy builder, which fails on the containerd image store (Docker Desktop, Engine 29+)`;
+  }
+  return `DOCKER_BUILDKIT=${value} is not a boolean; the Docker provider refuses to build the service images`;
+}
+
+/**
+ * Every configured image (the services' `node` base image included) is present in the Docker
+ * daemon, or its registry answers so Docker can pull it; and the service images will build through BuildKit.
+ */
 export async function checkImages(context: CheckContext, dockerAnswers: boolean): Promise<CheckResult> {
   const images = COMPONENTS.map((component): [Component, string] => [component, resolveImage(context.config, component)]);
+  const buildkit = buildkitProblem(context.host.env);
+  if (buildkit) return fail(NAME, buildkit, ['unset DOCKER_BUILDKIT (or set DOCKER_BUILDKIT=1) in the shell that runs the deploy']);
   if (!dockerAnswers) return skip(NAME, 'needs the Docker daemon (see above)');
   const endpoint = dockerEndpoint(context.host.env);
   const missing: [Component, string][] = [];

@@ -270,6 +270,19 @@ const importSavedObjects: BlockSchema = {
   blocks: { kibana_connection: one(kibanaConnection) },
 };
 
+/** The attributes this project sets, documented alike at v0.13.1 and v0.16.3 (docs/resources/elasticsearch_index.md). */
+const elasticsearchIndex: BlockSchema = {
+  attributes: {
+    name: req('string'),
+    mappings: opt('string'),
+    number_of_shards: opt('number'),
+    number_of_replicas: opt('number'),
+    deletion_protection: opt('bool'),
+    id: ro('string'),
+  },
+  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
+};
+
 const actionConnector: BlockSchema = {
   attributes: {
     connector_type_id: req('string'),
@@ -291,7 +304,8 @@ const alertingRule: BlockSchema = {
     consumer: req('string'),
     interval: req('string'),
     name: req('string'),
-    notify_when: req('string'),
+    // Optional at v0.13.1 (internal/kibana/alerting.go: Optional) and v0.16.3; deprecated since Kibana 8.13.
+    notify_when: opt('string'),
     params: req('string'),
     rule_type_id: req('string'),
     enabled: opt('bool'),
@@ -305,7 +319,13 @@ const alertingRule: BlockSchema = {
     scheduled_task_id: ro('string'),
   },
   blocks: {
-    actions: many({ attributes: { id: req('string'), params: req('string'), group: opt('string') } }),
+    actions: many({
+      attributes: { id: req('string'), params: req('string'), group: opt('string') },
+      blocks: {
+        // v0.13.1: Block List, Max: 1 with summary and notify_when required (optional from v0.16).
+        frequency: one({ attributes: { summary: req('bool'), notify_when: req('string'), throttle: opt('string') } }),
+      },
+    }),
     kibana_connection: one(kibanaConnection),
   },
 };
@@ -326,6 +346,7 @@ export const ELASTICSTACK_SCHEMA: ProviderSchema = {
     elasticstack_elasticsearch_component_template: componentTemplate,
     elasticstack_elasticsearch_index_template: indexTemplate,
     elasticstack_elasticsearch_data_stream: dataStream,
+    elasticstack_elasticsearch_index: elasticsearchIndex,
     elasticstack_kibana_data_view: dataView,
     elasticstack_kibana_import_saved_objects: importSavedObjects,
     elasticstack_kibana_action_connector: actionConnector,

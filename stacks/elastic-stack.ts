@@ -1,8 +1,9 @@
-import { TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE } from '../pipelines/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
+import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import {
   ErrorSpikeAlert,
   LogDashboard,
@@ -124,7 +125,10 @@ export class ElasticStack extends TerraformStack {
       windowMinutes: config.alerts.windowMinutes,
       // Every service, nginx, and lines Logstash could not route.
       sourceCount: new Set([...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE]).size,
-      webhookUrl: config.alerts.webhookUrl,
+      historyIndexName: alertHistoryIndexName(environment),
+      dataNodes: config.elasticsearch.nodes,
+      licence: config.alerts.licence,
+      webhook: config.alerts.webhook && { kind: config.alerts.webhook, url: alertWebhookUrl(this).stringValue },
     });
 
     this.dashboardUrl = `${connection.kibanaEndpoint}/app/dashboards#/view/${dashboard.dashboardId}`;
@@ -138,4 +142,27 @@ export class ElasticStack extends TerraformStack {
       description: 'Saved search of every line of one request: set the query to http.request.id : "<id>".',
     });
   }
+}
+
+/** Name of the Terraform variable that carries the alert webhook's URL (TF_VAR_alert_webhook_url). */
+export const ALERT_WEBHOOK_URL_VARIABLE = 'alert_webhook_url';
+
+/**
+ * The webhook URL is a secret (a Slack incoming-webhook URL is its own credential): it is
+ * read at plan time from a sensitive variable, so cdk.tf.json only says a webhook is used
+ * and plans print "(sensitive value)". Terraform still stores it in the connector's state.
+ */
+function alertWebhookUrl(stack: TerraformStack): TerraformVariable {
+  return new TerraformVariable(stack, ALERT_WEBHOOK_URL_VARIABLE, {
+    type: 'string',
+    sensitive: true,
+    nullable: false,
+    description: 'URL the error-spike alert posts to (alerts.webhook); set TF_VAR_alert_webhook_url.',
+    validation: [
+      {
+        condition: `\${can(regex("^https?://[^/]", var.${ALERT_WEBHOOK_URL_VARIABLE}))}`,
+        errorMessage: 'alert_webhook_url must be an http(s) URL.',
+      },
+    ],
+  });
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICES } from '../services/shared/src/catalog.js';
-import { resolveEnvironmentConfig, type EnvironmentSettings } from '../stacks/config/index.js';
+import { ConfigError, resolveEnvironmentConfig, type EnvironmentSettings } from '../stacks/config/index.js';
 import { ALERT_WEBHOOK_URL_VARIABLE, ElasticStack } from '../stacks/elastic-stack.js';
 import { ALERT_HISTORY_INDEX_PATTERN, alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import { KibanaAlertingRule } from '../constructs/elastic/bindings/index.js';
@@ -35,7 +35,7 @@ describe('licence-gated connectors', () => {
     expect(() => synth({ webhook })).toThrow(
       new RegExp(`alerts\\.webhook "${webhook}" needs Kibana's \\${connector} connector, which requires a gold licence or higher, but alerts\\.licence is "basic"`),
     );
-    expect(() => synth({ webhook, licence: 'basic' })).toThrow(/ConfigError|requires a gold licence/);
+    expect(() => synth({ webhook, licence: 'basic' })).toThrow(ConfigError);
   });
 
   it.each(['trial', 'gold', 'platinum', 'enterprise'] as const)('accepts a webhook when the environment declares %s', (licence) => {

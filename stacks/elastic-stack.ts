@@ -1,8 +1,9 @@
-import { TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE } from '../pipelines/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
+import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import {
   ErrorSpikeAlert,
   LogDashboard,
@@ -12,6 +13,7 @@ import {
   LogLifecyclePolicy,
   elasticObjectNames,
 } from '../constructs/elastic/index.js';
+import type { AlertWebhook, AlertWebhookKind } from '../constructs/elastic/error-spike-alert.js';
 import { ConfigError, type EnvironmentConfig } from './config/index.js';
 import { platformCaFile } from './ca-file.js';
 import type { ElasticConnection } from './contracts.js';
@@ -124,7 +126,10 @@ export class ElasticStack extends TerraformStack {
       windowMinutes: config.alerts.windowMinutes,
       // Every service, nginx, and lines Logstash could not route.
       sourceCount: new Set([...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE]).size,
-      webhookUrl: config.alerts.webhookUrl,
+      historyIndexName: alertHistoryIndexName(environment),
+      dataNodes: config.elasticsearch.nodes,
+      licence: config.alerts.licence,
+      webhook: config.alerts.webhook && alertWebhook(this, config.alerts.webhook),
     });
 
     this.dashboardUrl = `${connection.kibanaEndpoint}/app/dashboards#/view/${dashboard.dashboardId}`;
@@ -138,4 +143,47 @@ export class ElasticStack extends TerraformStack {
       description: 'Saved search of every line of one request: set the query to http.request.id : "<id>".',
     });
   }
+}
+
+/** Name of the Terraform variable that carries the alert webhook's URL (TF_VAR_alert_webhook_url). */
+export const ALERT_WEBHOOK_URL_VARIABLE = 'alert_webhook_url';
+
+/** Name of the Terraform variable whose change re-sends the Slack URL (TF_VAR_alert_webhook_url_version). */
+export const ALERT_WEBHOOK_URL_VERSION_VARIABLE = 'alert_webhook_url_version';
+
+/** Write-only attributes (the Slack URL's `secrets_wo`) exist from Terraform 1.11 and OpenTofu 1.11. */
+export const WRITE_ONLY_MIN_VERSION = '1.11.0';
+
+/**
+ * The webhook URL is a secret (a Slack incoming-webhook URL is its own credential): it is
+ * read at plan time from a sensitive variable, so cdk.tf.json only says a webhook is used
+ * and plans print "(sensitive value)". For Slack the variable is also ephemeral and goes to
+ * the connector's write-only `secrets_wo`, so no state or plan file holds it; the stack then
+ * requires Terraform/OpenTofu 1.11 (init names the version). The generic `.webhook` type keeps
+ * its URL in connector config (Kibana stores it unencrypted), an ordinary attribute, which
+ * cannot take an ephemeral value: there the state holds it.
+ */
+function alertWebhook(stack: TerraformStack, kind: AlertWebhookKind): AlertWebhook {
+  const url = new TerraformVariable(stack, ALERT_WEBHOOK_URL_VARIABLE, {
+    type: 'string',
+    sensitive: true,
+    nullable: false,
+    description: 'URL the error-spike alert posts to (alerts.webhook); set TF_VAR_alert_webhook_url.',
+    validation: [
+      {
+        condition: `\${can(regex("^https?://[^/]", var.${ALERT_WEBHOOK_URL_VARIABLE}))}`,
+        errorMessage: 'alert_webhook_url must be an http(s) URL.',
+      },
+    ],
+  });
+  if (kind !== 'slack') return { kind, url: url.stringValue };
+  // cdktf 0.21's TerraformVariableConfig has no `ephemeral` (Terraform 1.10+ variable argument).
+  url.addOverride('ephemeral', true);
+  stack.addOverride('terraform.required_version', `>= ${WRITE_ONLY_MIN_VERSION}`);
+  const version = new TerraformVariable(stack, ALERT_WEBHOOK_URL_VERSION_VARIABLE, {
+    type: 'string',
+    default: '1',
+    description: 'Change it (e.g. TF_VAR_alert_webhook_url_version=2) after rotating TF_VAR_alert_webhook_url, so the next apply sends the new URL to Kibana.',
+  });
+  return { kind, url: url.stringValue, urlVersion: version.stringValue };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../services/shared/src/catalog.js';
 import {
@@ -48,22 +48,32 @@ describe('LogIndexTemplates', () => {
 });
 
 describe('ErrorSpikeAlert', () => {
-  const props = { environment: 'dev', ruleName: 'r', indexPatterns: ['logs-*-dev'], errorThreshold: 5, windowMinutes: 5, sourceCount: 3 };
+  const props = {
+    environment: 'dev',
+    ruleName: 'r',
+    indexPatterns: ['logs-*-dev'],
+    errorThreshold: 5,
+    windowMinutes: 5,
+    sourceCount: 3,
+    historyIndexName: 'platform-alerts-dev',
+    dataNodes: 1,
+  };
 
   it.each([
     [{ errorThreshold: 0 }, /errorThreshold 0.*alerts\.errorThreshold/],
     [{ windowMinutes: 1441 }, /windowMinutes 1441.*alerts\.windowMinutes/],
     [{ indexPatterns: [] }, /indexPatterns must name at least one/],
-    [{ webhookUrl: 'ftp://example.com/x' }, /webhookUrl "ftp:\/\/example.com\/x" must be an http\(s\) URL.*alerts\.webhookUrl/],
-    [{ webhookUrl: 'not a url' }, /webhookUrl "not a url"/],
+    [{ licence: 'gold' as const, webhook: { kind: 'generic' as const, url: 'https://hooks.example.com/x' } }, /webhook URL is a literal/],
   ])('refuses %o, naming the setting', (override, message) => {
     expect(() => new ErrorSpikeAlert(stack(), 'alert', { ...props, ...override })).toThrow(message);
   });
 
-  it('has one connector without a webhook, two with one', () => {
-    expect(new ErrorSpikeAlert(stack(), 'a', props).connectors.map((c) => c.connectorTypeId)).toEqual(['.server-log']);
-    const withHook = new ErrorSpikeAlert(stack(), 'a', { ...props, webhookUrl: 'http://hooks.internal:8080/alert' });
-    expect(withHook.connectors.map((c) => c.connectorTypeId)).toEqual(['.server-log', '.webhook']);
+  it('has the server log and history index connectors without a webhook, and the webhook with one', () => {
+    expect(new ErrorSpikeAlert(stack(), 'a', props).connectors.map((c) => c.connectorTypeId)).toEqual(['.server-log', '.index']);
+    const s = stack();
+    const url = new TerraformVariable(s, 'alert_webhook_url', { type: 'string', sensitive: true }).stringValue;
+    const withHook = new ErrorSpikeAlert(s, 'a', { ...props, licence: 'trial', webhook: { kind: 'generic', url } });
+    expect(withHook.connectors.map((c) => c.connectorTypeId)).toEqual(['.server-log', '.index', '.webhook']);
   });
 });
 
@@ -73,7 +83,7 @@ describe('dashboard saved objects', () => {
   it('are one JSON object per line, dashboard last', () => {
     const ndjson = toNdjson(dashboardSavedObjects(options));
     const lines = ndjson.trimEnd().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(JSON.parse(lines.at(-1)!).type).toBe('dashboard');
     expect(ndjson.endsWith('\n')).toBe(true);
   });

@@ -8,8 +8,8 @@ import { synthElasticStack } from './support/elasticstack-schema-fixture.js';
 const variants = {
   dev: () => synthElasticStack('dev'),
   staging: () => synthElasticStack('staging'),
-  'dev with a webhook': () => synthElasticStack('dev', { settings: { alerts: { webhookUrl: 'https://alerts.example.com/hook' } } }),
-  'dev with Slack': () => synthElasticStack('dev', { settings: { alerts: { webhookUrl: 'https://hooks.slack.com/services/T/B/X' } } }),
+  'dev with a webhook': () => synthElasticStack('dev', { settings: { alerts: { licence: 'gold', webhook: 'generic' } } }),
+  'dev with Slack': () => synthElasticStack('dev', { settings: { alerts: { licence: 'gold', webhook: 'slack' } } }),
 };
 
 /** A deep copy of a synthesized stack, to break on purpose. */
@@ -23,7 +23,7 @@ describe('synthesized elasticstack blocks conform to the pinned provider schema'
   });
 
   it('covers every elasticstack resource type the stack declares', () => {
-    const { tf } = synthElasticStack('dev', { settings: { alerts: { webhookUrl: 'https://alerts.example.com/hook' } } });
+    const { tf } = synthElasticStack('dev', { settings: { alerts: { licence: 'gold', webhook: 'generic' } } });
     const used = Object.keys(tf.resource ?? {}).filter((t) => t.startsWith('elasticstack_'));
     expect(used.sort()).toEqual(Object.keys(ELASTICSTACK_SCHEMA.resources).sort());
     expect(ELASTICSTACK_SCHEMA.version).toBe(ELASTICSTACK_PROVIDER_VERSION);

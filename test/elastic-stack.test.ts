@@ -125,7 +125,7 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
     for (const object of objects.filter((o) => o !== dashboard)) {
       expect(object.references.filter((r) => r.type === 'index-pattern').map((r) => r.id), object.id).toEqual([names.dataViewId]);
     }
-    expect(objects.map((o) => o.type).sort()).toEqual(['dashboard', 'lens', 'lens', 'lens', 'lens', 'search']);
+    expect(objects.map((o) => o.type).sort()).toEqual(['dashboard', 'lens', 'lens', 'lens', 'lens', 'lens', 'search']);
     // Versioned, so Kibana does not replay 7.x migrations on the modern format.
     for (const object of objects) {
       expect(object.coreMigrationVersion, object.id).toBe(SAVED_OBJECT_FORMAT.core);
@@ -139,7 +139,8 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
     const layer = (o: SavedObject) =>
       ((o.attributes.state as any).datasourceStates.formBased.layers.layer1 as { columns: Record<string, Record<string, any>> }).columns;
     expect(layer(lens('log-volume')).split!.sourceField).toBe('service.name');
-    expect((lens('errors').attributes.state as any).query.query).toBe('log.level : ("error" or "fatal")');
+    expect((lens('errors').attributes.state as any).query.query).toBe('log.level : ("error" or "fatal") and not tags : "_dead_letter"');
+    expect((lens('dead-letters').attributes.state as any).query.query).toBe('tags : "_dead_letter"');
     expect(layer(lens('service-latency')).x!.sourceField).toBe('http.route');
     expect(layer(lens('service-latency')).p95).toMatchObject({ operationType: 'percentile', sourceField: 'event.duration' });
     // nginx latency: one bucket per catalog route prefix.
@@ -150,10 +151,11 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
     expect(search.attributes.columns).toContain('http.request.id');
   });
 
-  it('alerts on error spikes per service with the configured threshold and window, to the server log', () => {
+  it('alerts on error spikes per service with the configured threshold and window, to the server log and the history index', () => {
     const rule = only(s, 'elasticstack_kibana_alerting_rule');
     const params = JSON.parse(rule.params as string);
-    expect(rule).toMatchObject({ rule_type_id: '.index-threshold', consumer: 'alerts', enabled: true, notify_when: 'onActionGroupChange' });
+    expect(rule).toMatchObject({ rule_type_id: '.index-threshold', consumer: 'alerts', enabled: true });
+    expect(rule.notify_when).toBeUndefined();
     expect(params).toMatchObject({
       index: only(s, 'elasticstack_elasticsearch_index_template').index_patterns,
       timeField: '@timestamp',
@@ -164,17 +166,14 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
       thresholdComparator: '>=',
       timeWindowSize: config.alerts.windowMinutes,
       timeWindowUnit: 'm',
-      filterKuery: 'log.level : ("error" or "fatal")',
+      filterKuery: 'log.level : ("error" or "fatal") and not tags : "_dead_letter"',
     });
     expect(params.termSize).toBeGreaterThanOrEqual(SERVICES.length + 1);
     const connectors = Object.values(resources(s, 'elasticstack_kibana_action_connector'));
-    expect(connectors.map((c) => c.connector_type_id)).toEqual(['.server-log']);
-    expect(rule.actions).toEqual([
-      expect.objectContaining({
-        group: 'threshold met',
-        id: refTo(s, 'elasticstack_kibana_action_connector', (c) => c.connector_type_id === '.server-log', 'connector_id'),
-      }),
-    ]);
+    expect(connectors.map((c) => c.connector_type_id).sort()).toEqual(['.index', '.server-log']);
+    const serverLog = refTo(s, 'elasticstack_kibana_action_connector', (c) => c.connector_type_id === '.server-log', 'connector_id');
+    expect(rule.actions).toContainEqual(expect.objectContaining({ group: 'threshold met', id: serverLog }));
+    expect(rule.actions).toContainEqual(expect.objectContaining({ group: 'recovered', id: serverLog }));
   });
 
   it('publishes where the dashboard and the alert appear', () => {
@@ -184,20 +183,19 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
 });
 
 describe('elastic stack options', () => {
-  it('adds a generic webhook connector when alerts.webhookUrl is set', () => {
-    const s = synthElasticStack('dev', { settings: { alerts: { webhookUrl: 'https://alerts.example.com/hook' } } });
+  it('adds a generic webhook connector when alerts.webhook is generic and the licence allows it', () => {
+    const s = synthElasticStack('dev', { settings: { alerts: { licence: 'gold', webhook: 'generic' } } });
     const connectors = Object.values(resources(s, 'elasticstack_kibana_action_connector'));
-    expect(connectors.map((c) => c.connector_type_id).sort()).toEqual(['.server-log', '.webhook']);
+    expect(connectors.map((c) => c.connector_type_id).sort()).toEqual(['.index', '.server-log', '.webhook']);
     const webhook = connectors.find((c) => c.connector_type_id === '.webhook')!;
-    expect(JSON.parse(webhook.config as string)).toMatchObject({ url: 'https://alerts.example.com/hook', method: 'post' });
-    expect((only(s, 'elasticstack_kibana_alerting_rule').actions as unknown[]).length).toBe(2);
+    expect(webhook.config).toContain('var.alert_webhook_url');
+    expect((only(s, 'elasticstack_kibana_alerting_rule').actions as unknown[]).length).toBe(6);
   });
 
-  it('uses the Slack connector for a Slack incoming-webhook URL, the URL kept in secrets', () => {
-    const url = 'https://hooks.slack.com/services/T000/B000/XXXX';
-    const s = synthElasticStack('dev', { settings: { alerts: { webhookUrl: url } } });
+  it('uses the Slack connector for alerts.webhook slack, the URL kept in secrets', () => {
+    const s = synthElasticStack('dev', { settings: { alerts: { licence: 'platinum', webhook: 'slack' } } });
     const slack = Object.values(resources(s, 'elasticstack_kibana_action_connector')).find((c) => c.connector_type_id === '.slack')!;
-    expect(JSON.parse(slack.secrets as string)).toEqual({ webhookUrl: url });
+    expect(slack.secrets).toBe('${jsonencode({"webhookUrl" = var.alert_webhook_url})}');
     expect(slack.config).toBeUndefined();
   });
 

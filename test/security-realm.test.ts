@@ -102,7 +102,10 @@ describe('ElasticFileRealm', () => {
       },
       platform_provisioner: {
         cluster: ['monitor', 'manage_ilm', 'manage_index_templates'],
-        indices: [{ names: ['logs-*'], privileges: ['read', 'manage'] }],
+        indices: [
+          { names: ['logs-*'], privileges: ['read', 'manage'] },
+          { names: ['platform-alerts-*'], privileges: ['manage', 'create_doc'] },
+        ],
         applications: [
           {
             application: 'kibana-.kibana',
@@ -131,7 +134,10 @@ describe('ElasticFileRealm', () => {
     const { fileContent } = synthRealm({ logIndexPatterns: ['logs-*-dev'] });
     const roles = parse(fileContent('roles.yml'));
     expect(roles.platform_logs_writer.indices).toEqual([{ names: ['logs-*-dev'], privileges: ['create_doc', 'auto_configure'] }]);
-    expect(roles.platform_provisioner.indices).toEqual([{ names: ['logs-*-dev'], privileges: ['read', 'manage'] }]);
+    expect(roles.platform_provisioner.indices).toEqual([
+      { names: ['logs-*-dev'], privileges: ['read', 'manage'] },
+      { names: ['platform-alerts-*'], privileges: ['manage', 'create_doc'] },
+    ]);
   });
 
   it('names Kibana features as the configured Kibana version knows them', () => {

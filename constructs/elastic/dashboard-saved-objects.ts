@@ -55,8 +55,23 @@ export interface DashboardSavedObjectsOptions {
   readonly idPrefix: string;
 }
 
-/** KQL that matches lines at error level or worse (the alert rule uses the same). */
+/** KQL that matches lines at error level or worse. */
 export const ERROR_LEVEL_KQL = 'log.level : ("error" or "fatal")';
+
+/**
+ * The tag pipelines/logstash/dead-letters.conf gives each event Elasticsearch refused. It
+ * writes them at error level under the origin's `service.name`, into logs-deadletter-<env>.
+ */
+export const DEAD_LETTER_TAG = '_dead_letter';
+
+/** KQL that matches dead letters (events the pipeline could not index). */
+export const DEAD_LETTER_KQL = `tags : "${DEAD_LETTER_TAG}"`;
+
+/**
+ * KQL of a service's own errors: error level or worse, dead letters excluded (they are the
+ * pipeline's errors, counted on their own panel). The error chart and the alert rule use it.
+ */
+export const SERVICE_ERROR_KQL = `${ERROR_LEVEL_KQL} and not ${DEAD_LETTER_KQL}`;
 
 /** KQL special characters are escaped so a route prefix is matched literally. */
 function kqlLiteral(value: string): string {
@@ -226,13 +241,24 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
   const errors = lensXy({
     id: `${idPrefix}-errors`,
     title: `[${environment}] Errors per service`,
-    description: 'Lines at error level or worse per source over time (nginx: 5xx responses).',
+    description: 'Lines at error level or worse per source over time (nginx: 5xx responses); dead letters are counted apart.',
     dataViewId,
-    query: ERROR_LEVEL_KQL,
+    query: SERVICE_ERROR_KQL,
     seriesType: 'bar_stacked',
     x: overTime,
     split: topValues('service.name', 'Service', sourceCount, 'errors'),
     metrics: { errors: { ...lineCount, label: 'Error lines' } },
+  });
+  const deadLetters = lensXy({
+    id: `${idPrefix}-dead-letters`,
+    title: `[${environment}] Dead letters per origin service`,
+    description: `Events Elasticsearch refused (mapping conflict, malformed value), kept in the deadletter data stream with the reason; search ${DEAD_LETTER_KQL}.`,
+    dataViewId,
+    query: DEAD_LETTER_KQL,
+    seriesType: 'bar_stacked',
+    x: overTime,
+    split: topValues('service.name', 'Origin service', sourceCount, 'deadLetters'),
+    metrics: { deadLetters: { ...lineCount, label: 'Dead letters' } },
   });
   const serviceLatency = lensXy({
     id: `${idPrefix}-service-latency`,
@@ -288,6 +314,7 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
     { object: errors, w: 24, h: 15 },
     { object: serviceLatency, w: 24, h: 15 },
     { object: nginxLatency, w: 24, h: 15 },
+    { object: deadLetters, w: 48, h: 15 },
     { object: requestSearch, w: 48, h: 20 },
   ];
   let x = 0;

@@ -11,23 +11,35 @@ export interface LogDashboardProps extends DashboardSavedObjectsOptions {
 }
 
 /**
- * The platform dashboard (log volume and errors per service, latency by route at
- * the services and at nginx, the request-id saved search), imported as saved
- * objects. Re-imports with overwrite when the catalog changes.
+ * The platform dashboard (log volume, errors and dead letters per service, latency by
+ * route at the services and at nginx, the request-id saved search), imported as saved
+ * objects. Re-imports with overwrite when the catalog changes, and only then: the
+ * provider never reads the objects back (see KibanaImportSavedObjects).
  */
 export class LogDashboard extends Construct {
   public readonly dashboardId: string;
   public readonly savedObjects: readonly SavedObject[];
+  public readonly savedObjectsImport: KibanaImportSavedObjects;
 
   public constructor(scope: Construct, id: string, props: LogDashboardProps) {
     super(scope, id);
     this.savedObjects = dashboardSavedObjects(props);
     this.dashboardId = this.savedObjects[this.savedObjects.length - 1]!.id;
-    new KibanaImportSavedObjects(this, 'saved-objects', {
+    this.savedObjectsImport = new KibanaImportSavedObjects(this, 'saved-objects', {
       // Terraform would interpolate `${` and `%{`; saved-object text must reach Kibana verbatim.
       fileContents: terraformLiteral(toNdjson(this.savedObjects)),
       overwrite: true,
       dependsOn: props.dependsOn,
+      lifecycle: {
+        // The provider only warns when some objects failed (success_count > 0); this fails the apply.
+        // Until the next successful import, every plan of the stack fails here too (state keeps success = false).
+        postcondition: [
+          {
+            condition: '${self.success}',
+            errorMessage: 'Kibana imported only part of the dashboard\'s saved objects: ${jsonencode(self.errors)}',
+          },
+        ],
+      },
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
+import { ALERT_HISTORY_INDEX_PATTERN } from '../elastic/alert-history.js';
 
 /**
  * The Elasticsearch users the platform creates and the exact privileges of each,
@@ -125,7 +126,12 @@ export function platformRoles(options: PlatformRoleOptions): Record<PlatformRole
       // user who last saved the policy: `manage` on the log data streams, or
       // retention silently stops. Kibana likewise runs the error-spike rule with
       // its creator's privileges, and the data view lists fields: `read`.
-      indices: [{ names: logs, privileges: ['read', 'manage'] }],
+      indices: [
+        { names: logs, privileges: ['read', 'manage'] },
+        // The alert-history index: created by the stack (`manage`) and written by the rule's
+        // `.index` connector, which runs with the rule's API key, i.e. this user (`create_doc`).
+        { names: [ALERT_HISTORY_INDEX_PATTERN], privileges: ['manage', 'create_doc'] },
+      ],
       applications: [
         {
           application: KIBANA_APPLICATION,

@@ -153,10 +153,18 @@ export const EnvironmentConfigSchema = z
           .max(1440, { error: 'must be from 1 to 1440 minutes' })
           .default(5)
           .describe('Window the error count is taken over (minutes).'),
-        webhookUrl: z
-          .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        licence: z
+          .enum(['basic', 'trial', 'gold', 'platinum', 'enterprise'])
+          .default('basic')
+          .describe(
+            'Elastic licence the cluster runs. The platform starts the self-generated Basic licence; declare another only once it is installed (POST _license). `trial`: POST _license/start_trial (once per major version); it expires after 30 days, the cluster reverts to Basic and the webhook connector stops sending: then unset `alerts.webhook` and set this back to `basic`.',
+          ),
+        webhook: z
+          .enum(['slack', 'generic'], { error: 'must be "slack" or "generic"; the URL itself is a secret and goes in TF_VAR_alert_webhook_url, never in an environment file' })
           .optional()
-          .describe('Optional webhook (e.g. Slack incoming webhook) the alert also posts to. Unset: server log and index connectors only.'),
+          .describe(
+            'Also post alerts to a webhook: `slack` (incoming webhook) or `generic` (JSON POST). The URL is a secret, read from the sensitive Terraform variable `alert_webhook_url` (TF_VAR_alert_webhook_url). Needs `alerts.licence` gold or higher (or trial). Unset: server log and index connectors only.',
+          ),
       })
       .prefault({})
       .describe('The error-spike alert rule.'),

@@ -350,6 +350,19 @@ const importSavedObjects: BlockSchema = {
   blocks: { kibana_connection: one(kibanaConnection) },
 };
 
+/** The attributes this project sets, documented alike at v0.13.1 and v0.16.3 (docs/resources/elasticsearch_index.md). */
+const elasticsearchIndex: BlockSchema = {
+  attributes: {
+    name: req('string'),
+    mappings: opt('string'),
+    number_of_shards: opt('number'),
+    number_of_replicas: opt('number'),
+    deletion_protection: opt('bool'),
+    id: ro('string'),
+  },
+  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
+};
+
 const actionConnector: BlockSchema = {
   attributes: {
     connector_type_id: req('string'),
@@ -428,6 +441,7 @@ export const ELASTICSTACK_SCHEMA: ProviderSchema = {
     elasticstack_elasticsearch_component_template: componentTemplate,
     elasticstack_elasticsearch_index_template: indexTemplate,
     elasticstack_elasticsearch_data_stream: dataStream,
+    elasticstack_elasticsearch_index: elasticsearchIndex,
     elasticstack_kibana_data_view: dataView,
     elasticstack_kibana_import_saved_objects: importSavedObjects,
     elasticstack_kibana_action_connector: actionConnector,

@@ -13,3 +13,4 @@ export * from './kibana-import-saved-objects.js';
 export * from './kibana-action-connector.js';
 export * from './kibana-alerting-rule.js';
 export * from './elasticsearch-data-stream.js';
+export * from './elasticsearch-index.js';

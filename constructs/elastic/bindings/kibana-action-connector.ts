@@ -10,8 +10,15 @@ export interface KibanaActionConnectorConfig extends TerraformMetaArguments {
   readonly connectorTypeId: string;
   /** `config`: JSON of the connector type's configuration. */
   readonly config?: string;
-  /** `secrets`: JSON of the connector type's secrets (sensitive). */
+  /** `secrets`: JSON of the connector type's secrets (sensitive; stored in state). */
   readonly secrets?: string;
+  /**
+   * `secrets_wo` (0.16.1+, Terraform/OpenTofu 1.11+): the same JSON, write-only, so neither the
+   * state nor a plan holds it. Conflicts with `secrets`.
+   */
+  readonly secretsWo?: string;
+  /** `secrets_wo_version`: change it to send `secretsWo` again (the provider cannot diff a write-only value). */
+  readonly secretsWoVersion?: string;
   /** `connector_id`: UUID to use instead of a generated one. */
   readonly connectorId?: string;
   /** `space_id` (default space when unset). */
@@ -23,6 +30,13 @@ export class KibanaActionConnector extends ElasticstackResource<KibanaActionConn
   public static readonly tfResourceType = 'elasticstack_kibana_action_connector';
 
   public constructor(scope: Construct, id: string, config: KibanaActionConnectorConfig) {
+    // internal/kibana/connectors/schema.go (v0.16.3): secrets ConflictsWith secrets_wo; secrets_wo_version AlsoRequires secrets_wo.
+    if (config.secrets !== undefined && config.secretsWo !== undefined) {
+      throw new Error(`${KibanaActionConnector.tfResourceType} "${config.name}": set secrets or secretsWo, not both`);
+    }
+    if (config.secretsWoVersion !== undefined && config.secretsWo === undefined) {
+      throw new Error(`${KibanaActionConnector.tfResourceType} "${config.name}": secretsWoVersion needs secretsWo`);
+    }
     super(scope, id, KibanaActionConnector.tfResourceType, config);
   }
 
@@ -42,6 +56,8 @@ export class KibanaActionConnector extends ElasticstackResource<KibanaActionConn
       connector_type_id: c.connectorTypeId,
       config: c.config,
       secrets: c.secrets,
+      secrets_wo: c.secretsWo,
+      secrets_wo_version: c.secretsWoVersion,
       connector_id: c.connectorId,
       space_id: c.spaceId,
     });

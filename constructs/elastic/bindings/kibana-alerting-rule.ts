@@ -3,14 +3,31 @@ import type { Construct } from 'constructs';
 import { ElasticstackResource } from './elasticstack-resource.js';
 import { definedOnly } from './provider-version.js';
 
+export type AlertNotifyWhen = 'onActionGroupChange' | 'onActiveAlert' | 'onThrottleInterval';
+
+/**
+ * One action's `frequency` block. Provider 0.16.3 takes both `summary` and `notify_when`
+ * optional but requires them together when the block is present, so both are required here.
+ */
+export interface KibanaAlertingRuleActionFrequency {
+  /** `summary`: one action for all alerts of a run instead of one per alert. */
+  readonly summary: boolean;
+  /** `notify_when`. */
+  readonly notifyWhen: AlertNotifyWhen;
+  /** `throttle`: only with `onThrottleInterval`, e.g. `10m`. */
+  readonly throttle?: string;
+}
+
 /** One `actions` block. */
 export interface KibanaAlertingRuleAction {
   /** `id` (required): the connector's id. */
   readonly id: string;
   /** `params` (required): JSON of what the connector receives (Mustache templates allowed). */
   readonly params: string;
-  /** `group`: the rule type's action group, e.g. `threshold met`. */
+  /** `group`: the rule type's action group, e.g. `threshold met` or `recovered`. */
   readonly group?: string;
+  /** `frequency` (Kibana 8.6+): how often this action runs; replaces the rule-level `notify_when`. */
+  readonly frequency?: KibanaAlertingRuleActionFrequency;
 }
 
 export interface KibanaAlertingRuleConfig extends TerraformMetaArguments {
@@ -24,15 +41,18 @@ export interface KibanaAlertingRuleConfig extends TerraformMetaArguments {
   readonly interval: string;
   /** `params` (required): JSON of the rule type's parameters. */
   readonly params: string;
-  /** `notify_when`: `onActionGroupChange`, `onActiveAlert` or `onThrottleInterval`. */
-  readonly notifyWhen?: 'onActionGroupChange' | 'onActiveAlert' | 'onThrottleInterval';
+  /**
+   * `notify_when` at rule level: deprecated since Kibana 8.13 (Kibana moves it into the
+   * actions on the first UI edit, and the next plan shows a diff). Use each action's `frequency`.
+   */
+  readonly notifyWhen?: AlertNotifyWhen;
   /** `enabled`. */
   readonly enabled?: boolean;
   /** `tags`. */
   readonly tags?: string[];
   /** `rule_id`: UUID to use instead of a generated one. */
   readonly ruleId?: string;
-  /** `throttle`: only with `onThrottleInterval`. */
+  /** `throttle` at rule level: deprecated like `notifyWhen`. */
   readonly throttle?: string;
   /** `space_id` (default space when unset). */
   readonly spaceId?: string;
@@ -45,6 +65,11 @@ export class KibanaAlertingRule extends ElasticstackResource<KibanaAlertingRuleC
 
   public constructor(scope: Construct, id: string, config: KibanaAlertingRuleConfig) {
     super(scope, id, KibanaAlertingRule.tfResourceType, config);
+    // The provider docs (v0.13.1 and v0.16.3, docs/resources/kibana_alerting_rule.md,
+    // actions.frequency) forbid per-action frequency next to rule-level notify_when/throttle.
+    if ((config.notifyWhen !== undefined || config.throttle !== undefined) && config.actions?.some((a) => a.frequency)) {
+      throw new Error(`${KibanaAlertingRule.tfResourceType} "${config.name}": rule-level notifyWhen/throttle cannot be combined with per-action frequency`);
+    }
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
@@ -61,8 +86,15 @@ export class KibanaAlertingRule extends ElasticstackResource<KibanaAlertingRuleC
       rule_id: c.ruleId,
       throttle: c.throttle,
       space_id: c.spaceId,
-      // "Block List": one element per action.
-      actions: c.actions?.map((action) => definedOnly({ id: action.id, params: action.params, group: action.group })),
+      // "Block List": one element per action; `frequency` is a single nested block (an object) since 0.14.0.
+      actions: c.actions?.map((action) =>
+        definedOnly({
+          id: action.id,
+          params: action.params,
+          group: action.group,
+          frequency: action.frequency && definedOnly({ summary: action.frequency.summary, notify_when: action.frequency.notifyWhen, throttle: action.frequency.throttle }),
+        }),
+      ),
     });
   }
 }

@@ -192,10 +192,11 @@ describe('elastic stack options', () => {
     expect((only(s, 'elasticstack_kibana_alerting_rule').actions as unknown[]).length).toBe(6);
   });
 
-  it('uses the Slack connector for alerts.webhook slack, the URL kept in secrets', () => {
+  it('uses the Slack connector for alerts.webhook slack, the URL kept in the write-only secrets_wo', () => {
     const s = synthElasticStack('dev', { settings: { alerts: { licence: 'platinum', webhook: 'slack' } } });
     const slack = Object.values(resources(s, 'elasticstack_kibana_action_connector')).find((c) => c.connector_type_id === '.slack')!;
-    expect(slack.secrets).toBe('${jsonencode({"webhookUrl" = var.alert_webhook_url})}');
+    expect(slack.secrets_wo).toBe('${jsonencode({"webhookUrl" = var.alert_webhook_url})}');
+    expect(slack.secrets).toBeUndefined();
     expect(slack.config).toBeUndefined();
   });
 

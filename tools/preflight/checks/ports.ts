@@ -20,7 +20,7 @@ interface ContainerSummary {
 async function ownContainerOnPort(context: CheckContext, port: number): Promise<string | undefined> {
   const prefix = `/${context.config.projectName}-${context.config.environment}-`;
   try {
-    const res = await dockerGet(dockerEndpoint(context.host.env), '/containers/json', context.host.timeoutMs);
+    const res = await dockerGet(dockerEndpoint(context.host.env, context.host.homeDir), '/containers/json', context.host.timeoutMs);
     if (res.status !== 200) return undefined;
     const containers = JSON.parse(res.body) as ContainerSummary[];
     const owner = containers.find(
@@ -35,10 +35,11 @@ async function ownContainerOnPort(context: CheckContext, port: number): Promise<
 /** Every published port (config.ports on config.bindAddress) is free, or already held by this environment. */
 export async function checkPorts(context: CheckContext): Promise<CheckResult[]> {
   const { config } = context;
-  const remote = remoteDockerHost(dockerEndpoint(context.host.env));
+  const remote = remoteDockerHost(dockerEndpoint(context.host.env, context.host.homeDir));
   if (remote) {
     const ports = Object.entries(config.ports).map(([setting, port]) => `${port} (ports.${setting})`).join(', ');
-    return [skip('Published ports', `Docker runs on ${remote}: ports ${ports} must be free on ${config.bindAddress} there`)];
+    // Probing would test this machine's ports, not the Docker host's: no pass that means nothing.
+    return [skip('Published ports', `not checked: Docker runs on ${remote} and preflight can only probe this machine's ports; ports ${ports} must be free on ${config.bindAddress} there`)];
   }
   const results: CheckResult[] = [];
   for (const [setting, port] of Object.entries(config.ports)) {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadEnvironmentConfig, resolveEnvironmentConfig } from '../stacks/config/index.js';
 import { checkDockerDaemon, isSameSocket } from '../tools/preflight/checks/docker-daemon.js';
 import { checkPorts } from '../tools/preflight/checks/ports.js';
-import { checkElasticConnection } from '../tools/preflight/checks/remote-docker.js';
+import { checkElasticConnection, checkRemoteBuilds } from '../tools/preflight/checks/remote-docker.js';
 import { dockerEndpoint, remoteDockerHost } from '../tools/preflight/docker-api.js';
 import type { PreflightHost } from '../tools/preflight/types.js';
 
@@ -37,9 +37,10 @@ function cliUses(name: string): void {
   writeFileSync(join(home, '.docker', 'config.json'), JSON.stringify({ auths: {}, currentContext: name }));
 }
 
-async function pingingSocket(name = 'docker.sock'): Promise<string> {
+/** A Docker Engine API on a unix socket: /_ping, /info (Name: the daemon's host name), /containers/json. */
+async function pingingSocket(name = 'docker.sock', daemonHostName = 'docker-host'): Promise<string> {
   const socketPath = join(home, name);
-  const server = http.createServer((req, res) => void res.end(req.url === '/_ping' ? 'OK' : '[]'));
+  const server = http.createServer((req, res) => void res.end(req.url === '/_ping' ? 'OK' : req.url === '/info' ? JSON.stringify({ Name: daemonHostName }) : '[]'));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   return socketPath;
@@ -173,5 +174,42 @@ describe('a remote Docker host', () => {
 
   it('a local Docker host with the loopback bindAddress passes', () => {
     expect(checkElasticConnection({ config: dev, host: host({ DOCKER_HOST: 'unix:///var/run/docker.sock' }) }).status).toBe('pass');
+  });
+
+  it('ssh:// and TLS tcp:// fail the build check: provider 3.6.2 builds through a CLI without the ssh dialer or TLS', () => {
+    const ssh = checkRemoteBuilds({ config: dev, host: host({ DOCKER_HOST: 'ssh://deploy@docker.example' }) });
+    expect(ssh.status).toBe('fail');
+    expect(ssh.detail).toContain('http://docker.example.com');
+    expect(ssh.fix?.[0]).toContain('ssh -fNT -o ExitOnForwardFailure=yes -L');
+    const certs = join(home, 'certs');
+    mkdirSync(certs);
+    for (const file of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(certs, file), 'pem');
+    const tls = checkRemoteBuilds({ config: dev, host: host({ DOCKER_HOST: 'tcp://docker.example:2376', DOCKER_CERT_PATH: certs }) });
+    expect(tls.status).toBe('fail');
+    expect(tls.detail).toContain('not the TLS settings');
+    // Through a context too.
+    dockerContext('over-ssh', 'ssh://deploy@docker.example');
+    expect(checkRemoteBuilds({ config: dev, host: host({ DOCKER_CONTEXT: 'over-ssh' }) }).status).toBe('fail');
+    expect(checkRemoteBuilds({ config: dev, host: host({ DOCKER_HOST: 'tcp://192.0.2.20:2375' }) }).status).toBe('pass');
+    expect(checkRemoteBuilds({ config: dev, host: host({ DOCKER_HOST: 'unix:///var/run/docker.sock' }) }).status).toBe('pass');
+  });
+
+  it('through a forwarded unix socket: bindAddress of the remote machine is accepted, its ports are skipped with the reason', async () => {
+    const socket = await pingingSocket('forwarded.sock', 'build-box');
+    const config = resolveEnvironmentConfig('dev', { bindAddress: '192.0.2.20' });
+    const env = { DOCKER_HOST: `unix://${socket}` };
+    const connection = checkElasticConnection({ config, host: host(env) });
+    expect(connection.status).toBe('pass');
+    expect(connection.detail).toContain('a forwarded socket');
+    const ports = await checkPorts({ config, host: host(env) });
+    expect(ports.map((r) => r.status)).toEqual(['skip', 'skip', 'skip']);
+    expect(ports[0]!.detail).toContain('Docker runs on "build-box"');
+  });
+
+  it('a local daemon (its host name is this machine\'s) with a foreign bindAddress still fails the ports check', async () => {
+    const socket = await pingingSocket('local.sock', hostname());
+    const config = resolveEnvironmentConfig('dev', { bindAddress: '192.0.2.20' });
+    const ports = await checkPorts({ config, host: host({ DOCKER_HOST: `unix://${socket}` }) });
+    expect(ports.every((r) => r.status === 'fail' && r.detail.includes('bindAddress 192.0.2.20 is not an address of this machine'))).toBe(true);
   });
 });

@@ -18,7 +18,14 @@ export function checkElasticConnection({ config, host }: CheckContext): CheckRes
   const connectHost = publishedHost(config);
   const urls = `https://${connectHost}:${config.ports.elasticsearch} (Elasticsearch) and https://${connectHost}:${config.ports.kibana} (Kibana)`;
   const remote = remoteDockerHost(endpoint);
-  if (!remote) return pass(NAME, `Docker runs on this machine; the elastic stack connects to ${urls}`);
+  if (!remote) {
+    // A unix socket forwarded over SSH looks local; a bindAddress of another machine says it is not.
+    const elsewhere = endpoint.kind === 'socket' && config.bindAddress !== '0.0.0.0' && !isThisMachine(config.bindAddress);
+    if (elsewhere) {
+      return pass(NAME, `bindAddress ${config.bindAddress} is not an address of this machine, so the daemon behind ${endpoint.url} must run on the machine that has it (a forwarded socket); the elastic stack connects to ${urls}`);
+    }
+    return pass(NAME, `Docker runs on this machine; the elastic stack connects to ${urls}`);
+  }
 
   const setting = `bindAddress for "${config.environment}" in stacks/config/environments.ts`;
   const fix = [
@@ -35,4 +42,31 @@ export function checkElasticConnection({ config, host }: CheckContext): CheckRes
     return fail(NAME, `Docker runs on ${remote} (${where}); bindAddress ${config.bindAddress} is ${what}, so the elastic stack, which runs here, cannot reach ${urls}`, fix);
   }
   return pass(NAME, `Docker runs on ${remote}; the elastic stack connects to ${urls}, which must be an address of ${remote} that this machine reaches`);
+}
+
+const BUILDS = 'Image builds on the Docker host';
+
+/**
+ * The service images build through buildx (constructs/fastify-service.ts SERVICE_IMAGE_BUILDER),
+ * and kreuzwerker/docker v3.6.2 hands buildx a docker CLI initialised with nothing but
+ * `Hosts: [client.DaemonHost()]` (internal/provider/docker_cli.go L12-24). For ssh:// that host
+ * is the connection helper's placeholder http://docker.example.com (docker/cli v28.1.1
+ * cli/connhelper/connhelper.go L59), and TLS settings are not passed at all (the CLI's default
+ * endpoint takes TLS only from its options: cli/command/cli.go L345-372), so the first deploy
+ * would stop at the first image build. Fixed upstream in v4.4.0 (#939: the configured host and
+ * the provider's own API client). A unix socket (also one forwarded over SSH) and plain tcp:// work.
+ */
+export function checkRemoteBuilds({ host }: CheckContext): CheckResult {
+  const endpoint = dockerEndpoint(host.env, host.homeDir);
+  const forward = [
+    'forward the remote socket over SSH and point DOCKER_HOST at it: ssh -fNT -o ExitOnForwardFailure=yes -L "$HOME/.docker/remote.sock:/var/run/docker.sock" USER@HOST, then export DOCKER_HOST="unix://$HOME/.docker/remote.sock" (and unset DOCKER_CONTEXT); see README "Remote Docker hosts"',
+  ];
+  if (endpoint.kind === 'ssh') {
+    return fail(BUILDS, `${describeEndpoint(endpoint)}: the docker provider 3.6.2 talks to ssh:// hosts, but builds the service images through a docker CLI that gets the placeholder host http://docker.example.com instead, so the deploy would stop at the first image build`, forward);
+  }
+  if (endpoint.kind === 'tcp' && endpoint.tls) {
+    return fail(BUILDS, `${describeEndpoint(endpoint)} with TLS (DOCKER_CERT_PATH): the docker provider 3.6.2 builds the service images through a docker CLI that gets the host but not the TLS settings, so the deploy would stop at the first image build`, forward);
+  }
+  if (endpoint.kind === 'unsupported') return skip(BUILDS, 'needs a usable Docker endpoint (see the Docker daemon check)');
+  return pass(BUILDS, `the service images build through ${endpoint.url}`);
 }

@@ -39,10 +39,10 @@ function readJson<T>(path: string): T | undefined {
 
 /**
  * The dependencies `stack` cannot be planned without: each local `terraform_remote_state` of
- * its synthesized JSON whose state file is missing, or holds none of some outputs the stack
- * references (Terraform 1.11 then stops with "Unable to find remote state" or "Unsupported
- * attribute"; a plan itself writes no state file). Only local backends are looked at (the project's; stacks/state-backend.ts); a
- * state file that cannot be parsed is left for Terraform to report.
+ * its synthesized JSON whose state file is missing, or lacks an output the stack references
+ * (Terraform 1.11 then stops with "Unable to find remote state" or "Unsupported attribute";
+ * a plan writes no state file). Only local backends are looked at (the project's,
+ * stacks/state-backend.ts); a state file that cannot be parsed is left for Terraform to report.
  */
 export function missingDependencyStates(
   stack: SynthesizedStack,

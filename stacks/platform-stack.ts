@@ -86,7 +86,7 @@ export class PlatformStack extends TerraformStack {
     if (declared.length === 0) throw new ConfigError('PlatformStack services must declare at least one service');
 
     // Providers first: the security constructs reuse a declared provider instead of adding one.
-    // The docker provider talks to DOCKER_HOST (default: the local socket).
+    // The docker provider talks to DOCKER_CONTEXT's endpoint, else DOCKER_HOST, else the local socket.
     new DockerProvider(this, 'docker', {});
     new RandomProvider(this, 'random', {});
     new TlsProvider(this, 'tls', {});

@@ -140,7 +140,7 @@ describe('Docker daemon check', () => {
   it('refuses a DOCKER_HOST scheme it does not know', async () => {
     const result = await checkDockerDaemon({ config: dev, host: host({ env: { DOCKER_HOST: 'docker.example:2375' } }) });
     expect(result.status).toBe('fail');
-    expect(result.detail).toMatch(/unix:\/\/, npipe:\/\/, tcp:\/\/ or ssh:\/\//);
+    expect(result.detail).toMatch(/unix:\/\/, npipe:\/\/, tcp:\/\/HOST\[:PORT\] or ssh:\/\/\[USER@\]HOST/);
   });
 });
 

@@ -20,7 +20,7 @@ describe('npm run preflight', () => {
     const { code, out } = tool('tools/preflight/cli.ts', ['--env', 'dev'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(code).toBe(1);
     expect(out).toContain('Preflight for environment "dev"');
-    expect(out).toMatch(/\[FAIL\] Docker daemon: no answer from unix:\/\/\/nonexistent\/docker.sock/);
+    expect(out).toMatch(/\[FAIL\] Docker daemon: no answer from DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock/);
     expect(out).toMatch(/fix: .*DOCKER_HOST/);
   });
 

@@ -5,7 +5,8 @@
  * deploy runs the preflight checks first, then deploys `<env>-platform` before
  * `<env>-elastic`; destroy goes in reverse. Extra options go to cdktf
  * (e.g. `--auto-approve`). diff options: `--report FILE` writes the
- * pull-request comment (markdown). deploy option: `--skip-preflight`.
+ * pull-request comment (markdown); a stack whose dependencies are not deployed yet is
+ * explained instead of planned (tools/lifecycle/remote-state.ts). deploy option: `--skip-preflight`.
  * TERRAFORM_BINARY_NAME (e.g. `tofu`) is honoured by cdktf itself.
  */
 import { createRequire } from 'node:module';

@@ -3,11 +3,21 @@ export function diffCommentMarker(environment: string): string {
   return `<!-- cdktf-diff:${environment} -->`;
 }
 
-export interface StackDiff {
+/** One stack's part of the report: its plan, or why it cannot be planned yet. */
+export type StackDiff = PlannedStack | UnplannableStack;
+
+export interface PlannedStack {
   readonly stack: string;
   /** Exit code of `cdktf diff`. */
   readonly exitCode: number;
   readonly output: string;
+}
+
+/** A stack whose dependencies are not deployed yet (see tools/lifecycle/remote-state.ts). */
+export interface UnplannableStack {
+  readonly stack: string;
+  /** Why, in plain words: what it reads from which undeployed stack. */
+  readonly cannotPlan: string;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -48,6 +58,10 @@ export function renderDiffReport(environment: string, diffs: readonly StackDiff[
   if (context.commit) lines.push('', `Commit ${context.commit}.`);
   const budget = Math.floor(OUTPUT_BUDGET_CHARS / Math.max(1, diffs.length));
   for (const diff of diffs) {
+    if ('cannotPlan' in diff) {
+      lines.push('', `### ${diff.stack}: not planned yet`, '', ...diff.cannotPlan.split('\n').map((line) => `- ${line}`));
+      continue;
+    }
     const output = cleanPlanOutput(diff.output).replace(/```/g, "'''").trimEnd();
     const summary = diff.exitCode === 0 ? (planSummary(output) ?? 'diff finished') : `**diff failed** (exit code ${diff.exitCode})`;
     lines.push('', `### ${diff.stack}: ${summary}`, '', '<details><summary>plan output</summary>', '', '```text', tail(output, budget), '```', '', '</details>');

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENVIRONMENT_VARIABLE } from '../../stacks/config/index.js';
 import { renderDiffReport, type StackDiff } from './diff-report.js';
+import { cannotPlanMessage, missingDependencyStates } from './remote-state.js';
 import { deploymentOrder, readSynthesizedStacks } from './stacks.js';
 
 export const LIFECYCLE_COMMANDS = ['synth', 'deploy', 'diff', 'destroy', 'output'] as const;
@@ -71,7 +72,9 @@ export async function runLifecycle(command: LifecycleCommand, options: Lifecycle
   if (synth.exitCode !== 0 || command === 'synth') return synth.exitCode;
 
   const outdirPath = resolve(options.cwd, outdir);
-  const ordered = deploymentOrder(readSynthesizedStacks(outdirPath));
+  const unordered = readSynthesizedStacks(outdirPath);
+  const ordered = deploymentOrder(unordered);
+  const synthesized = ordered.map((name) => unordered.find((s) => s.name === name)!);
   if (ordered.length === 0) {
     log(`The app synthesized no stacks for environment "${options.environment}".`);
     return 1;
@@ -89,16 +92,25 @@ export async function runLifecycle(command: LifecycleCommand, options: Lifecycle
       return (await cdktf(options, ['output', ...common, ...ordered])).exitCode;
     case 'diff': {
       // `cdktf diff` takes one stack; every stack gets its own plan, even after a failed one.
+      // A stack whose dependencies have no state (or not the outputs it reads) yet is not
+      // planned: its terraform_remote_state would stop the plan. It is explained instead.
       const diffs: StackDiff[] = [];
-      for (const stack of ordered) {
-        const run = await cdktf(options, ['diff', ...common, stack], Boolean(options.reportFile));
-        diffs.push({ stack, exitCode: run.exitCode, output: run.output });
+      for (const stack of synthesized) {
+        const missing = missingDependencyStates(stack, synthesized, { projectDir: options.cwd, outdir: outdirPath });
+        if (missing.length > 0) {
+          const cannotPlan = cannotPlanMessage(stack.name, missing);
+          log(cannotPlan);
+          diffs.push({ stack: stack.name, cannotPlan });
+          continue;
+        }
+        const run = await cdktf(options, ['diff', ...common, stack.name], Boolean(options.reportFile));
+        diffs.push({ stack: stack.name, exitCode: run.exitCode, output: run.output });
       }
       if (options.reportFile) {
         writeFileSync(options.reportFile, renderDiffReport(options.environment, diffs, { commit: options.commit }));
         log(`Wrote the diff report to ${options.reportFile}`);
       }
-      return diffs.some((d) => d.exitCode !== 0) ? 1 : 0;
+      return diffs.some((d) => 'exitCode' in d && d.exitCode !== 0) ? 1 : 0;
     }
   }
 }

@@ -6,10 +6,17 @@ export interface SynthesizedStack {
   readonly name: string;
   /** Stacks this one reads outputs from (cross-stack references). */
   readonly dependencies: readonly string[];
+  /** Where cdktf runs Terraform for it, relative to the output directory (`stacks/<name>`). */
+  readonly workingDirectory: string;
+  /** Its Terraform JSON, relative to the output directory (`stacks/<name>/cdk.tf.json`). */
+  readonly synthesizedStackPath: string;
 }
 
 interface Manifest {
-  readonly stacks?: Record<string, { readonly name?: string; readonly dependencies?: readonly string[] }>;
+  readonly stacks?: Record<
+    string,
+    { readonly name?: string; readonly dependencies?: readonly string[]; readonly workingDirectory?: string; readonly synthesizedStackPath?: string }
+  >;
 }
 
 /**
@@ -24,14 +31,23 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   } catch (error) {
     throw new Error(`cannot read ${path} (${(error as Error).message}); did \`cdktf synth\` succeed?`);
   }
-  return Object.entries(manifest.stacks ?? {}).map(([key, stack]) => ({ name: stack.name ?? key, dependencies: stack.dependencies ?? [] }));
+  return Object.entries(manifest.stacks ?? {}).map(([key, stack]) => {
+    const name = stack.name ?? key;
+    const workingDirectory = stack.workingDirectory ?? join('stacks', name);
+    return {
+      name,
+      dependencies: stack.dependencies ?? [],
+      workingDirectory,
+      synthesizedStackPath: stack.synthesizedStackPath ?? join(workingDirectory, 'cdk.tf.json'),
+    };
+  });
 }
 
 /**
  * Stack names so that every stack comes after the stacks it depends on
  * (`<env>-platform` before `<env>-elastic`); ties keep name order, so the result is stable.
  */
-export function deploymentOrder(stacks: readonly SynthesizedStack[]): string[] {
+export function deploymentOrder(stacks: readonly Pick<SynthesizedStack, 'name' | 'dependencies'>[]): string[] {
   const byName = new Map(stacks.map((s) => [s.name, s]));
   const ordered: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();

@@ -4,6 +4,7 @@ import { checkImages, probeRegistryOverHttps } from './checks/images.js';
 import { checkMaxMapCount } from './checks/max-map-count.js';
 import { checkMemory } from './checks/memory.js';
 import { checkPorts } from './checks/ports.js';
+import { checkElasticConnection, checkRemoteBuilds } from './checks/remote-docker.js';
 import { checkTerraformBinary } from './checks/terraform-binary.js';
 import type { CheckResult, PreflightHost } from './types.js';
 
@@ -33,7 +34,7 @@ export async function runPreflight(config: EnvironmentConfig, host: PreflightHos
     checkPorts(context),
   ]);
   const images = await checkImages(context, docker.status === 'pass');
-  return [docker, terraform, memory, maxMapCount, ...ports, images];
+  return [docker, checkElasticConnection(context), checkRemoteBuilds(context), terraform, memory, maxMapCount, ...ports, images];
 }
 
 export function failed(results: readonly CheckResult[]): boolean {

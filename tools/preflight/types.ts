@@ -18,8 +18,13 @@ export interface CheckResult {
  * check fail without touching the real host.
  */
 export interface PreflightHost {
-  /** Environment variables (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, TERRAFORM_BINARY_NAME, PATH). */
+  /** Environment variables (DOCKER_CONTEXT, DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_CONFIG, HOME, TERRAFORM_BINARY_NAME, PATH). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The account's home directory, where the docker provider looks up DOCKER_CONTEXT
+   * (`.docker/contexts/meta`). Default: the password database's, as the provider reads it.
+   */
+  readonly homeDir?: string;
   /** Path of meminfo. Default `/proc/meminfo`. */
   readonly meminfoPath: string;
   /** Path of the vm.max_map_count sysctl. Default `/proc/sys/vm/max_map_count`. */

@@ -40,7 +40,7 @@ export async function checkImages(context: CheckContext, dockerAnswers: boolean)
   const buildkit = buildkitProblem(context.host.env);
   if (buildkit) return fail(NAME, buildkit, ['unset DOCKER_BUILDKIT (or set DOCKER_BUILDKIT=1) in the shell that runs the deploy']);
   if (!dockerAnswers) return skip(NAME, 'needs the Docker daemon (see above)');
-  const endpoint = dockerEndpoint(context.host.env);
+  const endpoint = dockerEndpoint(context.host.env, context.host.homeDir);
   const missing: [Component, string][] = [];
   for (const [component, image] of images) {
     // Image names may contain "/" and ":"; the Engine API takes them verbatim in the path.

@@ -15,7 +15,7 @@ export const MAX_MAP_COUNT_FIX = [
 
 /** The kernel lets Elasticsearch map enough memory areas (vm.max_map_count >= 262144). */
 export async function checkMaxMapCount({ config, host }: CheckContext): Promise<CheckResult> {
-  const remote = remoteDockerHost(dockerEndpoint(host.env));
+  const remote = remoteDockerHost(dockerEndpoint(host.env, host.homeDir));
   if (remote) return skip(NAME, `Docker runs on ${remote}: run there: ${MAX_MAP_COUNT_FIX[0]}`);
   let text: string;
   try {

@@ -13,7 +13,7 @@ export function meminfoMb(text: string, key: string): number | undefined {
 
 /** MemAvailable covers what the environment's containers may use at once (see memory-budget.ts). */
 export async function checkMemory({ config, host }: CheckContext): Promise<CheckResult> {
-  const remote = remoteDockerHost(dockerEndpoint(host.env));
+  const remote = remoteDockerHost(dockerEndpoint(host.env, host.homeDir));
   if (remote) return skip(NAME, `Docker runs on ${remote}: make sure it has ${totalMb(memoryBudget(config))} MiB available`);
   let text: string;
   try {

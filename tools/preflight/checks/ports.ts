@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { hostname } from 'node:os';
 import { dockerEndpoint, dockerGet, remoteDockerHost } from '../docker-api.js';
 import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
 
@@ -20,7 +21,7 @@ interface ContainerSummary {
 async function ownContainerOnPort(context: CheckContext, port: number): Promise<string | undefined> {
   const prefix = `/${context.config.projectName}-${context.config.environment}-`;
   try {
-    const res = await dockerGet(dockerEndpoint(context.host.env), '/containers/json', context.host.timeoutMs);
+    const res = await dockerGet(dockerEndpoint(context.host.env, context.host.homeDir), '/containers/json', context.host.timeoutMs);
     if (res.status !== 200) return undefined;
     const containers = JSON.parse(res.body) as ContainerSummary[];
     const owner = containers.find(
@@ -32,15 +33,28 @@ async function ownContainerOnPort(context: CheckContext, port: number): Promise<
   }
 }
 
+/** The `Name` the daemon reports in GET /info: the host name of the machine Docker runs on. */
+async function daemonHostName(context: CheckContext): Promise<string | undefined> {
+  try {
+    const res = await dockerGet(dockerEndpoint(context.host.env, context.host.homeDir), '/info', context.host.timeoutMs);
+    const name = res.status === 200 ? (JSON.parse(res.body) as { Name?: unknown }).Name : undefined;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every published port (config.ports on config.bindAddress) is free, or already held by this environment. */
 export async function checkPorts(context: CheckContext): Promise<CheckResult[]> {
   const { config } = context;
-  const remote = remoteDockerHost(dockerEndpoint(context.host.env));
+  const remote = remoteDockerHost(dockerEndpoint(context.host.env, context.host.homeDir));
   if (remote) {
     const ports = Object.entries(config.ports).map(([setting, port]) => `${port} (ports.${setting})`).join(', ');
-    return [skip('Published ports', `Docker runs on ${remote}: ports ${ports} must be free on ${config.bindAddress} there`)];
+    // Probing would test this machine's ports, not the Docker host's: no pass that means nothing.
+    return [skip('Published ports', `not checked: Docker runs on ${remote} and preflight can only probe this machine's ports; ports ${ports} must be free on ${config.bindAddress} there`)];
   }
   const results: CheckResult[] = [];
+  let daemonHost: Promise<string | undefined> | undefined;
   for (const [setting, port] of Object.entries(config.ports)) {
     const name = `Port ${config.bindAddress}:${port} (ports.${setting})`;
     const error = await tryBind(config.bindAddress, port);
@@ -63,6 +77,12 @@ export async function checkPorts(context: CheckContext): Promise<CheckResult[]> 
       continue;
     }
     if (error === 'EADDRNOTAVAIL') {
+      // A unix socket forwarded over SSH reaches a daemon on another machine, which has this address.
+      const dockerHost = await (daemonHost ??= daemonHostName(context));
+      if (dockerHost !== undefined && dockerHost.toLowerCase() !== hostname().toLowerCase()) {
+        results.push(skip(name, `not checked: bindAddress ${config.bindAddress} is not an address of this machine, and Docker runs on "${dockerHost}" (a forwarded socket or a VM), whose ports preflight cannot probe`));
+        continue;
+      }
       results.push(
         fail(name, `bindAddress ${config.bindAddress} is not an address of this machine`, [
           `set bindAddress for "${config.environment}" in stacks/config/environments.ts to one of this host's addresses (\`ip -br addr\`), usually 127.0.0.1`,

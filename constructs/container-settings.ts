@@ -1,4 +1,3 @@
-import { ConfigError } from '../stacks/config/index.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
 
 /**
@@ -10,16 +9,6 @@ import { platformLabels, type PlatformContext } from './platform-context.js';
 
 /** Bounded Docker log rotation every container gets (json-file driver). */
 export const DOCKER_LOG_ROTATION = { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } } as const;
-
-/**
- * Throws a ConfigError unless `memoryMb` is a whole number of MiB of at least `min`.
- * `subject` names the construct (and instance) in the message, e.g. `Postgres`.
- */
-export function requireMemoryMb(subject: string, memoryMb: number, min: number): void {
-  if (!Number.isInteger(memoryMb) || memoryMb < min) {
-    throw new ConfigError(`${subject} memoryMb must be a whole number of MiB, at least ${min} (got ${memoryMb})`);
-  }
-}
 
 export interface ContainerSettingsOptions {
   /** Names the container answers to on the private network. */

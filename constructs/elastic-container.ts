@@ -1,12 +1,11 @@
 import type { ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
-import { ConfigError } from '../stacks/config/index.js';
 import { shellHealthcheck } from './container-settings.js';
 import type { IssuedCertificate } from './security/index.js';
 
 /**
  * What the ELK constructs (Elasticsearch, Kibana, Logstash, Filebeat) share on top
  * of the platform's container settings: the realm credentials they take,
- * TLS file uploads, the process user, their healthchecks and setting checks.
+ * TLS file uploads, the process user and their healthchecks.
  */
 
 /** A file-realm user as a component authenticates: name and generated password (a token). */
@@ -47,18 +46,4 @@ export function tlsUploads(paths: TlsPaths, caCertificatePem: string, keyPair: P
     { file: paths.certificate, content: keyPair.certificatePem, permissions: '0644' },
     { file: paths.privateKey, content: keyPair.privateKeyPem, permissions: '0640' },
   ];
-}
-
-/** Throws a ConfigError naming `component`'s `setting` unless `value` is a whole number of MiB in [min, max]. */
-export function requireMiB(component: string, setting: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${component} setting "${setting}" is ${value}: must be a whole number of MiB from ${min} to ${max}`);
-  }
-}
-
-/** Throws a ConfigError naming `component`'s `publishedPort` unless it is an unprivileged port. */
-export function requirePublishedPort(component: string, port: number): void {
-  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    throw new ConfigError(`${component} setting "publishedPort" is ${port}: must be from 1024 to 65535`);
-  }
 }

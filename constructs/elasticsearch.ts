@@ -1,15 +1,13 @@
 import { Container, type ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
-import { ConfigError } from '../stacks/config/index.js';
+import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
 import { containerSettings } from './container-settings.js';
 import {
   ELASTIC_PROCESS_USER,
   ELK_HEALTHY_WITHIN_SECONDS,
   elkHealthcheck,
-  requireMiB,
-  requirePublishedPort,
   tlsUploads,
   type RealmCredentials,
 } from './elastic-container.js';
@@ -25,6 +23,12 @@ export interface FileRealmFiles {
   /** `config/roles.yml`: the least-privilege role definitions. */
   readonly rolesYaml: string;
 }
+
+/**
+ * JVM heap a node may get (MiB): below 256 it does not start reliably; above 31744 the JVM loses
+ * compressed object pointers. The settings schema derives `elasticsearch.heapMb` from it.
+ */
+export const ELASTICSEARCH_HEAP_MB = { min: 256, max: 31744, unit: 'MiB' } as const satisfies WholeNumberRule;
 
 /** Elasticsearch HTTP port inside the network. */
 export const ELASTICSEARCH_HTTP_PORT = 9200;
@@ -113,12 +117,13 @@ export class Elasticsearch extends Construct {
     const { config, namePrefix } = context;
     const nodeCount = props.nodes ?? config.elasticsearch.nodes;
     if (nodeCount !== 1 && nodeCount !== 3) {
-      throw new ConfigError(`Elasticsearch setting "nodes" is ${nodeCount}: must be 1 (single node) or 3 (a three-node cluster)`);
+      throw new ValidationError(this, `nodes must be 1 (single node) or 3 (a three-node cluster) (got ${nodeCount})`);
     }
     const heapMb = props.heapMb ?? config.elasticsearch.heapMb;
-    requireMiB('Elasticsearch', 'heapMb', heapMb, 256, 31744);
+    requireWholeNumber(this, 'heapMb', heapMb, ELASTICSEARCH_HEAP_MB);
     const publishedPort = props.publishedPort ?? config.ports.elasticsearch;
-    requirePublishedPort('Elasticsearch', publishedPort);
+    // Which host ports an environment may use (unprivileged only) is the settings schema's rule.
+    requireWholeNumber(this, 'publishedPort', publishedPort, { min: 1, max: 65535 });
 
     const image = pulledImage(this, context, 'elasticsearch');
     const nodeNames = Array.from({ length: nodeCount }, (_, i) => (nodeCount === 1 ? ELASTICSEARCH_ALIAS : `${ELASTICSEARCH_ALIAS}-${i + 1}`));

@@ -7,8 +7,9 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image, type ImageBuild } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { ConfigError, replicasOf } from '../stacks/config/index.js';
-import { containerSettings, healthcheck, requireMemoryMb } from './container-settings.js';
+import { replicasOf } from '../stacks/config/index.js';
+import { containerSettings, healthcheck } from './container-settings.js';
+import { ValidationError, requireWholeNumber } from './private/validation.js';
 import { resolveImage, type PlatformContext } from './platform-context.js';
 
 /** Root of this repository: the Docker build context of every service image. */
@@ -171,14 +172,13 @@ export class FastifyService extends Construct {
     const { context, service } = props;
     this.service = service;
     const replicas = props.replicas ?? replicasOf(context.config, service.name);
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10) {
-      throw new ConfigError(`FastifyService "${service.name}": replicas must be a whole number from 1 to 10 (got ${replicas})`);
-    }
+    // At least one container; how many an environment may run is the settings schema's rule (`replicas`).
+    requireWholeNumber(this, 'replicas', replicas, { min: 1 });
     const memoryMb = props.memoryMb ?? 256;
-    requireMemoryMb(`FastifyService "${service.name}":`, memoryMb, 64);
+    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });
     const logLevel = props.logLevel ?? 'info';
     if (!LOG_LEVELS.includes(logLevel)) {
-      throw new ConfigError(`FastifyService "${service.name}": logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+      throw new ValidationError(this, `logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
     }
     // What services/Dockerfile copies for SERVICE=<name>: checked at synth, not half-way through a deploy.
     const required = [SERVICE_DOCKERFILE, `services/${service.name}/package.json`, `services/${service.name}/migrations`];
@@ -186,7 +186,7 @@ export class FastifyService extends Construct {
       validate: () =>
         required
           .filter((path) => !existsSync(join(REPO_ROOT, path)))
-          .map((path) => `FastifyService "${service.name}": ${path} does not exist; the service image (${SERVICE_DOCKERFILE}, SERVICE=${service.name}) is built from it`),
+          .map((path) => `${this.node.path}: ${path} does not exist; the service image (${SERVICE_DOCKERFILE}, SERVICE=${service.name}) is built from it`),
     });
 
     const peerEnv: string[] = [];
@@ -194,7 +194,7 @@ export class FastifyService extends Construct {
     for (const [variable, target] of Object.entries(service.calls)) {
       const peer = props.peers?.[target];
       if (!peer) {
-        throw new ConfigError(`FastifyService "${service.name}" calls "${target}" (${variable}); pass that FastifyService in peers.${target}`);
+        throw new ValidationError(this, `peers.${target} is missing: "${service.name}" calls "${target}" (${variable}); pass that FastifyService`);
       }
       peerEnv.push(`${variable}=${peer.url}`);
       peerContainers.push(...peer.containers);

@@ -3,9 +3,9 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
 import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { ConfigError } from '../stacks/config/index.js';
+import { ValidationError, requireWholeNumber } from './private/validation.js';
 import { containerSettings } from './container-settings.js';
-import { elkHealthcheck, requireMiB } from './elastic-container.js';
+import { elkHealthcheck } from './elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import type { Logstash } from './logstash.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
@@ -67,9 +67,9 @@ export class Filebeat extends Construct {
     const { context } = props;
     const { config, namePrefix } = context;
     const memoryMb = props.memoryMb ?? 256;
-    requireMiB('Filebeat', 'memoryMb', memoryMb, 64, 4096);
+    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, max: 4096, unit: 'MiB' });
     if (!props.logVolumeName) {
-      throw new ConfigError('Filebeat setting "logVolumeName" is empty: give the shared log volume the services write into');
+      throw new ValidationError(this, 'logVolumeName is empty: give the shared log volume the services write into');
     }
 
     const files = filebeatFiles({

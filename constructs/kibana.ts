@@ -8,8 +8,6 @@ import {
   ELASTIC_PROCESS_USER,
   ELK_HEALTHY_WITHIN_SECONDS,
   elkHealthcheck,
-  requireMiB,
-  requirePublishedPort,
   tlsUploads,
   type RealmCredentials,
 } from './elastic-container.js';
@@ -18,6 +16,7 @@ import type { Elasticsearch } from './elasticsearch.js';
 import { terraformLiteral } from './terraform-literal.js';
 import { publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
 import { ensureProvider } from './security/providers.js';
+import { requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 
 /** Kibana's port inside the network. */
 export const KIBANA_PORT = 5601;
@@ -42,6 +41,9 @@ const SECRET_VARIABLES = {
   reportingKey: 'KIBANA_REPORTING_KEY',
   securityKey: 'KIBANA_SECURITY_KEY',
 } as const;
+
+/** Memory Kibana's container may get (MiB); the settings schema derives `kibana.memoryMb` from it. */
+export const KIBANA_MEMORY_MB = { min: 512, max: 8192, unit: 'MiB' } as const satisfies WholeNumberRule;
 
 /** Length of the generated encryption keys (Kibana requires at least 32 characters). */
 const ENCRYPTION_KEY_LENGTH = 48;
@@ -86,9 +88,10 @@ export class Kibana extends Construct {
     const { context } = props;
     const { config, namePrefix } = context;
     const memoryMb = props.memoryMb ?? config.kibana.memoryMb;
-    requireMiB('Kibana', 'memoryMb', memoryMb, 512, 8192);
+    requireWholeNumber(this, 'memoryMb', memoryMb, KIBANA_MEMORY_MB);
     const publishedPort = props.publishedPort ?? config.ports.kibana;
-    requirePublishedPort('Kibana', publishedPort);
+    // Which host ports an environment may use (unprivileged only) is the settings schema's rule.
+    requireWholeNumber(this, 'publishedPort', publishedPort, { min: 1, max: 65535 });
     this.publishedUrl = `https://${publishedHost(config)}:${publishedPort}`;
 
     ensureProvider(this, 'random', (stack) => new RandomProvider(stack, 'random'));

@@ -13,13 +13,12 @@ import {
   type ContainerFile,
   type LogstashEnvName,
 } from '../pipelines/index.js';
-import { ConfigError } from '../stacks/config/index.js';
+import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 import { containerSettings } from './container-settings.js';
 import {
   ELASTIC_PROCESS_USER,
   ELK_HEALTHY_WITHIN_SECONDS,
   elkHealthcheck,
-  requireMiB,
   tlsUploads,
   type RealmCredentials,
 } from './elastic-container.js';
@@ -41,6 +40,9 @@ export const LOGSTASH_ALIAS = 'logstash';
 const CA_PATH = `${LOGSTASH_CONFIG_DIR}/certs/ca.crt`;
 const BEATS_CERT_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.crt`;
 const BEATS_KEY_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.key`;
+
+/** JVM heap Logstash may get (MiB); the settings schema derives `logstash.heapMb` from it. */
+export const LOGSTASH_HEAP_MB = { min: 256, max: 8192, unit: 'MiB' } as const satisfies WholeNumberRule;
 
 export interface LogstashProps {
   /** The platform Logstash joins. */
@@ -92,14 +94,14 @@ export class Logstash extends Construct {
     const { context } = props;
     const { config, namePrefix } = context;
     const heapMb = props.heapMb ?? config.logstash.heapMb;
-    requireMiB('Logstash', 'heapMb', heapMb, 256, 8192);
+    requireWholeNumber(this, 'heapMb', heapMb, LOGSTASH_HEAP_MB);
     const files = props.files ?? logstashFiles();
-    const pipelineIds = pipelineIdsOf(files);
+    const pipelineIds = pipelineIdsOf(this, files);
     if (props.elasticsearchUrls.length === 0) {
-      throw new ConfigError('Logstash setting "elasticsearchUrls" is empty: give every Elasticsearch node\'s URL (Elasticsearch.internalUrls)');
+      throw new ValidationError(this, 'elasticsearchUrls is empty: give every Elasticsearch node\'s URL (Elasticsearch.internalUrls)');
     }
     if (props.dataStreams.length === 0) {
-      throw new ConfigError('Logstash setting "dataStreams" is empty: the pipeline must start only after the data streams it writes to exist');
+      throw new ValidationError(this, 'dataStreams is empty: the pipeline must start only after the data streams it writes to exist');
     }
 
     const containerName = `${namePrefix}-${LOGSTASH_ALIAS}`;
@@ -182,15 +184,15 @@ function withLabel<T extends { labels: { label: string; value: string }[] }>(set
 }
 
 /** The `pipeline.id`s declared in the uploaded pipelines.yml; the healthcheck waits for each. */
-function pipelineIdsOf(files: readonly ContainerFile[]): string[] {
+function pipelineIdsOf(scope: Construct, files: readonly ContainerFile[]): string[] {
   const pipelinesYml = files.find((f) => f.path === `${LOGSTASH_CONFIG_DIR}/pipelines.yml`);
   if (!pipelinesYml) {
-    throw new ConfigError(`Logstash setting "files" has no ${LOGSTASH_CONFIG_DIR}/pipelines.yml; Logstash would run the image's sample pipeline`);
+    throw new ValidationError(scope, `files has no ${LOGSTASH_CONFIG_DIR}/pipelines.yml; Logstash would run the image's sample pipeline`);
   }
   const declared: unknown = parse(pipelinesYml.content);
   const ids = Array.isArray(declared) ? declared.map((p: { 'pipeline.id'?: unknown }) => p['pipeline.id']) : [];
   if (ids.length === 0 || !ids.every((pipelineId): pipelineId is string => typeof pipelineId === 'string' && /^[A-Za-z0-9_.-]+$/.test(pipelineId))) {
-    throw new ConfigError('Logstash setting "files": pipelines.yml must list pipelines, each with a "pipeline.id" of letters, digits, ".", "_" or "-"');
+    throw new ValidationError(scope, 'files: pipelines.yml must list pipelines, each with a "pipeline.id" of letters, digits, ".", "_" or "-"');
   }
   return ids;
 }

@@ -1,6 +1,6 @@
-import { ConfigError } from '../stacks/config/index.js';
 import { Construct } from 'constructs';
 import { Network } from '@cdktf/provider-docker/lib/network/index.js';
+import { ValidationError } from './private/validation.js';
 
 export interface PlatformNetworkProps {
   /** `<projectName>-<environment>`; the network is `<namePrefix>-net`. */
@@ -25,7 +25,7 @@ export class PlatformNetwork extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNetworkProps) {
     super(scope, id);
     if (!/^[a-z][a-z0-9-]*$/.test(props.namePrefix)) {
-      throw new ConfigError(`PlatformNetwork namePrefix "${props.namePrefix}" must be lower-case letters, digits and "-"`);
+      throw new ValidationError(this, `namePrefix must be lower-case letters, digits and "-" (got "${props.namePrefix}")`);
     }
     this.network = new Network(this, 'network', {
       name: `${props.namePrefix}-net`,

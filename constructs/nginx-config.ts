@@ -1,6 +1,6 @@
-import { ConfigError } from '../stacks/config/index.js';
 import { NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, nginxAccessLogFormat } from '../pipelines/index.js';
 import { REQUEST_ID_HEADER } from '../services/shared/src/catalog.js';
+import { ValidationError, requireWholeNumber } from './private/validation.js';
 
 /** One routed service: its public path prefix and every replica nginx balances over. */
 export interface NginxRoute {
@@ -49,34 +49,37 @@ const SERVER = /^[a-z0-9][a-z0-9.-]*:\d{1,5}$/;
 const SIZE = /^\d+[km]?$/;
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
 
+/** Where the renderer's faults are reported. */
+const WHERE = 'renderNginxConfig';
+
 function validate(options: NginxConfigOptions): void {
-  if (options.routes.length === 0) throw new ConfigError('Nginx routes must list at least one service');
+  if (options.routes.length === 0) throw new ValidationError(WHERE, 'routes must list at least one service');
   const prefixes = new Set<string>();
   for (const route of options.routes) {
     if (!UPSTREAM_NAME.test(route.service)) {
-      throw new ConfigError(`Nginx route service "${route.service}" must be lower-case letters, digits and "-"`);
+      throw new ValidationError(WHERE, `route service must be lower-case letters, digits and "-" (got "${route.service}")`);
     }
     if (!ROUTE_PREFIX.test(route.routePrefix)) {
-      throw new ConfigError(`Nginx routePrefix "${route.routePrefix}" of "${route.service}" must look like "/users": a leading "/", lower-case segments, no trailing "/"`);
+      throw new ValidationError(WHERE, `routePrefix "${route.routePrefix}" of "${route.service}" must look like "/users": a leading "/", lower-case segments, no trailing "/"`);
     }
     if (route.routePrefix === NGINX_HEALTH_PATH || prefixes.has(route.routePrefix)) {
-      throw new ConfigError(`Nginx routePrefix "${route.routePrefix}" of "${route.service}" is already taken`);
+      throw new ValidationError(WHERE, `routePrefix "${route.routePrefix}" of "${route.service}" is already taken`);
     }
     prefixes.add(route.routePrefix);
     if (route.servers.length === 0 || route.servers.some((s) => !SERVER.test(s))) {
-      throw new ConfigError(`Nginx upstream "${route.service}" needs at least one "host:port" server (got ${JSON.stringify(route.servers)})`);
+      throw new ValidationError(WHERE, `upstream "${route.service}" needs at least one "host:port" server (got ${JSON.stringify(route.servers)})`);
     }
   }
   if (options.resolver !== undefined && options.resolver !== false && !IPV4.test(options.resolver)) {
-    throw new ConfigError(`Nginx resolver must be an IPv4 address such as "${DOCKER_EMBEDDED_DNS}", or false (got "${options.resolver}")`);
+    throw new ValidationError(WHERE, `resolver must be an IPv4 address such as "${DOCKER_EMBEDDED_DNS}", or false (got "${options.resolver}")`);
   }
   const port = options.listenPort ?? NGINX_DEFAULT_LISTEN_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`Nginx listenPort must be from 1 to 65535 (got ${port})`);
+  requireWholeNumber(WHERE, 'listenPort', port, { min: 1, max: 65535 });
   if (options.clientMaxBodySize !== undefined && !SIZE.test(options.clientMaxBodySize)) {
-    throw new ConfigError(`Nginx clientMaxBodySize must be a size such as "1m" or "512k" (got "${options.clientMaxBodySize}")`);
+    throw new ValidationError(WHERE, `clientMaxBodySize must be a size such as "1m" or "512k" (got "${options.clientMaxBodySize}")`);
   }
   for (const [name, value] of [['ratePerSecond', options.ratePerSecond], ['burst', options.burst]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ConfigError(`Nginx ${name} must be a whole number, at least 1 (got ${value})`);
+    if (value !== undefined) requireWholeNumber(WHERE, name, value, { min: 1 });
   }
 }
 

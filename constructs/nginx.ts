@@ -1,10 +1,10 @@
-import { ConfigError } from '../stacks/config/index.js';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
-import { containerSettings, shellHealthcheck, requireMemoryMb } from './container-settings.js';
+import { containerSettings, shellHealthcheck } from './container-settings.js';
+import { ValidationError, requireWholeNumber } from './private/validation.js';
 import { publishedHost, pulledImage, type PlatformContext } from './platform-context.js';
 
 export interface NginxProps {
@@ -44,8 +44,8 @@ export class Nginx extends Construct {
     const { context } = props;
     this.alias = props.alias ?? 'nginx';
     const memoryMb = props.memoryMb ?? 128;
-    requireMemoryMb('Nginx', memoryMb, 32);
-    if (props.services.length === 0) throw new ConfigError('Nginx services must list at least one service to route to');
+    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 32, unit: 'MiB' });
+    if (props.services.length === 0) throw new ValidationError(this, 'services must list at least one service to route to');
 
     this.configText = renderNginxConfig({
       routes: props.services.map((s) => ({

@@ -1,10 +1,10 @@
-import { ConfigError } from '../stacks/config/index.js';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { containerSettings, healthcheck, requireMemoryMb } from './container-settings.js';
+import { containerSettings, healthcheck } from './container-settings.js';
+import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
@@ -146,17 +146,18 @@ export class Postgres extends Construct {
     const { context, services } = props;
     this.alias = props.alias ?? 'postgres';
     const memoryMb = props.memoryMb ?? 512;
-    requireMemoryMb('Postgres', memoryMb, 128);
-    if (services.length === 0) throw new ConfigError('Postgres services must list at least one service');
+    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 128, unit: 'MiB' });
+    if (services.length === 0) throw new ValidationError(this, 'services must list at least one service');
     const databases = new Set<string>();
     for (const service of services) {
       if (!SQL_IDENTIFIER.test(service.database) || service.database === 'postgres') {
-        throw new ConfigError(
-          `Postgres database "${service.database}" of service "${service.name}" must be a lower-case SQL identifier (letters, digits, "_"), not "postgres"`,
+        throw new ValidationError(
+          this,
+          `database "${service.database}" of service "${service.name}" must be a lower-case SQL identifier (letters, digits, "_"), not "postgres"`,
         );
       }
       if (databases.has(service.database)) {
-        throw new ConfigError(`Postgres database "${service.database}" is declared by two services; each service needs its own`);
+        throw new ValidationError(this, `database "${service.database}" is declared by two services; each service needs its own`);
       }
       databases.add(service.database);
     }
@@ -218,7 +219,7 @@ export class Postgres extends Construct {
   credentialsFor(serviceName: string): DatabaseCredentials {
     const found = this.credentials.get(serviceName);
     if (!found) {
-      throw new ConfigError(`Postgres has no database for service "${serviceName}"; it serves: ${[...this.credentials.keys()].join(', ')}`);
+      throw new ValidationError(this, `has no database for service "${serviceName}"; it serves: ${[...this.credentials.keys()].join(', ')}`);
     }
     return found;
   }

@@ -1,11 +1,11 @@
-import { ConfigError } from '../stacks/config/index.js';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { containerSettings, shellHealthcheck, requireMemoryMb } from './container-settings.js';
+import { containerSettings, shellHealthcheck } from './container-settings.js';
+import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
 
@@ -137,11 +137,11 @@ export class Redis extends Construct {
     const { context, services } = props;
     this.alias = props.alias ?? 'redis';
     const memoryMb = props.memoryMb ?? 256;
-    requireMemoryMb('Redis', memoryMb, 64);
-    if (services.length === 0) throw new ConfigError('Redis services must list at least one service');
+    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });
+    if (services.length === 0) throw new ValidationError(this, 'services must list at least one service');
     for (const service of services) {
       if (!/^[a-z][a-z0-9-]*$/.test(service.name) || service.name === 'default' || service.name === REDIS_PROBE_USER) {
-        throw new ConfigError(`Redis cannot make an ACL user for service "${service.name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
+        throw new ValidationError(this, `cannot make an ACL user for service "${service.name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
       }
     }
 
@@ -190,7 +190,7 @@ export class Redis extends Construct {
   /** `rediss://user:password@host:port` (TLS) for `serviceName`'s own ACL user; throws for an unknown service. */
   urlFor(serviceName: string): string {
     const found = this.urls.get(serviceName);
-    if (!found) throw new ConfigError(`Redis has no user for service "${serviceName}"; it serves: ${[...this.urls.keys()].join(', ')}`);
+    if (!found) throw new ValidationError(this, `has no user for service "${serviceName}"; it serves: ${[...this.urls.keys()].join(', ')}`);
     return found;
   }
 }

@@ -14,7 +14,8 @@ import {
   elasticObjectNames,
 } from '../constructs/elastic/index.js';
 import type { AlertWebhook, AlertWebhookKind } from '../constructs/elastic/error-spike-alert.js';
-import { ConfigError, type EnvironmentConfig } from './config/index.js';
+import { ValidationError } from '../constructs/private/validation.js';
+import type { EnvironmentConfig } from './config/index.js';
 import { platformCaFile } from './ca-file.js';
 import type { ElasticConnection } from './contracts.js';
 import { useProjectStateFile } from './state-backend.js';
@@ -56,12 +57,13 @@ export class ElasticStack extends TerraformStack {
     const { config, services, connection } = props;
     const environment = config.environment;
     if (services.length === 0) {
-      throw new ConfigError('ElasticStack: services must declare at least one service (see services/shared/src/catalog.ts)');
+      throw new ValidationError(this, 'services must declare at least one service (see services/shared/src/catalog.ts)');
     }
     // A literal password would be written into cdk.tf.json; it must be a reference to the platform stack's generated one.
     if (!Token.isUnresolved(connection.password)) {
-      throw new ConfigError(
-        'ElasticStack: connection.password is a literal; pass the platform stack\'s elasticConnection (a reference to its generated password), never a typed-in secret',
+      throw new ValidationError(
+        this,
+        'connection.password is a literal; pass the platform stack\'s elasticConnection (a reference to its generated password), never a typed-in secret',
       );
     }
     const tlsToKibana = connection.kibanaEndpoint.startsWith('https://') || Token.isUnresolved(connection.kibanaEndpoint);

@@ -17,7 +17,8 @@ import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { platformCaFile } from './ca-file.js';
-import { ConfigError, type EnvironmentConfig } from './config/index.js';
+import { ValidationError } from '../constructs/private/validation.js';
+import type { EnvironmentConfig } from './config/index.js';
 import type { ElasticConnection, IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 import { useProjectStateFile } from './state-backend.js';
@@ -40,13 +41,13 @@ export function orderByCalls(services: readonly ServiceDeclaration[]): ServiceDe
   const visit = (service: ServiceDeclaration, path: string[]): void => {
     if (state.get(service.name) === 'done') return;
     if (state.get(service.name) === 'visiting') {
-      throw new Error(`Services call each other in a cycle: ${[...path, service.name].join(' -> ')}; a service cannot start before itself`);
+      throw new ValidationError('orderByCalls', `services call each other in a cycle: ${[...path, service.name].join(' -> ')}; a service cannot start before itself`);
     }
     state.set(service.name, 'visiting');
     for (const [variable, target] of Object.entries(service.calls)) {
       const callee = byName.get(target);
       if (!callee) {
-        throw new Error(`Service "${service.name}" calls "${target}" (${variable}), which is not declared; declared services: ${[...byName.keys()].join(', ')}`);
+        throw new ValidationError('orderByCalls', `service "${service.name}" calls "${target}" (${variable}), which is not declared; declared services: ${[...byName.keys()].join(', ')}`);
       }
       visit(callee, [...path, service.name]);
     }
@@ -83,7 +84,7 @@ export class PlatformStack extends TerraformStack {
     useProjectStateFile(this);
     const { config } = props;
     const declared = props.services ?? SERVICES;
-    if (declared.length === 0) throw new ConfigError('PlatformStack services must declare at least one service');
+    if (declared.length === 0) throw new ValidationError(this, 'services must declare at least one service');
 
     // Providers first: the security constructs reuse a declared provider instead of adding one.
     // The docker provider talks to DOCKER_CONTEXT's endpoint, else DOCKER_HOST, else the local socket.

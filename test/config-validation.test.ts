@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../constructs/private/validation.js';
 import {
-  ConfigError,
   ENVIRONMENTS,
   loadEnvironmentConfig,
   replicasOf,
@@ -9,12 +9,12 @@ import {
 } from '../stacks/config/index.js';
 import { defaultImage, resolveImage } from '../constructs/platform-context.js';
 
-/** The ConfigError message `settings` produce (fails the test when they are accepted). */
+/** The ValidationError message `settings` produce (fails the test when they are accepted). */
 function rejection(settings: unknown, environment = 'dev'): string {
   try {
     resolveEnvironmentConfig(environment, settings as EnvironmentSettings);
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toBeInstanceOf(ValidationError);
     return (error as Error).message;
   }
   throw new Error(`settings were accepted: ${JSON.stringify(settings)}`);
@@ -40,56 +40,57 @@ describe('environment config', () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['projectName', { projectName: 'My_Project' }, /Invalid setting projectName in environment "dev": must be 2-20 characters of lower-case letters/],
-    ['elasticVersion', { elasticVersion: 'latest' }, /Invalid setting elasticVersion .*: must be an exact Elastic Stack release such as "9\.5\.3"/],
-    ['elasticVersion (7.x)', { elasticVersion: '7.17.0' }, /Invalid setting elasticVersion .*8\.x or 9\.x/],
-    ['bindAddress', { bindAddress: 'localhost' }, /Invalid setting bindAddress .*: must be an IPv4 address such as "127\.0\.0\.1"/],
-    ['ports.nginx (privileged)', { ports: { nginx: 80 } }, /Invalid setting ports\.nginx .*: must be from 1024 to 65535 \(unprivileged ports only\)/],
-    ['ports.kibana (too high)', { ports: { kibana: 70000 } }, /Invalid setting ports\.kibana .*: must be from 1024 to 65535/],
-    ['ports.elasticsearch (fraction)', { ports: { elasticsearch: 9200.5 } }, /Invalid setting ports\.elasticsearch .*whole number/],
-    ['elasticsearch.nodes', { elasticsearch: { nodes: 2 } }, /Invalid setting elasticsearch\.nodes .*: must be 1 \(single node\) or 3/],
-    ['elasticsearch.heapMb', { elasticsearch: { heapMb: 100 } }, /Invalid setting elasticsearch\.heapMb .*: must be at least 256 MiB/],
-    ['logstash.heapMb', { logstash: { heapMb: 100000 } }, /Invalid setting logstash\.heapMb .*: must be at most 8192 MiB/],
-    ['kibana.memoryMb', { kibana: { memoryMb: 256 } }, /Invalid setting kibana\.memoryMb .*: must be at least 512 MiB/],
-    ['images.overrides (latest)', { images: { overrides: { nginx: 'nginx:latest' } } }, /Invalid setting images\.overrides\.nginx .*pinned image reference/],
-    ['images.overrides (untagged)', { images: { overrides: { redis: 'redis' } } }, /Invalid setting images\.overrides\.redis .*no missing tag/],
-    ['images.overrides (unknown component)', { images: { overrides: { mysql: 'mysql:8.0.36' } } }, /Invalid setting images\.overrides .*unknown setting\(s\) "mysql"; allowed here: postgres, redis, elasticsearch/],
-    ['images.registryMirror', { images: { registryMirror: 'https://mirror.example.com' } }, /Invalid setting images\.registryMirror .*registry host/],
-    ['images.npmRegistry (not a URL)', { images: { npmRegistry: 'npm.mirror.internal' } }, /Invalid setting images\.npmRegistry .*http\(s\) URL/],
-    ['images.npmRegistry (credentials)', { images: { npmRegistry: 'https://user:secret@npm.mirror.internal/' } }, /Invalid setting images\.npmRegistry .*must not contain credentials/],
-    ['images.overrides.node (latest)', { images: { overrides: { node: 'node:latest' } } }, /Invalid setting images\.overrides\.node .*pinned image reference/],
-    ['replicas (range)', { replicas: { 'user-service': 0 } }, /Invalid setting replicas\.user-service .*: must be from 1 to 10/],
-    ['logRetentionDays', { logRetentionDays: 0 }, /Invalid setting logRetentionDays .*: must be from 1 to 3650 days/],
-    ['rollover.maxAge', { rollover: { maxAge: '1w' } }, /Invalid setting rollover\.maxAge .*"1d" or "12h"/],
-    ['rollover.maxPrimaryShardSize', { rollover: { maxPrimaryShardSize: '10' } }, /Invalid setting rollover\.maxPrimaryShardSize .*"10gb"/],
-    ['alerts.errorThreshold', { alerts: { errorThreshold: 0 } }, /Invalid setting alerts\.errorThreshold .*at least 1/],
-    ['alerts.windowMinutes', { alerts: { windowMinutes: 2000 } }, /Invalid setting alerts\.windowMinutes .*from 1 to 1440 minutes/],
-    ['alerts.webhook', { alerts: { webhook: 'https://hooks.example.com/x' } }, /Invalid setting alerts\.webhook .*"slack" or "generic"; the URL itself is a secret and goes in TF_VAR_alert_webhook_url/],
-    ['alerts.licence', { alerts: { licence: 'free' } }, /Invalid setting alerts\.licence .*"basic"\|"trial"\|"gold"/],
+    ['projectName', { projectName: 'My_Project' }, /environment "dev": projectName must be 2-20 characters of lower-case letters/],
+    ['elasticVersion', { elasticVersion: 'latest' }, /environment "dev": elasticVersion must be an exact Elastic Stack release such as "9\.5\.3"/],
+    ['elasticVersion (7.x)', { elasticVersion: '7.17.0' }, /environment "dev": elasticVersion .*8\.x or 9\.x/],
+    ['bindAddress', { bindAddress: 'localhost' }, /environment "dev": bindAddress must be an IPv4 address such as "127\.0\.0\.1"/],
+    ['ports.nginx (privileged)', { ports: { nginx: 80 } }, /environment "dev": ports\.nginx must be from 1024 to 65535 \(unprivileged ports only\)/],
+    ['ports.kibana (too high)', { ports: { kibana: 70000 } }, /environment "dev": ports\.kibana must be from 1024 to 65535/],
+    ['ports.elasticsearch (fraction)', { ports: { elasticsearch: 9200.5 } }, /environment "dev": ports\.elasticsearch .*whole number/],
+    ['elasticsearch.nodes', { elasticsearch: { nodes: 2 } }, /environment "dev": elasticsearch\.nodes must be 1 \(single node\) or 3/],
+    ['elasticsearch.heapMb', { elasticsearch: { heapMb: 100 } }, /environment "dev": elasticsearch\.heapMb must be at least 256 MiB/],
+    ['logstash.heapMb', { logstash: { heapMb: 100000 } }, /environment "dev": logstash\.heapMb must be at most 8192 MiB/],
+    ['kibana.memoryMb', { kibana: { memoryMb: 256 } }, /environment "dev": kibana\.memoryMb must be at least 512 MiB/],
+    ['images.overrides (latest)', { images: { overrides: { nginx: 'nginx:latest' } } }, /environment "dev": images\.overrides\.nginx .*pinned image reference/],
+    ['images.overrides (untagged)', { images: { overrides: { redis: 'redis' } } }, /environment "dev": images\.overrides\.redis .*no missing tag/],
+    ['images.overrides (unknown component)', { images: { overrides: { mysql: 'mysql:8.0.36' } } }, /environment "dev": images\.overrides .*unknown setting\(s\) "mysql"; allowed here: postgres, redis, elasticsearch/],
+    ['images.registryMirror', { images: { registryMirror: 'https://mirror.example.com' } }, /environment "dev": images\.registryMirror .*registry host/],
+    ['images.npmRegistry (not a URL)', { images: { npmRegistry: 'npm.mirror.internal' } }, /environment "dev": images\.npmRegistry .*http\(s\) URL/],
+    ['images.npmRegistry (credentials)', { images: { npmRegistry: 'https://user:secret@npm.mirror.internal/' } }, /environment "dev": images\.npmRegistry .*must not contain credentials/],
+    ['images.overrides.node (latest)', { images: { overrides: { node: 'node:latest' } } }, /environment "dev": images\.overrides\.node .*pinned image reference/],
+    ['replicas (range)', { replicas: { 'user-service': 0 } }, /environment "dev": replicas\.user-service must be from 1 to 10/],
+    ['replicas (too many)', { replicas: { 'user-service': 11 } }, /environment "dev": replicas\.user-service must be from 1 to 10/],
+    ['logRetentionDays', { logRetentionDays: 0 }, /environment "dev": logRetentionDays must be from 1 to 3650 days/],
+    ['rollover.maxAge', { rollover: { maxAge: '1w' } }, /environment "dev": rollover\.maxAge .*"1d" or "12h"/],
+    ['rollover.maxPrimaryShardSize', { rollover: { maxPrimaryShardSize: '10' } }, /environment "dev": rollover\.maxPrimaryShardSize .*"10gb"/],
+    ['alerts.errorThreshold', { alerts: { errorThreshold: 0 } }, /environment "dev": alerts\.errorThreshold .*at least 1/],
+    ['alerts.windowMinutes', { alerts: { windowMinutes: 2000 } }, /environment "dev": alerts\.windowMinutes .*from 1 to 1440 minutes/],
+    ['alerts.webhook', { alerts: { webhook: 'https://hooks.example.com/x' } }, /environment "dev": alerts\.webhook .*"slack" or "generic"; the URL itself is a secret and goes in TF_VAR_alert_webhook_url/],
+    ['alerts.licence', { alerts: { licence: 'free' } }, /environment "dev": alerts\.licence .*"basic"\|"trial"\|"gold"/],
     ['the retired alerts.webhookUrl (the URL is a secret now)', { alerts: { webhookUrl: 'https://hooks.example.com/x' } }, /unknown setting\(s\) "webhookUrl"; allowed here: .*webhook/],
-    ['a misspelt setting', { bindAdress: '127.0.0.1' }, /Invalid setting \(root\) .*unknown setting\(s\) "bindAdress"; allowed here: projectName, elasticVersion, bindAddress/],
-    ['a misspelt nested setting', { ports: { ngnix: 9000 } }, /Invalid setting ports .*unknown setting\(s\) "ngnix"; allowed here: nginx, kibana, elasticsearch/],
-    ['a misspelt alert setting', { alerts: { threshold: 5 } }, /Invalid setting alerts .*unknown setting\(s\) "threshold"; allowed here: errorThreshold/],
-    ['a wrong type', { ports: 8080 }, /Invalid setting ports /],
+    ['a misspelt setting', { bindAdress: '127.0.0.1' }, /environment "dev": unknown setting\(s\) "bindAdress"; allowed here: projectName, elasticVersion, bindAddress/],
+    ['a misspelt nested setting', { ports: { ngnix: 9000 } }, /environment "dev": ports .*unknown setting\(s\) "ngnix"; allowed here: nginx, kibana, elasticsearch/],
+    ['a misspelt alert setting', { alerts: { threshold: 5 } }, /environment "dev": alerts .*unknown setting\(s\) "threshold"; allowed here: errorThreshold/],
+    ['a wrong type', { ports: 8080 }, /environment "dev": ports /],
   ])('refuses a bad %s with a message naming it', (_, settings, message) => {
     expect(rejection(settings)).toMatch(message);
   });
 
   it('refuses replicas of a service that is not declared, listing the declared ones', () => {
     expect(rejection({ replicas: { 'payment-service': 2 } })).toMatch(
-      /Invalid setting replicas\.payment-service .*"payment-service" is not a declared service; declared services: user-service, order-service/,
+      /environment "dev": replicas\.payment-service names no declared service; declared services: user-service, order-service/,
     );
   });
 
   it('lists every bad setting at once', () => {
     const message = rejection({ bindAddress: 'x', elasticsearch: { nodes: 5 }, logRetentionDays: -1 });
     expect(message.split('\n')).toHaveLength(3);
-    for (const path of ['bindAddress', 'elasticsearch.nodes', 'logRetentionDays']) expect(message).toContain(`Invalid setting ${path} `);
+    for (const path of ['bindAddress', 'elasticsearch.nodes', 'logRetentionDays']) expect(message).toContain(`environment "dev": ${path} `);
   });
 
   it('refuses a bad environment name and an unknown environment', () => {
-    expect(rejection({}, 'Prod!')).toMatch(/Invalid environment name "Prod!": must be 2-16 lower-case letters or digits/);
-    expect(() => loadEnvironmentConfig('prod')).toThrow(/Unknown environment "prod" \(from PLATFORM_ENV\); known environments: dev, staging/);
+    expect(rejection({}, 'Prod!')).toMatch(/environment "Prod!": the name must be 2-16 lower-case letters or digits/);
+    expect(() => loadEnvironmentConfig('prod')).toThrow(/environment "prod": no such environment \(PLATFORM_ENV\); known environments: dev, staging/);
   });
 
   it('pulls default images through a registry mirror, and an override wins over both', () => {

@@ -20,10 +20,10 @@ describe('LogLifecyclePolicy', () => {
   const valid = { name: 'p', rolloverMaxAge: '1d', rolloverMaxPrimaryShardSize: '10gb', retentionDays: 30 };
 
   it.each([
-    [{ rolloverMaxAge: '1 day' }, /rolloverMaxAge "1 day".*rollover\.maxAge/],
-    [{ rolloverMaxPrimaryShardSize: '10GB' }, /rolloverMaxPrimaryShardSize "10GB".*rollover\.maxPrimaryShardSize/],
-    [{ retentionDays: 0 }, /retentionDays 0.*logRetentionDays/],
-    [{ retentionDays: 1.5 }, /retentionDays 1\.5/],
+    [{ rolloverMaxAge: '1 day' }, /\/ilm: rolloverMaxAge must be a duration .*\(got "1 day"\)/],
+    [{ rolloverMaxPrimaryShardSize: '10GB' }, /\/ilm: rolloverMaxPrimaryShardSize must be a size .*\(got "10GB"\)/],
+    [{ retentionDays: 0 }, /\/ilm: retentionDays must be a whole number of days, at least 1 \(got 0\)/],
+    [{ retentionDays: 1.5 }, /retentionDays .*\(got 1\.5\)/],
   ])('refuses %o, naming the setting', (override, message) => {
     expect(() => new LogLifecyclePolicy(stack(), 'ilm', { ...valid, ...override })).toThrow(message);
   });
@@ -40,8 +40,8 @@ describe('LogIndexTemplates', () => {
   };
 
   it('refuses a priority of 500 or less, which Elastic asks templates overlapping logs-*-* to exceed', () => {
-    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 100 })).toThrow(/priority 100 must be a whole number of at least 501/);
-    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 500 })).toThrow(/priority 500/);
+    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 100 })).toThrow(/\/t: priority must be a whole number of at least 501 \(got 100\)/);
+    expect(() => new LogIndexTemplates(stack(), 't', { ...props, priority: 500 })).toThrow(/\(got 500\)/);
     expect(new LogIndexTemplates(stack(), 't', { ...props, priority: 501 }).priority).toBe(501);
     expect(new LogIndexTemplates(stack(), 't', props).priority).toBeGreaterThan(500);
   });
@@ -60,10 +60,10 @@ describe('ErrorSpikeAlert', () => {
   };
 
   it.each([
-    [{ errorThreshold: 0 }, /errorThreshold 0.*alerts\.errorThreshold/],
-    [{ windowMinutes: 1441 }, /windowMinutes 1441.*alerts\.windowMinutes/],
+    [{ errorThreshold: 0 }, /\/alert: errorThreshold must be a whole number, at least 1 \(got 0\)/],
+    [{ windowMinutes: 0 }, /\/alert: windowMinutes must be a whole number of minutes, at least 1 \(got 0\)/],
     [{ indexPatterns: [] }, /indexPatterns must name at least one/],
-    [{ licence: 'gold' as const, webhook: { kind: 'generic' as const, url: 'https://hooks.example.com/x' } }, /webhook URL is a literal/],
+    [{ licence: 'gold' as const, webhook: { kind: 'generic' as const, url: 'https://hooks.example.com/x' } }, /\/alert: webhook\.url is a literal/],
   ])('refuses %o, naming the setting', (override, message) => {
     expect(() => new ErrorSpikeAlert(stack(), 'alert', { ...props, ...override })).toThrow(message);
   });

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapOnceCommand, CLUSTER_FORMED_MARKER, ELASTICSEARCH_CA_PATH } from '../constructs/elasticsearch.js';
-import { ConfigError } from '../stacks/config/index.js';
+import { ValidationError } from '../constructs/private/validation.js';
 import { containerNamed, envOf, isReferenceTo, resourcesOf, synthElk, uploadOf, type SynthContainer } from './elk-harness.js';
 
 const CONFIG_DIR = '/usr/share/elasticsearch/config';
@@ -192,15 +192,17 @@ describe('terraformLiteral', () => {
 
 describe('Elasticsearch validation', () => {
   it('refuses a node count other than 1 or 3, naming the setting', () => {
-    expect(() => synthElk({ elasticsearch: { nodes: 2 } })).toThrow(ConfigError);
-    expect(() => synthElk({ elasticsearch: { nodes: 2 } })).toThrow(/"nodes" is 2: must be 1 .* or 3/);
+    expect(() => synthElk({ elasticsearch: { nodes: 2 } })).toThrow(ValidationError);
+    expect(() => synthElk({ elasticsearch: { nodes: 2 } })).toThrow(/\/elasticsearch: nodes must be 1 .* or 3 .*\(got 2\)/);
   });
 
   it('refuses a heap outside what the JVM settings allow, naming the setting', () => {
-    expect(() => synthElk({ elasticsearch: { heapMb: 100 } })).toThrow(/"heapMb" is 100: must be a whole number of MiB from 256/);
+    expect(() => synthElk({ elasticsearch: { heapMb: 100 } })).toThrow(/\/elasticsearch: heapMb must be a whole number of MiB from 256 to 31744 \(got 100\)/);
   });
 
-  it('refuses a privileged or invalid published port', () => {
-    expect(() => synthElk({ elasticsearch: { publishedPort: 80 } })).toThrow(/"publishedPort" is 80/);
+  // Privileged ports are the settings schema's rule (test/config-validation.test.ts).
+  it('refuses a published port that is no TCP port', () => {
+    expect(() => synthElk({ elasticsearch: { publishedPort: 0 } })).toThrow(/\/elasticsearch: publishedPort must be a whole number from 1 to 65535 \(got 0\)/);
+    expect(() => synthElk({ elasticsearch: { publishedPort: 70000 } })).toThrow(/publishedPort .*\(got 70000\)/);
   });
 });

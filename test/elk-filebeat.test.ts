@@ -52,6 +52,6 @@ describe('Filebeat', () => {
   });
 
   it('refuses a missing log volume, naming the setting', () => {
-    expect(() => synthElk({ filebeat: { logVolumeName: '' } })).toThrow(/Filebeat setting "logVolumeName" is empty/);
+    expect(() => synthElk({ filebeat: { logVolumeName: '' } })).toThrow(/\/filebeat: logVolumeName is empty/);
   });
 });

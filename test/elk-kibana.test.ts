@@ -77,6 +77,6 @@ describe('Kibana', () => {
   });
 
   it('refuses a memory limit Kibana cannot run in, naming the setting', () => {
-    expect(() => synthElk({ kibana: { memoryMb: 128 } })).toThrow(/Kibana setting "memoryMb" is 128/);
+    expect(() => synthElk({ kibana: { memoryMb: 128 } })).toThrow(/\/kibana: memoryMb must be a whole number of MiB from 512 to 8192 \(got 128\)/);
   });
 });

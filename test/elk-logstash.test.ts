@@ -76,7 +76,7 @@ describe('Logstash', () => {
 
   it('refuses files without a pipelines.yml, and a heap out of range, naming the setting', () => {
     const withoutPipelines = logstashFiles().filter((f) => !f.path.endsWith('/pipelines.yml'));
-    expect(() => synthElk({ logstash: { files: withoutPipelines } })).toThrow(/Logstash setting "files" has no .*pipelines\.yml/);
-    expect(() => synthElk({ logstash: { heapMb: 64 } })).toThrow(/Logstash setting "heapMb" is 64/);
+    expect(() => synthElk({ logstash: { files: withoutPipelines } })).toThrow(/\/logstash: files has no .*pipelines\.yml/);
+    expect(() => synthElk({ logstash: { heapMb: 64 } })).toThrow(/\/logstash: heapMb must be a whole number of MiB from 256 to 8192 \(got 64\)/);
   });
 });

@@ -67,18 +67,19 @@ describe('FastifyService', () => {
     const ghost: ServiceDeclaration = { name: 'ghost-service', port: 8000, routePrefix: '/ghosts', database: 'ghosts', calls: {} };
     const stack = new TerraformStack(Testing.app(), 'ghost');
     new FastifyService(stack, 'ghost', serviceProps({ service: ghost }));
-    expect(() => Testing.synth(stack, true)).toThrow(/FastifyService "ghost-service": services\/ghost-service\/package\.json does not exist/);
-    expect(() => Testing.synth(stack, true)).toThrow(/FastifyService "ghost-service": services\/ghost-service\/migrations does not exist/);
+    expect(() => Testing.synth(stack, true)).toThrow(/ghost\/ghost: services\/ghost-service\/package\.json does not exist/);
+    expect(() => Testing.synth(stack, true)).toThrow(/ghost\/ghost: services\/ghost-service\/migrations does not exist/);
   });
 
-  it.each([0, 11, 1.5])('refuses replicas %s', (replicas) => {
+  // How many replicas an environment may run (at most 10) is the settings schema's rule.
+  it.each([0, 1.5])('refuses replicas %s', (replicas) => {
     const stack = new TerraformStack(Testing.app(), 'bad');
-    expect(() => new FastifyService(stack, 's', serviceProps({ replicas }))).toThrow(/"user-service": replicas must be a whole number from 1 to 10/);
+    expect(() => new FastifyService(stack, 's', serviceProps({ replicas }))).toThrow(/^bad\/s: replicas must be a whole number, at least 1/);
   });
 
   it('refuses a memory limit too small to run Node', () => {
     const stack = new TerraformStack(Testing.app(), 'bad');
-    expect(() => new FastifyService(stack, 's', serviceProps({ memoryMb: 16 }))).toThrow(/"user-service": memoryMb must be a whole number of MiB, at least 64/);
+    expect(() => new FastifyService(stack, 's', serviceProps({ memoryMb: 16 }))).toThrow(/^bad\/s: memoryMb must be a whole number of MiB, at least 64 \(got 16\)/);
   });
 
   it('refuses an unknown log level', () => {
@@ -89,7 +90,7 @@ describe('FastifyService', () => {
   it('needs the services it calls', () => {
     const stack = new TerraformStack(Testing.app(), 'bad');
     expect(() => new FastifyService(stack, 's', serviceProps({ service: orderService, redisKeyPrefix: 'order-service:' }))).toThrow(
-      /"order-service" calls "user-service" \(USER_SERVICE_URL\); pass that FastifyService in peers\.user-service/,
+      /^bad\/s: peers\.user-service is missing: "order-service" calls "user-service" \(USER_SERVICE_URL\)/,
     );
   });
 
@@ -133,7 +134,7 @@ describe('Postgres, Redis and Nginx props', () => {
     expect(() => new Nginx(stack(), 'nginx', { context, services: [], logVolumeName: 'logs' })).toThrow(/at least one service/);
     const s = stack();
     const service = new FastifyService(s, 'svc', serviceProps());
-    expect(() => new Nginx(s, 'nginx', { context, services: [service], logVolumeName: 'logs', memoryMb: 8 })).toThrow(/Nginx memoryMb/);
+    expect(() => new Nginx(s, 'nginx', { context, services: [service], logVolumeName: 'logs', memoryMb: 8 })).toThrow(/\/nginx: memoryMb must be a whole number of MiB, at least 32 \(got 8\)/);
   });
 });
 
@@ -146,7 +147,7 @@ describe('service start order', () => {
   });
 
   it('refuses a call to an undeclared service and a cycle of calls', () => {
-    expect(() => orderByCalls([svc('a', { X_URL: 'x' })])).toThrow(/Service "a" calls "x" \(X_URL\), which is not declared; declared services: a/);
+    expect(() => orderByCalls([svc('a', { X_URL: 'x' })])).toThrow(/^orderByCalls: service "a" calls "x" \(X_URL\), which is not declared; declared services: a/);
     expect(() => orderByCalls([svc('a', { B_URL: 'b' }), svc('b', { A_URL: 'a' })])).toThrow(/cycle: a -> b -> a/);
   });
 

@@ -27,7 +27,7 @@ describe('npm run preflight', () => {
   it('exits 2 naming the known environments for an unknown one', () => {
     const { code, out } = tool('tools/preflight/cli.ts', [], { PLATFORM_ENV: 'prod' });
     expect(code).toBe(2);
-    expect(out).toContain('Unknown environment "prod"');
+    expect(out).toContain('environment "prod": no such environment');
     expect(out).toContain('dev, staging');
   });
 });
@@ -42,7 +42,7 @@ describe('npm run deploy|diff|destroy|synth', () => {
   it('refuses an unknown environment before running cdktf', () => {
     const { code, out } = tool('tools/lifecycle/cli.ts', ['destroy', '--env', 'prod']);
     expect(code).toBe(2);
-    expect(out).toContain('Unknown environment "prod"');
+    expect(out).toContain('environment "prod": no such environment');
   });
 
   it('does not deploy when preflight fails', () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../stacks/config/index.js';
+import { ValidationError } from '../private/validation.js';
 import { NGINX_LOG_SOURCE } from '../../pipelines/index.js';
 import type { ServiceDeclaration } from '../../services/shared/src/catalog.js';
 
@@ -221,7 +221,7 @@ interface Panel {
 export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): SavedObject[] {
   const { environment, services, dataViewId, idPrefix } = options;
   if (services.length === 0) {
-    throw new ConfigError('dashboardSavedObjects: services must declare at least one service (the dashboard shows one series per service)');
+    throw new ValidationError('dashboardSavedObjects', 'services must declare at least one service (the dashboard shows one series per service)');
   }
   // Every service plus nginx, plus room for lines Logstash could not route ("unknown").
   const sourceCount = services.length + 2;

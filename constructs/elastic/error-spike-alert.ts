@@ -1,6 +1,6 @@
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ConfigError, type EnvironmentConfig } from '../../stacks/config/index.js';
+import { ValidationError, requireWholeNumber } from '../private/validation.js';
 import {
   ElasticsearchIndex,
   KibanaActionConnector,
@@ -11,10 +11,13 @@ import {
 import { ALERT_HISTORY_MAPPINGS } from './alert-history.js';
 import { SERVICE_ERROR_KQL } from './dashboard-saved-objects.js';
 
-/** The Elastic licence an environment declares (config.alerts.licence). */
-export type ElasticLicence = EnvironmentConfig['alerts']['licence'];
+/** The Elastic licences, lowest first; the settings schema's `alerts.licence` derives from it. */
+export const ELASTIC_LICENCES = ['basic', 'trial', 'gold', 'platinum', 'enterprise'] as const;
+/** The Elastic licence a cluster runs. */
+export type ElasticLicence = (typeof ELASTIC_LICENCES)[number];
 /** Where the alert also posts (config.alerts.webhook). */
-export type AlertWebhookKind = NonNullable<EnvironmentConfig['alerts']['webhook']>;
+export const ALERT_WEBHOOK_KINDS = ['slack', 'generic'] as const;
+export type AlertWebhookKind = (typeof ALERT_WEBHOOK_KINDS)[number];
 
 export interface AlertWebhook {
   readonly kind: AlertWebhookKind;
@@ -106,17 +109,14 @@ export class ErrorSpikeAlert extends Construct {
 
   public constructor(scope: Construct, id: string, props: ErrorSpikeAlertProps) {
     super(scope, id);
-    if (!Number.isInteger(props.errorThreshold) || props.errorThreshold < 1) {
-      throw new ConfigError(`ErrorSpikeAlert: errorThreshold ${props.errorThreshold} must be a whole number >= 1 (setting alerts.errorThreshold)`);
-    }
-    if (!Number.isInteger(props.windowMinutes) || props.windowMinutes < 1 || props.windowMinutes > 1440) {
-      throw new ConfigError(`ErrorSpikeAlert: windowMinutes ${props.windowMinutes} must be a whole number from 1 to 1440 (setting alerts.windowMinutes)`);
-    }
+    requireWholeNumber(this, 'errorThreshold', props.errorThreshold, { min: 1 });
+    // How long a window an environment may choose is the settings schema's rule (alerts.windowMinutes).
+    requireWholeNumber(this, 'windowMinutes', props.windowMinutes, { min: 1, unit: 'minutes' });
     if (props.indexPatterns.length === 0) {
-      throw new ConfigError('ErrorSpikeAlert: indexPatterns must name at least one index pattern');
+      throw new ValidationError(this, 'indexPatterns must name at least one index pattern');
     }
     const licence = props.licence ?? 'basic';
-    if (props.webhook) checkWebhook(props.webhook, licence);
+    if (props.webhook) checkWebhook(this, props.webhook, licence);
 
     this.historyIndex = new ElasticsearchIndex(this, 'history-index', {
       name: props.historyIndexName,
@@ -211,19 +211,21 @@ export class ErrorSpikeAlert extends Construct {
   }
 }
 
-function checkWebhook(webhook: AlertWebhook, licence: ElasticLicence): void {
+function checkWebhook(scope: Construct, webhook: AlertWebhook, licence: ElasticLicence): void {
   const connectorType = WEBHOOK_CONNECTOR_TYPE[webhook.kind];
   const needed = CONNECTOR_MINIMUM_LICENCE[connectorType];
   if (LICENCE_LEVEL[licence] < LICENCE_LEVEL[needed]) {
-    throw new ConfigError(
-      `ErrorSpikeAlert: alerts.webhook "${webhook.kind}" needs Kibana's ${connectorType} connector, which requires a ${needed} licence or higher, ` +
-        `but alerts.licence is "${licence}" (the platform starts Elasticsearch with the self-generated basic licence). ` +
-        'Install a licence (or start the 30-day trial) and declare it in alerts.licence, or unset alerts.webhook: the server log and alert-history index connectors need only basic.',
+    throw new ValidationError(
+      scope,
+      `webhook "${webhook.kind}" needs Kibana's ${connectorType} connector, which requires a ${needed} licence or higher, ` +
+        `but licence is "${licence}" (the platform starts Elasticsearch with the self-generated basic licence). ` +
+        'Install a licence (or start the 30-day trial) and declare it (settings: alerts.licence), or drop the webhook (alerts.webhook): the server log and alert-history index connectors need only basic.',
     );
   }
   if (!Token.isUnresolved(webhook.url)) {
-    throw new ConfigError(
-      'ErrorSpikeAlert: the webhook URL is a literal and would be written into cdk.tf.json; pass a reference to the sensitive variable alert_webhook_url (TF_VAR_alert_webhook_url)',
+    throw new ValidationError(
+      scope,
+      'webhook.url is a literal and would be written into cdk.tf.json; pass a reference to the sensitive variable alert_webhook_url (TF_VAR_alert_webhook_url)',
     );
   }
 }

@@ -2,6 +2,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { dataStreamName } from '../../services/shared/src/catalog.js';
 import { ElasticsearchDataStream } from './bindings/index.js';
+import { ValidationError } from '../private/validation.js';
 
 export interface LogDataStreamsProps {
   readonly environment: string;
@@ -26,9 +27,9 @@ export class LogDataStreams extends Construct {
     super(scope, id);
     const sources = [...new Set(props.sources)];
     if (sources.length !== props.sources.length) {
-      throw new Error(`LogDataStreams: sources list a source twice (${props.sources.join(', ')})`);
+      throw new ValidationError(this, `sources list a source twice (${props.sources.join(', ')})`);
     }
-    if (sources.length === 0) throw new Error('LogDataStreams: sources is empty; give every source the pipeline writes to');
+    if (sources.length === 0) throw new ValidationError(this, 'sources is empty; give every source the pipeline writes to');
     this.names = sources.map(
       (source) => new ElasticsearchDataStream(this, source, { name: dataStreamName(source, props.environment), dependsOn: [...props.dependsOn] }).name,
     );

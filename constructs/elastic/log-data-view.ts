@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KibanaDataView } from './bindings/index.js';
+import { ValidationError } from '../private/validation.js';
 
 export interface LogDataViewProps {
   /** Saved-object id, stable so the dashboard's objects can reference it. */
@@ -29,7 +30,7 @@ export class LogDataView extends Construct {
   public constructor(scope: Construct, id: string, props: LogDataViewProps) {
     super(scope, id);
     if (props.indexPatterns.length === 0) {
-      throw new Error('LogDataView: indexPatterns must name at least one index pattern');
+      throw new ValidationError(this, 'indexPatterns must name at least one index pattern');
     }
     this.dataViewId = props.id;
     this.resource = new KibanaDataView(this, 'data-view', {

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ElasticsearchComponentTemplate, ElasticsearchIndexTemplate } from './bindings/index.js';
 import { LOG_MAPPINGS, logIndexPatterns, logIndexSettings } from './log-mappings.js';
+import { ValidationError } from '../private/validation.js';
 
 /**
  * Elastic asks templates whose patterns overlap the built-in `logs-*-*` (priority 100;
@@ -59,8 +60,9 @@ export class LogIndexTemplates extends Construct {
     super(scope, id);
     this.priority = props.priority ?? OVERLAPPING_TEMPLATE_MIN_PRIORITY;
     if (!Number.isInteger(this.priority) || this.priority < OVERLAPPING_TEMPLATE_MIN_PRIORITY) {
-      throw new Error(
-        `LogIndexTemplates: priority ${this.priority} must be a whole number of at least ${OVERLAPPING_TEMPLATE_MIN_PRIORITY}: Elastic asks templates overlapping the built-in "logs-*-*" for a priority above 500`,
+      throw new ValidationError(
+        this,
+        `priority must be a whole number of at least ${OVERLAPPING_TEMPLATE_MIN_PRIORITY} (got ${this.priority}): Elastic asks templates overlapping the built-in "logs-*-*" for a priority above 500`,
       );
     }
     for (const [prop, name] of Object.entries({
@@ -68,7 +70,7 @@ export class LogIndexTemplates extends Construct {
       settingsTemplateName: props.settingsTemplateName,
       indexTemplateName: props.indexTemplateName,
     })) {
-      if (name.includes('@')) throw new Error(`LogIndexTemplates: ${prop} "${name}" contains "@", which Elastic reserves for built-in templates`);
+      if (name.includes('@')) throw new ValidationError(this, `${prop} "${name}" contains "@", which Elastic reserves for built-in templates`);
     }
     this.indexPatterns = logIndexPatterns(props.environment);
     const meta = JSON.stringify({ managed_by: 'cdktf', environment: props.environment });

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ElasticsearchIndexLifecycle } from './bindings/index.js';
+import { ValidationError, requireWholeNumber } from '../private/validation.js';
 
 export interface LogLifecyclePolicyProps {
   /** Policy name. */
@@ -27,16 +28,13 @@ export class LogLifecyclePolicy extends Construct {
   public constructor(scope: Construct, id: string, props: LogLifecyclePolicyProps) {
     super(scope, id);
     if (!DURATION.test(props.rolloverMaxAge)) {
-      throw new Error(`LogLifecyclePolicy: rolloverMaxAge "${props.rolloverMaxAge}" must be a duration such as "1d" or "12h" (setting rollover.maxAge)`);
+      throw new ValidationError(this, `rolloverMaxAge must be a duration such as "1d" or "12h" (got "${props.rolloverMaxAge}")`);
     }
     if (!SIZE.test(props.rolloverMaxPrimaryShardSize)) {
-      throw new Error(
-        `LogLifecyclePolicy: rolloverMaxPrimaryShardSize "${props.rolloverMaxPrimaryShardSize}" must be a size such as "10gb" (setting rollover.maxPrimaryShardSize)`,
-      );
+      throw new ValidationError(this, `rolloverMaxPrimaryShardSize must be a size such as "10gb" (got "${props.rolloverMaxPrimaryShardSize}")`);
     }
-    if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
-      throw new Error(`LogLifecyclePolicy: retentionDays ${props.retentionDays} must be a whole number of days >= 1 (setting logRetentionDays)`);
-    }
+    // How long an environment may keep logs is the settings schema's rule (logRetentionDays).
+    requireWholeNumber(this, 'retentionDays', props.retentionDays, { min: 1, unit: 'days' });
     const policy = new ElasticsearchIndexLifecycle(this, 'policy', {
       name: props.name,
       metadata: JSON.stringify({ managed_by: 'cdktf', description: 'Platform log data streams' }),

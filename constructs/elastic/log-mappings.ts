@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { dataStreamName } from '../../services/shared/src/catalog.js';
+import { ValidationError, requireWholeNumber } from '../private/validation.js';
 
 /**
  * The one definition of how platform log lines are mapped in Elasticsearch.
@@ -177,11 +178,9 @@ export interface LogIndexSettingsOptions {
 /** Settings of every backing index of the log data streams. */
 export function logIndexSettings(options: LogIndexSettingsOptions): LogIndexSettings {
   if (options.lifecyclePolicyName.trim() === '') {
-    throw new Error('logIndexSettings: lifecyclePolicyName must not be empty');
+    throw new ValidationError('logIndexSettings', 'lifecyclePolicyName must not be empty');
   }
-  if (!Number.isInteger(options.dataNodes) || options.dataNodes < 1) {
-    throw new Error(`logIndexSettings: dataNodes must be a whole number >= 1, got ${options.dataNodes}`);
-  }
+  requireWholeNumber('logIndexSettings', 'dataNodes', options.dataNodes, { min: 1 });
   return {
     index: {
       lifecycle: { name: options.lifecyclePolicyName },

@@ -1,3 +1,4 @@
+import { ValidationError } from '../private/validation.js';
 /**
  * Names of the Elastic objects of one environment, in one place. Everything is
  * prefixed `logs-platform-<environment>` so several environments can share a
@@ -24,7 +25,7 @@ const ENVIRONMENT = /^[a-z][a-z0-9]{1,15}$/;
 
 export function elasticObjectNames(environment: string): ElasticObjectNames {
   if (!ENVIRONMENT.test(environment)) {
-    throw new Error(`elasticObjectNames: environment "${environment}" must be 2-16 lower-case letters or digits, starting with a letter`);
+    throw new ValidationError('elasticObjectNames', `environment "${environment}" must be 2-16 lower-case letters or digits, starting with a letter`);
   }
   const base = `logs-platform-${environment}`;
   return {

@@ -13,6 +13,7 @@ import {
   type PlatformRoleName,
   type PlatformUser,
 } from './roles.js';
+import { requireWholeNumber } from '../private/validation.js';
 
 /** A user a component authenticates as: its name and generated password (a sensitive Terraform token). */
 export interface ElasticCredential {
@@ -72,10 +73,8 @@ export class ElasticFileRealm extends Construct {
   constructor(scope: Construct, id: string, props: ElasticFileRealmProps) {
     super(scope, id);
     const length = props.passwordLength ?? 32;
-    if (!Number.isInteger(length) || length < 24 || length > 72) {
-      // bcrypt only hashes the first 72 bytes.
-      throw new Error(`ElasticFileRealm: passwordLength must be a whole number from 24 to 72 (got ${length})`);
-    }
+    // bcrypt only hashes the first 72 bytes.
+    requireWholeNumber(this, 'passwordLength', length, { min: 24, max: 72 });
     ensureProvider(this, 'random', (stack) => new RandomProvider(stack, 'random'));
 
     const password = (name: string) =>

@@ -7,6 +7,7 @@ import { CertRequest } from '@cdktf/provider-tls/lib/cert-request/index.js';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert/index.js';
 import type { PlatformContext } from '../platform-context.js';
 import { ensureProvider } from './providers.js';
+import { ValidationError, requireWholeNumber } from '../private/validation.js';
 
 /** Key type of the CA and of every certificate it issues. */
 export type PkiKeyAlgorithm = 'RSA' | 'ECDSA';
@@ -70,13 +71,6 @@ const CA_USES = ['cert_signing', 'crl_signing', 'digital_signature'];
 const LEAF_USES_ECDSA = ['digital_signature', 'server_auth', 'client_auth'];
 const LEAF_USES_RSA = ['digital_signature', 'key_encipherment', 'server_auth', 'client_auth'];
 
-function wholeHours(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`PlatformPki: ${name} must be a whole number of hours, at least ${min} (got ${value})`);
-  }
-  return value;
-}
-
 /**
  * The platform's private certificate authority (hashicorp/tls provider): a CA key
  * and self-signed CA certificate, and `issue()` for server/client certificates
@@ -100,23 +94,21 @@ export class PlatformPki extends Construct implements CertificateAuthority {
     super(scope, id);
     this.keyAlgorithm = props.keyAlgorithm ?? 'RSA';
     if (this.keyAlgorithm !== 'RSA' && this.keyAlgorithm !== 'ECDSA') {
-      throw new Error(`PlatformPki: keyAlgorithm must be "RSA" or "ECDSA" (got "${String(this.keyAlgorithm)}")`);
+      throw new ValidationError(this, `keyAlgorithm must be "RSA" or "ECDSA" (got "${String(this.keyAlgorithm)}")`);
     }
-    const caValidityHours = wholeHours('caValidityHours', props.caValidityHours ?? 87_600, 48);
-    this.certificateValidityHours = wholeHours('certificateValidityHours', props.certificateValidityHours ?? 8_760, 24);
-    this.earlyRenewalHours = wholeHours('earlyRenewalHours', props.earlyRenewalHours ?? 720, 0);
+    const caValidityHours = requireWholeNumber(this, 'caValidityHours', props.caValidityHours ?? 87_600, { min: 48, unit: 'hours' });
+    this.certificateValidityHours = requireWholeNumber(this, 'certificateValidityHours', props.certificateValidityHours ?? 8_760, { min: 24, unit: 'hours' });
+    this.earlyRenewalHours = requireWholeNumber(this, 'earlyRenewalHours', props.earlyRenewalHours ?? 720, { min: 0, unit: 'hours' });
     if (this.earlyRenewalHours >= this.certificateValidityHours) {
-      throw new Error(
-        `PlatformPki: earlyRenewalHours (${this.earlyRenewalHours}) must be less than certificateValidityHours (${this.certificateValidityHours}), or every apply would replace the certificates`,
+      throw new ValidationError(this, `earlyRenewalHours (${this.earlyRenewalHours}) must be less than certificateValidityHours (${this.certificateValidityHours}), or every apply would replace the certificates`,
       );
     }
     if (caValidityHours <= this.certificateValidityHours) {
-      throw new Error(
-        `PlatformPki: caValidityHours (${caValidityHours}) must exceed certificateValidityHours (${this.certificateValidityHours}); a certificate cannot outlive its CA`,
+      throw new ValidationError(this, `caValidityHours (${caValidityHours}) must exceed certificateValidityHours (${this.certificateValidityHours}); a certificate cannot outlive its CA`,
       );
     }
     const caCommonName = props.caCommonName ?? `${props.context.namePrefix} private CA`;
-    if (caCommonName.trim() === '') throw new Error('PlatformPki: caCommonName must not be empty');
+    if (caCommonName.trim() === '') throw new ValidationError(this, 'caCommonName must not be empty');
 
     this.organization = props.context.namePrefix;
     ensureProvider(this, 'tls', (stack) => new TlsProvider(stack, 'tls'));
@@ -143,19 +135,19 @@ export class PlatformPki extends Construct implements CertificateAuthority {
   public issue(id: string, request: CertificateRequest): IssuedCertificate {
     const commonName = request.commonName;
     if (!Token.isUnresolved(commonName) && !DNS_NAME.test(commonName)) {
-      throw new Error(`PlatformPki.issue("${id}"): commonName "${commonName}" is not a valid host name`);
+      throw new ValidationError(this, `issue("${id}"): commonName "${commonName}" is not a valid host name`);
     }
     const loopback = request.loopback ?? true;
     const dnsNames = unique([commonName, ...(request.dnsNames ?? []), ...(loopback ? ['localhost'] : [])]);
     const ipAddresses = unique([...(request.ipAddresses ?? []), ...(loopback ? ['127.0.0.1'] : [])]);
     for (const name of dnsNames) {
       if (!Token.isUnresolved(name) && !DNS_NAME.test(name)) {
-        throw new Error(`PlatformPki.issue("${id}"): dnsNames entry "${name}" is not a valid host name`);
+        throw new ValidationError(this, `issue("${id}"): dnsNames entry "${name}" is not a valid host name`);
       }
     }
     for (const ip of ipAddresses) {
       if (!Token.isUnresolved(ip) && !IPV4.test(ip) && !IPV6.test(ip)) {
-        throw new Error(`PlatformPki.issue("${id}"): ipAddresses entry "${ip}" is not an IP address`);
+        throw new ValidationError(this, `issue("${id}"): ipAddresses entry "${ip}" is not an IP address`);
       }
     }
 

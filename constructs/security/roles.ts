@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { ALERT_HISTORY_INDEX_PATTERN } from '../elastic/alert-history.js';
+import { ValidationError } from '../private/validation.js';
 
 /**
  * The Elasticsearch users the platform creates and the exact privileges of each,
@@ -87,7 +88,7 @@ const V2_FEATURES: ReadonlySet<KibanaFeature> = new Set(['dashboard', 'discover'
 /** The Kibana application privilege id of `feature` in Kibana `elasticVersion`. */
 export function kibanaFeaturePrivilege(feature: KibanaFeature, elasticVersion: string): string {
   const match = /^(\d+)\.(\d+)\.\d+$/.exec(elasticVersion);
-  if (!match) throw new Error(`kibanaFeaturePrivilege: elasticVersion "${elasticVersion}" is not a release such as "9.5.3"`);
+  if (!match) throw new ValidationError('kibanaFeaturePrivilege', `elasticVersion "${elasticVersion}" is not a release such as "9.5.3"`);
   const [major, minor] = [Number(match[1]), Number(match[2])];
   const v2 = V2_FEATURES.has(feature) && (major > 8 || (major === 8 && minor >= 18));
   return `feature_${feature}${v2 ? '_v2' : ''}.all`;
@@ -106,9 +107,9 @@ export const PROVISIONER_KIBANA_FEATURES: readonly KibanaFeature[] = [
 /** The role bodies of the platform's own roles (what `roles.yml` holds). */
 export function platformRoles(options: PlatformRoleOptions): Record<PlatformRoleName, PlatformRole> {
   const logs = [...(options.logIndexPatterns ?? ['logs-*'])];
-  if (logs.length === 0) throw new Error('platformRoles: logIndexPatterns must name at least one index pattern');
+  if (logs.length === 0) throw new ValidationError('platformRoles', 'logIndexPatterns must name at least one index pattern');
   const spaces = [...(options.kibanaSpaces ?? ['default'])];
-  if (spaces.length === 0) throw new Error('platformRoles: kibanaSpaces must name at least one space');
+  if (spaces.length === 0) throw new ValidationError('platformRoles', 'kibanaSpaces must name at least one space');
   return {
     [PLATFORM_ROLE_NAMES.logsWriter]: {
       description: 'Logstash output: appends events to the log data streams (auto-creating them from their template).',

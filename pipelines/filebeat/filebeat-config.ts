@@ -1,3 +1,4 @@
+import { ValidationError } from '../../constructs/private/validation.js';
 import { stringify } from 'yaml';
 import { ENVIRONMENT_NAME_PATTERN, NGINX_LOG_DIR, serviceLogDir, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
 import type { ContainerFile } from '../container-file.js';
@@ -74,21 +75,21 @@ const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
 function validate(opts: FilebeatConfigOptions): void {
   if (opts.services.length === 0) {
-    throw new Error('renderFilebeatConfig: services is empty; pass the catalog (SERVICES) so every service log is shipped');
+    throw new ValidationError('renderFilebeatConfig', 'services is empty; pass the catalog (SERVICES) so every service log is shipped');
   }
   if (!ENVIRONMENT_NAME_PATTERN.test(opts.environment)) {
-    throw new Error(`renderFilebeatConfig: environment "${opts.environment}" is not a valid environment name (2-16 lower-case letters or digits)`);
+    throw new ValidationError('renderFilebeatConfig', `environment "${opts.environment}" is not a valid environment name (2-16 lower-case letters or digits)`);
   }
   if (opts.logstashHosts.length === 0) {
-    throw new Error('renderFilebeatConfig: logstashHosts is empty; give at least one "host:port" of the Logstash beats input');
+    throw new ValidationError('renderFilebeatConfig', 'logstashHosts is empty; give at least one "host:port" of the Logstash beats input');
   }
   for (const host of opts.logstashHosts) {
     if (!HOST_PORT.test(host)) {
-      throw new Error(`renderFilebeatConfig: logstashHosts entry "${host}" must be "host:port", e.g. "elk-dev-logstash:5044"`);
+      throw new ValidationError('renderFilebeatConfig', `logstashHosts entry "${host}" must be "host:port", e.g. "elk-dev-logstash:5044"`);
     }
   }
   if (opts.caCertificatePath !== undefined && !opts.caCertificatePath.startsWith('/')) {
-    throw new Error(`renderFilebeatConfig: caCertificatePath "${opts.caCertificatePath}" must be an absolute path inside the Filebeat container`);
+    throw new ValidationError('renderFilebeatConfig', `caCertificatePath "${opts.caCertificatePath}" must be an absolute path inside the Filebeat container`);
   }
 }
 

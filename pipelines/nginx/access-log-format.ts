@@ -1,3 +1,4 @@
+import { ValidationError } from '../../constructs/private/validation.js';
 /**
  * The JSON access-log line the Logstash pipeline expects from nginx: nginx's own
  * variable names as keys (the pipeline maps them onto ECS). The nginx config
@@ -37,10 +38,10 @@ export interface NginxAccessLogFormatOptions {
 export function nginxAccessLogFormat(opts: NginxAccessLogFormatOptions): string {
   const name = opts.name ?? 'platform_json';
   if (!FORMAT_NAME.test(name)) {
-    throw new Error(`nginxAccessLogFormat: name "${name}" must be lower-case letters, digits and "_"`);
+    throw new ValidationError('nginxAccessLogFormat', `name "${name}" must be lower-case letters, digits and "_"`);
   }
   if (!NGINX_VARIABLE.test(opts.requestIdVariable)) {
-    throw new Error(`nginxAccessLogFormat: requestIdVariable "${opts.requestIdVariable}" must be an nginx variable such as "$request_id"`);
+    throw new ValidationError('nginxAccessLogFormat', `requestIdVariable "${opts.requestIdVariable}" must be an nginx variable such as "$request_id"`);
   }
   const fields: Record<string, string> = { ...NGINX_ACCESS_LOG_FIELDS, request_id: opts.requestIdVariable };
   const body = Object.entries(fields)

@@ -2,14 +2,10 @@ import { z } from 'zod';
 import { ENVIRONMENT_NAME_PATTERN, SERVICES, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
 import { EnvironmentConfigSchema, type EnvironmentConfig, type EnvironmentSettings } from './schema.js';
+import { ValidationError } from '../../constructs/private/validation.js';
 
 export * from './schema.js';
 export { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
-
-/** A configuration value the platform cannot be built with; the message names the setting and what is allowed. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 /** Environment variable that selects the environment (`dev` when unset). */
 export const ENVIRONMENT_VARIABLE = 'PLATFORM_ENV';
@@ -33,20 +29,26 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
   return keyDef?.entries ? Object.values(keyDef.entries) : [];
 }
 
-function formatIssue(environment: string, issue: z.core.$ZodIssue): string {
-  const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+/** What an environment's faults are reported at: `environment "dev"`. */
+function environmentSubject(environment: string): string {
+  return `environment "${environment}"`;
+}
+
+/** One fault as `<setting> <rule>`, e.g. `ports.nginx must be from 1024 to 65535`. */
+function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.');
   const allowed = issue.code === 'unrecognized_keys' ? allowedKeysAt(issue.path) : [];
   const message =
     issue.code === 'unrecognized_keys'
       ? `unknown setting(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; ` +
         (allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : 'check the spelling against the settings table in README.md')
       : issue.message;
-  return `Invalid setting ${path} in environment "${environment}": ${message}`;
+  return path === '' ? message : `${path} ${message}`;
 }
 
 /**
  * Validates `settings` for `environment` and fills in defaults.
- * Throws a ConfigError whose message lists every bad setting by its path.
+ * Throws a ValidationError with one fault per bad setting, each naming the setting's path.
  */
 export function resolveEnvironmentConfig(
   environment: string,
@@ -54,19 +56,19 @@ export function resolveEnvironmentConfig(
   services: readonly ServiceDeclaration[] = SERVICES,
 ): EnvironmentConfig {
   if (!ENVIRONMENT_NAME_PATTERN.test(environment)) {
-    throw new ConfigError(
-      `Invalid environment name "${environment}": must be 2-16 lower-case letters or digits, starting with a letter (e.g. "dev", "staging")`,
-    );
+    throw new ValidationError(environmentSubject(environment), 'the name must be 2-16 lower-case letters or digits, starting with a letter (e.g. "dev", "staging")');
   }
   const parsed = EnvironmentConfigSchema.safeParse(settings);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => formatIssue(environment, issue)).join('\n'));
+    const [first, ...rest] = parsed.error.issues.map(formatIssue);
+    throw new ValidationError(environmentSubject(environment), first!, ...rest);
   }
   const known = new Set(services.map((s) => s.name));
   for (const name of Object.keys(parsed.data.replicas)) {
     if (!known.has(name)) {
-      throw new ConfigError(
-        `Invalid setting replicas.${name} in environment "${environment}": "${name}" is not a declared service; declared services: ${[...known].join(', ')}`,
+      throw new ValidationError(
+        environmentSubject(environment),
+        `replicas.${name} names no declared service; declared services: ${[...known].join(', ')}`,
       );
     }
   }
@@ -77,8 +79,9 @@ export function resolveEnvironmentConfig(
 export function loadEnvironmentConfig(environment: string = DEFAULT_ENVIRONMENT): EnvironmentConfig {
   const settings = (ENVIRONMENTS as Record<string, EnvironmentSettings>)[environment];
   if (settings === undefined) {
-    throw new ConfigError(
-      `Unknown environment "${environment}" (from ${ENVIRONMENT_VARIABLE}); known environments: ${Object.keys(ENVIRONMENTS).join(', ')}`,
+    throw new ValidationError(
+      environmentSubject(environment),
+      `no such environment (${ENVIRONMENT_VARIABLE}); known environments: ${Object.keys(ENVIRONMENTS).join(', ')}`,
     );
   }
   return resolveEnvironmentConfig(environment, settings);

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { ALERT_WEBHOOK_KINDS, ELASTIC_LICENCES } from '../../constructs/elastic/error-spike-alert.js';
+import { ELASTICSEARCH_HEAP_MB } from '../../constructs/elasticsearch.js';
+import { KIBANA_MEMORY_MB } from '../../constructs/kibana.js';
+import { LOGSTASH_HEAP_MB } from '../../constructs/logstash.js';
+import type { WholeNumberRule } from '../../constructs/private/validation.js';
 
 /**
  * The typed, validated settings of one environment. Every setting carries a
@@ -15,7 +20,8 @@ const port = (fallback: number, what: string) =>
     .default(fallback)
     .describe(`Host port ${what} is published on (on \`bindAddress\`).`);
 
-const megabytes = (fallback: number, min: number, max: number, what: string) =>
+/** A MiB setting within what its construct accepts (the range is the construct's, declared there). */
+const megabytes = (fallback: number, { min, max }: Required<Pick<WholeNumberRule, 'min' | 'max'>>, what: string) =>
   z
     .number()
     .int({ error: `must be a whole number of MiB from ${min} to ${max}` })
@@ -67,19 +73,19 @@ export const EnvironmentConfigSchema = z
           .union([z.literal(1), z.literal(3)], { error: 'must be 1 (single node) or 3 (a three-node cluster)' })
           .default(1)
           .describe('Elasticsearch nodes: 1, or 3 for a real multi-node cluster.'),
-        heapMb: megabytes(1024, 256, 31744, 'JVM heap of each Elasticsearch node (MiB); the container limit is twice this.'),
+        heapMb: megabytes(1024, ELASTICSEARCH_HEAP_MB, 'JVM heap of each Elasticsearch node (MiB); the container limit is twice this.'),
       })
       .prefault({})
       .describe('Elasticsearch settings.'),
     logstash: z
       .strictObject({
-        heapMb: megabytes(512, 256, 8192, 'JVM heap of Logstash (MiB); the container limit is twice this.'),
+        heapMb: megabytes(512, LOGSTASH_HEAP_MB, 'JVM heap of Logstash (MiB); the container limit is twice this.'),
       })
       .prefault({})
       .describe('Logstash settings.'),
     kibana: z
       .strictObject({
-        memoryMb: megabytes(1024, 512, 8192, 'Memory limit of the Kibana container (MiB).'),
+        memoryMb: megabytes(1024, KIBANA_MEMORY_MB, 'Memory limit of the Kibana container (MiB).'),
       })
       .prefault({})
       .describe('Kibana settings.'),
@@ -154,13 +160,13 @@ export const EnvironmentConfigSchema = z
           .default(5)
           .describe('Window the error count is taken over (minutes).'),
         licence: z
-          .enum(['basic', 'trial', 'gold', 'platinum', 'enterprise'])
+          .enum(ELASTIC_LICENCES)
           .default('basic')
           .describe(
             'Elastic licence the cluster runs. The platform starts the self-generated Basic licence; declare another only once it is installed (POST _license). `trial`: POST _license/start_trial (once per major version); it expires after 30 days, the cluster reverts to Basic and the webhook connector stops sending: then unset `alerts.webhook` and set this back to `basic`.',
           ),
         webhook: z
-          .enum(['slack', 'generic'], { error: 'must be "slack" or "generic"; the URL itself is a secret and goes in TF_VAR_alert_webhook_url, never in an environment file' })
+          .enum(ALERT_WEBHOOK_KINDS, { error: 'must be "slack" or "generic"; the URL itself is a secret and goes in TF_VAR_alert_webhook_url, never in an environment file' })
           .optional()
           .describe(
             'Also post alerts to a webhook: `slack` (incoming webhook) or `generic` (JSON POST). The URL is a secret, read from the sensitive Terraform variable `alert_webhook_url` (TF_VAR_alert_webhook_url). Needs `alerts.licence` gold or higher (or trial). Unset: server log and index connectors only.',

@@ -12,7 +12,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadEnvironmentConfig } from '../../stacks/config/index.js';
+import { loadEnvironmentConfig } from '../../stacks/config/index.js';
+import { ValidationError } from '../../constructs/private/validation.js';
 import { failed, formatReport, runPreflight, systemHost } from '../preflight/preflight.js';
 import { environmentFromArgs } from './environment.js';
 import { LIFECYCLE_COMMANDS, runLifecycle, type LifecycleCommand } from './run.js';
@@ -53,7 +54,7 @@ async function main([command, ...argv]: string[]): Promise<number> {
   try {
     config = loadEnvironmentConfig(choice.environment);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ValidationError) {
       console.error(error.message);
       return 2;
     }

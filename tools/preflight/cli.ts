@@ -3,7 +3,8 @@
  * environment (PLATFORM_ENV, default dev). Exit code 1 when a check fails,
  * 2 when the environment's configuration itself is invalid.
  */
-import { ConfigError, loadEnvironmentConfig } from '../../stacks/config/index.js';
+import { loadEnvironmentConfig } from '../../stacks/config/index.js';
+import { ValidationError } from '../../constructs/private/validation.js';
 import { environmentFromArgs } from '../lifecycle/environment.js';
 import { failed, formatReport, runPreflight, systemHost } from './preflight.js';
 
@@ -12,7 +13,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     config = loadEnvironmentConfig(environmentFromArgs(argv, process.env).environment);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ValidationError) {
       console.error(error.message);
       return 2;
     }

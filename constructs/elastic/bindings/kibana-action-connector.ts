@@ -1,5 +1,6 @@
 import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
+import { ValidationError } from '../../private/validation.js';
 import { ElasticstackResource } from './elasticstack-resource.js';
 import { definedOnly } from './provider-version.js';
 
@@ -31,11 +32,13 @@ export class KibanaActionConnector extends ElasticstackResource<KibanaActionConn
 
   public constructor(scope: Construct, id: string, config: KibanaActionConnectorConfig) {
     // internal/kibana/connectors/schema.go (v0.16.3): secrets ConflictsWith secrets_wo; secrets_wo_version AlsoRequires secrets_wo.
+    // Checked before super(), so the path is spelled out: a resource with a bad config is never added to the tree.
+    const where = `${scope.node.path}/${id}`;
     if (config.secrets !== undefined && config.secretsWo !== undefined) {
-      throw new Error(`${KibanaActionConnector.tfResourceType} "${config.name}": set secrets or secretsWo, not both`);
+      throw new ValidationError(where, 'set secrets or secretsWo, not both');
     }
     if (config.secretsWoVersion !== undefined && config.secretsWo === undefined) {
-      throw new Error(`${KibanaActionConnector.tfResourceType} "${config.name}": secretsWoVersion needs secretsWo`);
+      throw new ValidationError(where, 'secretsWoVersion needs secretsWo');
     }
     super(scope, id, KibanaActionConnector.tfResourceType, config);
   }

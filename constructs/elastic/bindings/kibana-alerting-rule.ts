@@ -2,6 +2,7 @@ import type { TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ElasticstackResource } from './elasticstack-resource.js';
 import { definedOnly } from './provider-version.js';
+import { ValidationError } from '../../private/validation.js';
 
 export type AlertNotifyWhen = 'onActionGroupChange' | 'onActiveAlert' | 'onThrottleInterval';
 
@@ -68,7 +69,7 @@ export class KibanaAlertingRule extends ElasticstackResource<KibanaAlertingRuleC
     // The provider docs (v0.13.1 and v0.16.3, docs/resources/kibana_alerting_rule.md,
     // actions.frequency) forbid per-action frequency next to rule-level notify_when/throttle.
     if ((config.notifyWhen !== undefined || config.throttle !== undefined) && config.actions?.some((a) => a.frequency)) {
-      throw new Error(`${KibanaAlertingRule.tfResourceType} "${config.name}": rule-level notifyWhen/throttle cannot be combined with per-action frequency`);
+      throw new ValidationError(this, `rule-level notifyWhen/throttle cannot be combined with per-action frequency`);
     }
   }
 

@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { TerraformStack, Testing } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { ValidationError, requireWholeNumber } from '../constructs/private/validation.js';
+
+describe('ValidationError', () => {
+  it('starts every fault with the construct path, one line each', () => {
+    const stack = new TerraformStack(Testing.app(), 'dev-platform');
+    const error = new ValidationError(stack, 'replicas must be a whole number, at least 1 (got 0)', 'memoryMb must be ...');
+    expect(error.faults).toEqual(['dev-platform: replicas must be a whole number, at least 1 (got 0)', 'dev-platform: memoryMb must be ...']);
+    expect(error.message.split('\n')).toEqual(error.faults);
+  });
+
+  it('checks whole numbers and ranges in one wording', () => {
+    expect(requireWholeNumber('f', 'n', 5, { min: 1, max: 10 })).toBe(5);
+    expect(() => requireWholeNumber('f', 'n', 11, { min: 1, max: 10 })).toThrow('f: n must be a whole number from 1 to 10 (got 11)');
+    expect(() => requireWholeNumber('f', 'n', 1.5, { min: 1 })).toThrow('f: n must be a whole number, at least 1 (got 1.5)');
+    expect(() => requireWholeNumber('f', 'heapMb', 0, { min: 256, unit: 'MiB' })).toThrow('f: heapMb must be a whole number of MiB, at least 256 (got 0)');
+  });
+});
+
+describe('main.ts', () => {
+  it('prints a validation fault as one line, without a stack trace, and exits 1', () => {
+    const run = spawnSync('npx', ['tsx', 'main.ts'], { env: { ...process.env, PLATFORM_ENV: 'prod' }, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual(['environment "prod": no such environment (PLATFORM_ENV); known environments: dev, staging']);
+  }, 120_000);
+});

@@ -12,7 +12,9 @@ import {
   type RealmCredentials,
 } from './elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
-import { platformLabels, publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import { DEFAULT_BIND_ADDRESS, platformLabels, publishedHost, publishedIpAddresses, type PlatformContext } from './platform-context.js';
+import { pulledImage } from './private/pulled-image.js';
 
 /** The Elasticsearch file realm: the three files uploaded into every node at creation. */
 export interface FileRealmFiles {
@@ -25,10 +27,10 @@ export interface FileRealmFiles {
 }
 
 /**
- * JVM heap a node may get (MiB): below 256 it does not start reliably; above 31744 the JVM loses
- * compressed object pointers. The settings schema derives `elasticsearch.heapMb` from it.
+ * JVM heap a node may get (MiB), and its default: below 256 it does not start reliably; above 31744
+ * the JVM loses compressed object pointers. The settings schema derives `elasticsearch.heapMb` from it.
  */
-export const ELASTICSEARCH_HEAP_MB = { min: 256, max: 31744, unit: 'MiB' } as const satisfies WholeNumberRule;
+export const ELASTICSEARCH_HEAP_MB = { min: 256, max: 31744, unit: 'MiB', default: 1024 } as const satisfies WholeNumberRule & { readonly default: number };
 
 /** Elasticsearch HTTP port inside the network. */
 export const ELASTICSEARCH_HTTP_PORT = 9200;
@@ -52,8 +54,10 @@ const NODE_KEY_PATH = `${ES_CONFIG}/certs/node.key`;
 const HEALTHCHECK_PASSWORD_VARIABLE = 'ES_HEALTHCHECK_PASSWORD';
 
 export interface ElasticsearchProps {
-  /** The platform this cluster joins. */
+  /** The platform this cluster joins (names and network). */
   readonly context: PlatformContext;
+  /** Image every node runs. @default defaultImage('elasticsearch') (DEFAULT_ELASTIC_VERSION) */
+  readonly image?: string;
   /** CA that issues every node's HTTP and transport certificate. */
   readonly certificateAuthority: CertificateAuthority;
   /** File-realm files uploaded into each node at creation. */
@@ -67,19 +71,21 @@ export interface ElasticsearchProps {
   readonly superuserPassword?: string;
   /**
    * Number of nodes: 1 (single-node discovery) or 3 (a real cluster, every node master-eligible).
-   * @default context.config.elasticsearch.nodes
+   * @default 1
    */
   readonly nodes?: number;
   /**
    * JVM heap of each node in MiB; the container memory limit is twice this.
-   * @default context.config.elasticsearch.heapMb
+   * @default ELASTICSEARCH_HEAP_MB.default (1024)
    */
   readonly heapMb?: number;
   /**
-   * Host port the first node's HTTP API is published on (on `config.bindAddress`).
-   * @default context.config.ports.elasticsearch
+   * Host port the first node's HTTP API is published on (on `bindAddress`).
+   * @default ELASTICSEARCH_HTTP_PORT (9200)
    */
   readonly publishedPort?: number;
+  /** Host address the first node is published on; its certificate is valid for it. @default DEFAULT_BIND_ADDRESS */
+  readonly bindAddress?: string;
 }
 
 /** One Elasticsearch node as declared. */
@@ -114,18 +120,19 @@ export class Elasticsearch extends Construct {
   constructor(scope: Construct, id: string, props: ElasticsearchProps) {
     super(scope, id);
     const { context } = props;
-    const { config, namePrefix } = context;
-    const nodeCount = props.nodes ?? config.elasticsearch.nodes;
+    const { namePrefix } = context;
+    const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
+    const nodeCount = props.nodes ?? 1;
     if (nodeCount !== 1 && nodeCount !== 3) {
       throw new ValidationError(this, `nodes must be 1 (single node) or 3 (a three-node cluster) (got ${nodeCount})`);
     }
-    const heapMb = props.heapMb ?? config.elasticsearch.heapMb;
+    const heapMb = props.heapMb ?? ELASTICSEARCH_HEAP_MB.default;
     requireWholeNumber(this, 'heapMb', heapMb, ELASTICSEARCH_HEAP_MB);
-    const publishedPort = props.publishedPort ?? config.ports.elasticsearch;
+    const publishedPort = props.publishedPort ?? ELASTICSEARCH_HTTP_PORT;
     // Which host ports an environment may use (unprivileged only) is the settings schema's rule.
     requireWholeNumber(this, 'publishedPort', publishedPort, { min: 1, max: 65535 });
 
-    const image = pulledImage(this, context, 'elasticsearch');
+    const image = pulledImage(this, props.image ?? defaultImage('elasticsearch'));
     const nodeNames = Array.from({ length: nodeCount }, (_, i) => (nodeCount === 1 ? ELASTICSEARCH_ALIAS : `${ELASTICSEARCH_ALIAS}-${i + 1}`));
     const clusterName = namePrefix;
 
@@ -137,7 +144,7 @@ export class Elasticsearch extends Construct {
         commonName: nodeName,
         dnsNames: [...aliases, containerName, 'localhost'],
         // The elastic stack reaches the published node through the bind address.
-        ipAddresses: published ? publishedIpAddresses(config) : ['127.0.0.1'],
+        ipAddresses: published ? publishedIpAddresses(bindAddress) : ['127.0.0.1'],
       });
       const volume = new Volume(this, `${nodeName}-data`, { name: `${namePrefix}-${nodeName}-data`, labels: platformLabels(context) });
 
@@ -157,7 +164,7 @@ export class Elasticsearch extends Construct {
           { name: 'nofile', soft: 65535, hard: 65535 },
         ],
         volumes: [{ volumeName: volume.name, containerPath: `${ES_HOME}/data` }],
-        ports: published ? [{ internal: ELASTICSEARCH_HTTP_PORT, external: publishedPort, ip: config.bindAddress }] : [],
+        ports: published ? [{ internal: ELASTICSEARCH_HTTP_PORT, external: publishedPort, ip: bindAddress }] : [],
         upload: [
           ...tlsUploads(
             { caCertificate: ELASTICSEARCH_CA_PATH, certificate: NODE_CERT_PATH, privateKey: NODE_KEY_PATH },
@@ -183,7 +190,7 @@ export class Elasticsearch extends Construct {
     this.containers = this.nodes.map((n) => n.container);
     this.internalUrl = `https://${ELASTICSEARCH_ALIAS}:${ELASTICSEARCH_HTTP_PORT}`;
     this.internalUrls = this.nodes.map((n) => n.internalUrl);
-    this.publishedUrl = `https://${publishedHost(config)}:${publishedPort}`;
+    this.publishedUrl = `https://${publishedHost(bindAddress)}:${publishedPort}`;
   }
 }
 

@@ -7,10 +7,10 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image, type ImageBuild } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { replicasOf } from '../stacks/config/index.js';
 import { containerSettings, healthcheck } from './container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
-import { resolveImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import type { PlatformContext } from './platform-context.js';
 
 /** Root of this repository: the Docker build context of every service image. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -83,7 +83,9 @@ export interface FastifyServiceProps {
   readonly peers?: Readonly<Record<string, FastifyService>>;
   /** Containers that must be healthy before this service starts (Postgres, Redis). @default [] */
   readonly dependsOn?: readonly ITerraformDependable[];
-  /** Number of containers. @default replicasOf(config, service.name) */
+  /** `SERVICE_ENVIRONMENT`: the environment the service runs in, e.g. `dev`. */
+  readonly environment: string;
+  /** Number of containers. @default 1 */
   readonly replicas?: number;
   /** `LOG_LEVEL` (pino level). @default 'info' */
   readonly logLevel?: LogLevel;
@@ -91,6 +93,16 @@ export interface FastifyServiceProps {
   readonly memoryMb?: number;
   /** Docker build context, relative to the Terraform working directory. @default DEFAULT_BUILD_CONTEXT */
   readonly buildContext?: string;
+  /** Build arguments of the service image (base image, npm registry). @default defaults of `ServiceBuildOptions` */
+  readonly build?: ServiceBuildOptions;
+}
+
+/** What a service image is built from besides its sources. */
+export interface ServiceBuildOptions {
+  /** `NODE_IMAGE`: the base image. @default defaultImage('node') */
+  readonly nodeImage?: string;
+  /** `NPM_REGISTRY`: where `npm ci` installs from. @default none: npm's default registry */
+  readonly npmRegistry?: string;
 }
 
 /** Files under `dir`, skipping installed dependencies and build output (not part of the sources). */
@@ -121,13 +133,12 @@ export function hashServiceSources(serviceName: string, repoRoot: string = REPO_
   return hash.digest('hex');
 }
 
-/** The build args of a service image: which service, the base image and the npm registry from the image settings. */
-export function serviceBuildArgs(context: PlatformContext, serviceName: string): Record<string, string> {
-  const npmRegistry = context.config.images.npmRegistry;
+/** The build args of a service image: which service, the base image and the npm registry. */
+export function serviceBuildArgs(serviceName: string, options: ServiceBuildOptions = {}): Record<string, string> {
   return {
     SERVICE: serviceName,
-    NODE_IMAGE: resolveImage(context.config, 'node'),
-    ...(npmRegistry === undefined ? {} : { NPM_REGISTRY: npmRegistry }),
+    NODE_IMAGE: options.nodeImage ?? defaultImage('node'),
+    ...(options.npmRegistry === undefined ? {} : { NPM_REGISTRY: options.npmRegistry }),
   };
 }
 
@@ -171,7 +182,7 @@ export class FastifyService extends Construct {
     super(scope, id);
     const { context, service } = props;
     this.service = service;
-    const replicas = props.replicas ?? replicasOf(context.config, service.name);
+    const replicas = props.replicas ?? 1;
     // At least one container; how many an environment may run is the settings schema's rule (`replicas`).
     requireWholeNumber(this, 'replicas', replicas, { min: 1 });
     const memoryMb = props.memoryMb ?? 256;
@@ -208,7 +219,7 @@ export class FastifyService extends Construct {
       builder: SERVICE_IMAGE_BUILDER,
       context: buildContext,
       dockerfile: serviceDockerfilePath(buildContext),
-      buildArgs: serviceBuildArgs(context, service.name),
+      buildArgs: serviceBuildArgs(service.name, props.build),
       // `label` (not `labels`): the buildx path maps only `label` (v3.6.2 docker_buildx_build.go L258-264).
       label: { 'io.platform.service': service.name },
     };
@@ -244,7 +255,7 @@ export class FastifyService extends Construct {
             ...peerEnv,
             `LOG_LEVEL=${logLevel}`,
             `LOG_FILE=${serviceLogDir(service.name)}/${alias}.log`,
-            `SERVICE_ENVIRONMENT=${context.config.environment}`,
+            `SERVICE_ENVIRONMENT=${props.environment}`,
             `SHUTDOWN_TIMEOUT_MS=${SERVICE_SHUTDOWN_TIMEOUT_MS}`,
             'NODE_ENV=production',
           ],

@@ -8,7 +8,9 @@ import { containerSettings } from './container-settings.js';
 import { elkHealthcheck } from './elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import type { Logstash } from './logstash.js';
-import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import { platformLabels, type PlatformContext } from './platform-context.js';
+import { pulledImage } from './private/pulled-image.js';
 import { terraformLiteral } from './terraform-literal.js';
 
 /** Network alias of the Filebeat container. */
@@ -32,8 +34,12 @@ export function filebeatHealthcheckCommand(): string {
 }
 
 export interface FilebeatProps {
-  /** The platform Filebeat joins. */
+  /** The platform Filebeat joins (names and network). */
   readonly context: PlatformContext;
+  /** The environment its events are tagged with (and so which log streams they reach), e.g. `dev`. */
+  readonly environment: string;
+  /** Image to run. @default defaultImage('filebeat') (DEFAULT_ELASTIC_VERSION) */
+  readonly image?: string;
   /** Where Filebeat ships; it starts after Logstash is healthy. */
   readonly logstash: Logstash;
   /** CA Filebeat verifies Logstash's Beats certificate against. */
@@ -65,7 +71,7 @@ export class Filebeat extends Construct {
   constructor(scope: Construct, id: string, props: FilebeatProps) {
     super(scope, id);
     const { context } = props;
-    const { config, namePrefix } = context;
+    const { namePrefix } = context;
     const memoryMb = props.memoryMb ?? 256;
     requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, max: 4096, unit: 'MiB' });
     if (!props.logVolumeName) {
@@ -74,11 +80,11 @@ export class Filebeat extends Construct {
 
     const files = filebeatFiles({
       services: props.services ?? SERVICES,
-      environment: config.environment,
+      environment: props.environment,
       logstashHosts: props.logstash.beatsHosts,
       caCertificatePath: CA_PATH,
     });
-    const image = pulledImage(this, context, 'filebeat');
+    const image = pulledImage(this, props.image ?? defaultImage('filebeat'));
     const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data`, labels: platformLabels(context) });
 
     this.container = new Container(this, 'container', {

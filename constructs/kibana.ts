@@ -14,7 +14,9 @@ import {
 import type { CertificateAuthority } from './security/index.js';
 import type { Elasticsearch } from './elasticsearch.js';
 import { terraformLiteral } from './terraform-literal.js';
-import { publishedHost, publishedIpAddresses, pulledImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import { DEFAULT_BIND_ADDRESS, publishedHost, publishedIpAddresses, type PlatformContext } from './platform-context.js';
+import { pulledImage } from './private/pulled-image.js';
 import { ensureProvider } from './security/providers.js';
 import { requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 
@@ -42,15 +44,17 @@ const SECRET_VARIABLES = {
   securityKey: 'KIBANA_SECURITY_KEY',
 } as const;
 
-/** Memory Kibana's container may get (MiB); the settings schema derives `kibana.memoryMb` from it. */
-export const KIBANA_MEMORY_MB = { min: 512, max: 8192, unit: 'MiB' } as const satisfies WholeNumberRule;
+/** Memory Kibana's container may get (MiB), and its default; the settings schema derives `kibana.memoryMb` from it. */
+export const KIBANA_MEMORY_MB = { min: 512, max: 8192, unit: 'MiB', default: 1024 } as const satisfies WholeNumberRule & { readonly default: number };
 
 /** Length of the generated encryption keys (Kibana requires at least 32 characters). */
 const ENCRYPTION_KEY_LENGTH = 48;
 
 export interface KibanaProps {
-  /** The platform Kibana joins. */
+  /** The platform Kibana joins (names and network). */
   readonly context: PlatformContext;
+  /** Image to run. @default defaultImage('kibana') (DEFAULT_ELASTIC_VERSION) */
+  readonly image?: string;
   /** The cluster Kibana stores its state in; Kibana starts after every node is healthy. */
   readonly elasticsearch: Elasticsearch;
   /** CA that issues Kibana's server certificate and that Kibana verifies Elasticsearch against. */
@@ -59,14 +63,16 @@ export interface KibanaProps {
   readonly kibanaSystemUser: RealmCredentials;
   /**
    * Memory limit of the container (MiB).
-   * @default context.config.kibana.memoryMb
+   * @default KIBANA_MEMORY_MB.default (1024)
    */
   readonly memoryMb?: number;
   /**
-   * Host port Kibana is published on (on `config.bindAddress`).
-   * @default context.config.ports.kibana
+   * Host port Kibana is published on (on `bindAddress`).
+   * @default KIBANA_PORT (5601)
    */
   readonly publishedPort?: number;
+  /** Host address Kibana is published on; its certificate is valid for it. @default DEFAULT_BIND_ADDRESS */
+  readonly bindAddress?: string;
 }
 
 /**
@@ -86,13 +92,14 @@ export class Kibana extends Construct {
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
     const { context } = props;
-    const { config, namePrefix } = context;
-    const memoryMb = props.memoryMb ?? config.kibana.memoryMb;
+    const { namePrefix } = context;
+    const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
+    const memoryMb = props.memoryMb ?? KIBANA_MEMORY_MB.default;
     requireWholeNumber(this, 'memoryMb', memoryMb, KIBANA_MEMORY_MB);
-    const publishedPort = props.publishedPort ?? config.ports.kibana;
+    const publishedPort = props.publishedPort ?? KIBANA_PORT;
     // Which host ports an environment may use (unprivileged only) is the settings schema's rule.
     requireWholeNumber(this, 'publishedPort', publishedPort, { min: 1, max: 65535 });
-    this.publishedUrl = `https://${publishedHost(config)}:${publishedPort}`;
+    this.publishedUrl = `https://${publishedHost(bindAddress)}:${publishedPort}`;
 
     ensureProvider(this, 'random', (stack) => new RandomProvider(stack, 'random'));
     const encryptionKey = (keyId: string) =>
@@ -102,9 +109,9 @@ export class Kibana extends Construct {
     const certificate = props.certificateAuthority.issue('kibana-certificate', {
       commonName: KIBANA_ALIAS,
       dnsNames: [KIBANA_ALIAS, containerName, 'localhost'],
-      ipAddresses: publishedIpAddresses(config),
+      ipAddresses: publishedIpAddresses(bindAddress),
     });
-    const image = pulledImage(this, context, 'kibana');
+    const image = pulledImage(this, props.image ?? defaultImage('kibana'));
 
     this.container = new Container(this, 'container', {
       name: containerName,
@@ -112,7 +119,7 @@ export class Kibana extends Construct {
       hostname: KIBANA_ALIAS,
       ...containerSettings(context, { aliases: [KIBANA_ALIAS], memoryMb, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: KIBANA_SHUTDOWN_TIMEOUT_SECONDS + 15 }),
       user: ELASTIC_PROCESS_USER,
-      ports: [{ internal: KIBANA_PORT, external: publishedPort, ip: config.bindAddress }],
+      ports: [{ internal: KIBANA_PORT, external: publishedPort, ip: bindAddress }],
       env: [
         `${SECRET_VARIABLES.elasticsearchUsername}=${props.kibanaSystemUser.username}`,
         `${SECRET_VARIABLES.elasticsearchPassword}=${props.kibanaSystemUser.password}`,

@@ -24,7 +24,9 @@ import {
 } from './elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import { terraformLiteral } from './terraform-literal.js';
-import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import { platformLabels, type PlatformContext } from './platform-context.js';
+import { pulledImage } from './private/pulled-image.js';
 
 /**
  * Seconds Logstash gets to stop. On SIGTERM it stops its inputs and waits for the batches
@@ -41,12 +43,16 @@ const CA_PATH = `${LOGSTASH_CONFIG_DIR}/certs/ca.crt`;
 const BEATS_CERT_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.crt`;
 const BEATS_KEY_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.key`;
 
-/** JVM heap Logstash may get (MiB); the settings schema derives `logstash.heapMb` from it. */
-export const LOGSTASH_HEAP_MB = { min: 256, max: 8192, unit: 'MiB' } as const satisfies WholeNumberRule;
+/** JVM heap Logstash may get (MiB), and its default; the settings schema derives `logstash.heapMb` from it. */
+export const LOGSTASH_HEAP_MB = { min: 256, max: 8192, unit: 'MiB', default: 512 } as const satisfies WholeNumberRule & { readonly default: number };
 
 export interface LogstashProps {
-  /** The platform Logstash joins. */
+  /** The platform Logstash joins (names and network). */
   readonly context: PlatformContext;
+  /** The environment whose log streams the pipeline writes (`logs-<source>-<environment>`), e.g. `dev`. */
+  readonly environment: string;
+  /** Image to run. @default defaultImage('logstash') (DEFAULT_ELASTIC_VERSION) */
+  readonly image?: string;
   /**
    * Every Elasticsearch node's URL (`Elasticsearch.internalUrls`), where the pipeline writes.
    * Logstash runs in a stack deployed after the cluster's, so it needs no `dependsOn` on it.
@@ -64,7 +70,7 @@ export interface LogstashProps {
   readonly writerUser: RealmCredentials;
   /**
    * JVM heap in MiB; the container memory limit is twice this.
-   * @default context.config.logstash.heapMb
+   * @default LOGSTASH_HEAP_MB.default (512)
    */
   readonly heapMb?: number;
   /**
@@ -92,8 +98,8 @@ export class Logstash extends Construct {
   constructor(scope: Construct, id: string, props: LogstashProps) {
     super(scope, id);
     const { context } = props;
-    const { config, namePrefix } = context;
-    const heapMb = props.heapMb ?? config.logstash.heapMb;
+    const { namePrefix } = context;
+    const heapMb = props.heapMb ?? LOGSTASH_HEAP_MB.default;
     requireWholeNumber(this, 'heapMb', heapMb, LOGSTASH_HEAP_MB);
     const files = props.files ?? logstashFiles();
     const pipelineIds = pipelineIdsOf(this, files);
@@ -110,17 +116,17 @@ export class Logstash extends Construct {
       dnsNames: [LOGSTASH_ALIAS, containerName, 'localhost'],
       ipAddresses: ['127.0.0.1'],
     });
-    const image = pulledImage(this, context, 'logstash');
+    const image = pulledImage(this, props.image ?? defaultImage('logstash'));
     const data = new Volume(this, 'data', { name: `${namePrefix}-${LOGSTASH_ALIAS}-data`, labels: platformLabels(context) });
 
-    const environment: Record<LogstashEnvName, string> = {
+    const containerEnv: Record<LogstashEnvName, string> = {
       [LOGSTASH_ENV.elasticsearchHosts]: props.elasticsearchUrls.join(' '),
       [LOGSTASH_ENV.writerUsername]: props.writerUser.username,
       [LOGSTASH_ENV.writerPassword]: props.writerUser.password,
       [LOGSTASH_ENV.elasticsearchCaPath]: CA_PATH,
       [LOGSTASH_ENV.beatsCertificatePath]: BEATS_CERT_PATH,
       [LOGSTASH_ENV.beatsKeyPath]: BEATS_KEY_PATH,
-      [LOGSTASH_ENV.platformEnvironment]: config.environment,
+      [LOGSTASH_ENV.platformEnvironment]: props.environment,
     };
 
     this.container = new Container(this, 'container', {
@@ -132,7 +138,7 @@ export class Logstash extends Construct {
         { label: DATA_STREAMS_LABEL, value: props.dataStreams.some((name) => Token.isUnresolved(name)) ? Fn.join(',', [...props.dataStreams]) : props.dataStreams.join(',') },
       ),
       user: ELASTIC_PROCESS_USER,
-      env: [...Object.entries(environment).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
+      env: [...Object.entries(containerEnv).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
       volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],
       upload: [
         // The image's entrypoint may rewrite logstash.yml from the environment, so settings files stay group-writable (group 0).
@@ -144,7 +150,7 @@ export class Logstash extends Construct {
         ),
       ],
       healthcheck: elkHealthcheck(
-        logstashHealthcheckCommand({ pipelineIds, elasticsearchUrl: props.elasticsearchUrls[0]!, environment: config.environment }),
+        logstashHealthcheckCommand({ pipelineIds, elasticsearchUrl: props.elasticsearchUrls[0]!, environment: props.environment }),
         '60s',
       ),
     });

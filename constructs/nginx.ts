@@ -5,10 +5,19 @@ import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
 import { containerSettings, shellHealthcheck } from './container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
-import { publishedHost, pulledImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import { DEFAULT_BIND_ADDRESS, publishedHost, type PlatformContext } from './platform-context.js';
+import { pulledImage } from './private/pulled-image.js';
 
 export interface NginxProps {
+  /** The platform nginx joins (names and network). */
   readonly context: PlatformContext;
+  /** Image to run. @default defaultImage('nginx') */
+  readonly image?: string;
+  /** Host address the entry point is published on. @default DEFAULT_BIND_ADDRESS */
+  readonly bindAddress?: string;
+  /** Host port the entry point is published on. @default NGINX_DEFAULT_LISTEN_PORT (8080) */
+  readonly publishedPort?: number;
   /** The services nginx routes to, each at its catalog `routePrefix`. */
   readonly services: readonly FastifyService[];
   /** Docker volume mounted at `LOG_ROOT`; nginx writes into `NGINX_LOG_DIR` there. */
@@ -29,7 +38,7 @@ export const NGINX_CONFIG_PATH = '/etc/nginx/nginx.conf';
 
 /**
  * The platform's entry point: nginx routing each service's prefix to every replica,
- * published on `config.bindAddress:config.ports.nginx` only.
+ * published on `bindAddress:publishedPort` only.
  */
 export class Nginx extends Construct {
   public readonly alias: string;
@@ -58,11 +67,12 @@ export class Nginx extends Construct {
       ratePerSecond: props.ratePerSecond,
       burst: props.burst,
     });
-    const { bindAddress, ports } = context.config;
-    this.url = `http://${publishedHost(context.config)}:${ports.nginx}`;
+    const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
+    const publishedPort = requireWholeNumber(this, 'publishedPort', props.publishedPort ?? NGINX_DEFAULT_LISTEN_PORT, { min: 1, max: 65535 });
+    this.url = `http://${publishedHost(bindAddress)}:${publishedPort}`;
     const probeUrl = `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`;
 
-    const image = pulledImage(this, context, 'nginx');
+    const image = pulledImage(this, props.image ?? defaultImage('nginx'));
     const upstreamContainers = props.services.flatMap((s) => s.containers);
     this.container = new Container(this, 'container', {
       ...containerSettings(context, { aliases: [this.alias], memoryMb, stopGraceSeconds: NGINX_WORKER_SHUTDOWN_SECONDS + 5 }),
@@ -70,7 +80,7 @@ export class Nginx extends Construct {
       image: image.imageId,
       // The log directory lives on the shared volume, which starts empty; nginx does not create it.
       command: ['sh', '-c', `mkdir -p ${NGINX_LOG_DIR} && exec nginx -g 'daemon off;'`],
-      ports: [{ internal: NGINX_DEFAULT_LISTEN_PORT, external: ports.nginx, ip: bindAddress, protocol: 'tcp' }],
+      ports: [{ internal: NGINX_DEFAULT_LISTEN_PORT, external: publishedPort, ip: bindAddress, protocol: 'tcp' }],
       mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
       upload: [{ file: NGINX_CONFIG_PATH, content: this.configText, permissions: '0644' }],
       // Alpine images carry busybox wget, Debian ones curl: either answers for an overridden image.

@@ -6,7 +6,9 @@ import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { containerSettings, healthcheck } from './container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
-import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import { platformLabels, type PlatformContext } from './platform-context.js';
+import { pulledImage } from './private/pulled-image.js';
 
 /**
  * Seconds Postgres gets to stop. The image's STOPSIGNAL is SIGINT (fast shutdown: open
@@ -16,7 +18,10 @@ import { platformLabels, pulledImage, type PlatformContext } from './platform-co
 export const POSTGRES_STOP_GRACE_SECONDS = 60;
 
 export interface PostgresProps {
+  /** The platform Postgres joins (names and network). */
   readonly context: PlatformContext;
+  /** Image to run. @default defaultImage('postgres') */
+  readonly image?: string;
   /** Issues the server certificate (SANs: the alias, localhost, 127.0.0.1); clients verify it against this CA. */
   readonly certificateAuthority: CertificateAuthority;
   /** Services that get their own database and login role (the role is named like the database). */
@@ -162,7 +167,7 @@ export class Postgres extends Construct {
       databases.add(service.database);
     }
 
-    const image = pulledImage(this, context, 'postgres');
+    const image = pulledImage(this, props.image ?? defaultImage('postgres'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
 
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });

@@ -7,7 +7,9 @@ import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { containerSettings, shellHealthcheck } from './container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
-import { platformLabels, pulledImage, type PlatformContext } from './platform-context.js';
+import { defaultImage } from './images.js';
+import { platformLabels, type PlatformContext } from './platform-context.js';
+import { pulledImage } from './private/pulled-image.js';
 
 /**
  * Seconds Redis gets to stop: on SIGTERM it fsyncs its append-only file and exits, well
@@ -16,7 +18,10 @@ import { platformLabels, pulledImage, type PlatformContext } from './platform-co
 export const REDIS_STOP_GRACE_SECONDS = 30;
 
 export interface RedisProps {
+  /** The platform Redis joins (names and network). */
   readonly context: PlatformContext;
+  /** Image to run. @default defaultImage('redis') */
+  readonly image?: string;
   /** Issues the server certificate (SANs: the alias, localhost, 127.0.0.1); clients verify it against this CA. */
   readonly certificateAuthority: CertificateAuthority;
   /** Services that each get their own ACL user (named like the service). */
@@ -145,7 +150,7 @@ export class Redis extends Construct {
       }
     }
 
-    const image = pulledImage(this, context, 'redis');
+    const image = pulledImage(this, props.image ?? defaultImage('redis'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
 
     const users = services.map((service) => {

@@ -29,6 +29,7 @@ export function createStacks(app: App, config: EnvironmentConfig, services: read
   // Explicit as well: the order must not hinge on which references the elastic stack happens to use.
   elastic.addDependency(platform);
   const ingest = new IngestStack(app, `${config.environment}-ingest`, {
+    config,
     platform: platform.ingestInputs,
     services,
     dataStreams: elastic.dataStreamNames,

@@ -4,11 +4,15 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Filebeat } from '../constructs/filebeat.js';
 import { Logstash } from '../constructs/logstash.js';
 import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
+import type { EnvironmentConfig } from './config/index.js';
+import { filebeatSettings, logstashSettings } from './component-props.js';
 import type { IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 import { useProjectStateFile } from './state-backend.js';
 
 export interface IngestStackProps {
+  /** Validated environment settings (the same as the platform stack's). */
+  readonly config: EnvironmentConfig;
   /** What the platform stack provides (`PlatformStack.ingestInputs`). */
   readonly platform: IngestInputs;
   /** The services whose log files Filebeat ships (the catalog). */
@@ -34,12 +38,12 @@ export class IngestStack extends TerraformStack {
   public constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id);
     useProjectStateFile(this);
-    const { platform } = props;
-    const { config } = platform.context;
+    const { platform, config } = props;
     // The same Docker host as the platform stack (DOCKER_HOST / DOCKER_CONTEXT, default the local socket).
     new DockerProvider(this, 'docker', {});
 
     this.logstash = new Logstash(this, 'logstash', {
+      ...logstashSettings(config),
       context: platform.context,
       elasticsearchUrls: platform.elasticsearchUrls,
       certificateAuthority: platform.certificateAuthority,
@@ -49,6 +53,7 @@ export class IngestStack extends TerraformStack {
     // The services and nginx (platform stack, deployed earlier) have already created their
     // directories on the shared log volume, which Filebeat mounts read-only.
     this.filebeat = new Filebeat(this, 'filebeat', {
+      ...filebeatSettings(config),
       context: platform.context,
       logstash: this.logstash,
       certificateAuthority: platform.certificateAuthority,

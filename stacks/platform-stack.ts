@@ -19,6 +19,15 @@ import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalo
 import { platformCaFile } from './ca-file.js';
 import { ValidationError } from '../constructs/private/validation.js';
 import type { EnvironmentConfig } from './config/index.js';
+import {
+  elasticsearchSettings,
+  fileRealmSettings,
+  kibanaSettings,
+  nginxSettings,
+  postgresSettings,
+  redisSettings,
+  serviceSettings,
+} from './component-props.js';
 import type { ElasticConnection, IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 import { useProjectStateFile } from './state-backend.js';
@@ -99,7 +108,7 @@ export class PlatformStack extends TerraformStack {
       bindAddress: config.bindAddress,
       labels: [{ label: PROJECT_LABEL, value: namePrefix }],
     });
-    const context: PlatformContext = { config, namePrefix, networkName: network.name };
+    const context: PlatformContext = { namePrefix, networkName: network.name };
     this.context = context;
 
     // The services and nginx write here; Filebeat reads it.
@@ -115,17 +124,18 @@ export class PlatformStack extends TerraformStack {
       filePermission: '0644',
       directoryPermission: '0755',
     });
-    const realm = new ElasticFileRealm(this, 'file-realm', { context });
+    const realm = new ElasticFileRealm(this, 'file-realm', fileRealmSettings(config));
 
     // Service traffic to both stores is TLS, verified against the platform CA.
-    this.postgres = new Postgres(this, 'postgres', { context, services: declared, certificateAuthority: pki });
-    this.redis = new Redis(this, 'redis', { context, services: declared, certificateAuthority: pki });
+    this.postgres = new Postgres(this, 'postgres', { ...postgresSettings(config), context, services: declared, certificateAuthority: pki });
+    this.redis = new Redis(this, 'redis', { ...redisSettings(config), context, services: declared, certificateAuthority: pki });
 
     const built = new Map<string, FastifyService>();
     for (const service of orderByCalls(declared)) {
       built.set(
         service.name,
         new FastifyService(this, service.name, {
+          ...serviceSettings(config, service.name),
           context,
           service,
           databaseUrl: this.postgres.credentialsFor(service.name).url,
@@ -139,9 +149,10 @@ export class PlatformStack extends TerraformStack {
       );
     }
     this.services = [...built.values()];
-    this.nginx = new Nginx(this, 'nginx', { context, services: this.services, logVolumeName: logs.name });
+    this.nginx = new Nginx(this, 'nginx', { ...nginxSettings(config), context, services: this.services, logVolumeName: logs.name });
 
     this.elasticsearch = new Elasticsearch(this, 'elasticsearch', {
+      ...elasticsearchSettings(config),
       context,
       certificateAuthority: pki,
       realmFiles: realm.fileContents,
@@ -149,6 +160,7 @@ export class PlatformStack extends TerraformStack {
       superuserPassword: realm.superuser.password,
     });
     this.kibana = new Kibana(this, 'kibana', {
+      ...kibanaSettings(config),
       context,
       elasticsearch: this.elasticsearch,
       certificateAuthority: pki,

@@ -7,7 +7,8 @@ import {
   resolveEnvironmentConfig,
   type EnvironmentSettings,
 } from '../stacks/config/index.js';
-import { defaultImage, resolveImage } from '../constructs/platform-context.js';
+import { defaultImage } from '../constructs/images.js';
+import { resolveImage } from '../stacks/images.js';
 
 /** The ValidationError message `settings` produce (fails the test when they are accepted). */
 function rejection(settings: unknown, environment = 'dev'): string {

@@ -9,6 +9,7 @@ import { Filebeat, type FilebeatProps } from '../constructs/filebeat.js';
 import { Kibana, type KibanaProps } from '../constructs/kibana.js';
 import { Logstash, type LogstashProps } from '../constructs/logstash.js';
 import type { PlatformContext } from '../constructs/platform-context.js';
+import { elasticsearchSettings, fileRealmSettings, filebeatSettings, kibanaSettings, logstashSettings } from '../stacks/component-props.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { ENVIRONMENTS, resolveEnvironmentConfig, type EnvironmentSettings } from '../stacks/config/index.js';
 
@@ -67,11 +68,12 @@ export function synthElk(options: SynthElkOptions = {}) {
   const namePrefix = `${config.projectName}-${config.environment}`;
   const network = new Network(stack, 'network', { name: `${namePrefix}-net`, internal: false });
   const logs = new Volume(stack, 'logs', { name: `${namePrefix}-logs` });
-  const context: PlatformContext = { config, namePrefix, networkName: network.name };
+  const context: PlatformContext = { namePrefix, networkName: network.name };
 
   const pki = new PlatformPki(stack, 'pki', { context });
-  const realm = new ElasticFileRealm(stack, 'realm', { context });
+  const realm = new ElasticFileRealm(stack, 'realm', fileRealmSettings(config));
   const elasticsearch = new Elasticsearch(stack, 'elasticsearch', {
+    ...elasticsearchSettings(config),
     context,
     certificateAuthority: pki,
     realmFiles: realm.fileContents,
@@ -80,6 +82,7 @@ export function synthElk(options: SynthElkOptions = {}) {
     ...options.elasticsearch,
   });
   const kibana = new Kibana(stack, 'kibana', {
+    ...kibanaSettings(config),
     context,
     elasticsearch,
     certificateAuthority: pki,
@@ -87,6 +90,7 @@ export function synthElk(options: SynthElkOptions = {}) {
     ...options.kibana,
   });
   const logstash = new Logstash(stack, 'logstash', {
+    ...logstashSettings(config),
     context,
     elasticsearchUrls: elasticsearch.internalUrls,
     dataStreams: ['logs-user-service-dev'],
@@ -95,6 +99,7 @@ export function synthElk(options: SynthElkOptions = {}) {
     ...options.logstash,
   });
   const filebeat = new Filebeat(stack, 'filebeat', {
+    ...filebeatSettings(config),
     context,
     logstash,
     certificateAuthority: pki,

@@ -16,11 +16,11 @@ import { PlatformPki } from '../constructs/security/index.js';
 const work = mkdtempSync(join(tmpdir(), 'platform-constructs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const context: PlatformContext = { config: loadEnvironmentConfig('dev'), namePrefix: 'elk-dev', networkName: 'elk-dev-net' };
+const context: PlatformContext = { namePrefix: 'elk-dev', networkName: 'elk-dev-net' };
 const [userService, orderService] = SERVICES;
 
 function serviceProps(overrides: Partial<FastifyServiceProps> = {}): FastifyServiceProps {
-  return { context, service: userService, databaseUrl: 'postgres://x', redisUrl: 'redis://x', redisKeyPrefix: 'user-service:', logVolumeName: 'logs', ...overrides };
+  return { context, environment: 'dev', service: userService, databaseUrl: 'postgres://x', redisUrl: 'redis://x', redisKeyPrefix: 'user-service:', logVolumeName: 'logs', ...overrides };
 }
 
 describe('service source hash (the image rebuild trigger)', () => {

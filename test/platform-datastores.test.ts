@@ -10,7 +10,6 @@ import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { createPostgresPool } from '../services/shared/src/postgres.js';
 import type { PlatformContext } from '../constructs/platform-context.js';
 import { PlatformPki } from '../constructs/security/index.js';
-import { loadEnvironmentConfig } from '../stacks/config/index.js';
 import {
   Postgres,
   POSTGRES_TLS_PATHS,
@@ -281,7 +280,7 @@ describe('container start commands (the key handed over, then the image entrypoi
     return { status: result.status, chown: args('chown'), entrypoint: args('docker-entrypoint.sh') };
   };
   const stack = new TerraformStack(Testing.app(), 'start-commands');
-  const context: PlatformContext = { config: loadEnvironmentConfig('dev'), namePrefix: 'elk-dev', networkName: 'net' };
+  const context: PlatformContext = { namePrefix: 'elk-dev', networkName: 'net' };
   const certificateAuthority = new PlatformPki(stack, 'pki', { context });
   const postgres = new Postgres(stack, 'postgres', { context, certificateAuthority, services });
   const redis = new Redis(stack, 'redis', { context, certificateAuthority, services });

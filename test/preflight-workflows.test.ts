@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { defaultImage } from '../constructs/platform-context.js';
+import { defaultImage } from '../constructs/images.js';
 import { ENVIRONMENTS, loadEnvironmentConfig } from '../stacks/config/index.js';
 import { renderDiffReport } from '../tools/lifecycle/diff-report.js';
 

@@ -1,7 +1,6 @@
 import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider/index.js';
 import { describe, expect, it } from 'vitest';
-import { loadEnvironmentConfig } from '../stacks/config/index.js';
 import type { PlatformContext } from '../constructs/platform-context.js';
 import { PlatformPki, type PlatformPkiProps } from '../constructs/security/index.js';
 
@@ -12,7 +11,7 @@ interface Synth {
   output?: Record<string, { value: string; sensitive?: boolean }>;
 }
 
-const context: PlatformContext = { config: loadEnvironmentConfig('dev'), namePrefix: 'elk-dev', networkName: 'elk-dev-net' };
+const context: PlatformContext = { namePrefix: 'elk-dev', networkName: 'elk-dev-net' };
 
 function synth(build: (stack: TerraformStack) => void): Synth {
   const stack = new TerraformStack(Testing.app(), 'test');

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnvironmentConfig, ENVIRONMENTS, type Component, type EnvironmentConfig } from '../stacks/config/index.js';
 import { createStacks } from '../stacks/app.js';
-import { resolveImage } from '../constructs/platform-context.js';
+import { resolveImage } from '../stacks/images.js';
 import { KIBANA_SYSTEM_ROLE, PLATFORM_ROLE_NAMES, PLATFORM_USERS, SUPERUSER_PASSWORD_VARIABLE, platformRoles, toRoleDescriptor } from '../constructs/security/index.js';
 import { TLS_DISABLING_PATTERNS, findTlsDisabling, stringsOf } from '../constructs/security/index.js';
 

@@ -2,8 +2,6 @@ import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadEnvironmentConfig, resolveEnvironmentConfig } from '../stacks/config/index.js';
-import type { PlatformContext } from '../constructs/platform-context.js';
 import {
   ELASTICSEARCH_CONFIG_DIR,
   ElasticFileRealm,
@@ -19,13 +17,12 @@ interface Synth {
   output: Record<string, { value: string }>;
 }
 
-const devContext: PlatformContext = { config: loadEnvironmentConfig('dev'), namePrefix: 'elk-dev', networkName: 'elk-dev-net' };
 
 /** Synthesizes a realm and surfaces its files and credentials as outputs, so the test reads what Terraform would get. */
 function synthRealm(props: Partial<ElasticFileRealmProps> = {}, before?: (stack: TerraformStack) => void) {
   const stack = new TerraformStack(Testing.app(), 'test');
   before?.(stack);
-  const realm = new ElasticFileRealm(stack, 'realm', { context: devContext, ...props });
+  const realm = new ElasticFileRealm(stack, 'realm', props);
   realm.files.forEach((file, i) => new TerraformOutput(stack, `file${i}`, { value: file.content }));
   for (const name of ['superuser', 'kibana', 'logstashWriter', 'provisioner', 'healthcheck'] as const) {
     new TerraformOutput(stack, `${name}Password`, { value: realm[name].password, sensitive: true });
@@ -145,9 +142,8 @@ describe('ElasticFileRealm', () => {
     expect(kibanaFeaturePrivilege('dashboard', '8.18.0')).toBe('feature_dashboard_v2.all');
     expect(kibanaFeaturePrivilege('dashboard', '8.17.4')).toBe('feature_dashboard.all');
     expect(kibanaFeaturePrivilege('stackAlerts', '9.5.3')).toBe('feature_stackAlerts.all');
-    const old = { ...devContext, config: resolveEnvironmentConfig('dev', { elasticVersion: '8.15.5' }) };
     const stack = new TerraformStack(Testing.app(), 'test');
-    const realm = new ElasticFileRealm(stack, 'realm', { context: old });
+    const realm = new ElasticFileRealm(stack, 'realm', { elasticVersion: '8.15.5' });
     expect(realm.roles.platform_provisioner.applications[0]!.privileges).toContain('feature_discover.all');
   });
 

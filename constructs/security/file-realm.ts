@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
-import type { PlatformContext } from '../platform-context.js';
+import { DEFAULT_ELASTIC_VERSION } from '../images.js';
 import { ensureProvider } from './providers.js';
 import {
   PLATFORM_USERS,
@@ -33,10 +33,11 @@ export interface RealmFile {
 export const ELASTICSEARCH_CONFIG_DIR = '/usr/share/elasticsearch/config';
 
 export interface ElasticFileRealmProps {
-  readonly context: PlatformContext;
-  /** Index patterns of the log data streams (written by Logstash, read by the provisioner's rule). Default `['logs-*']`. */
+  /** Elastic Stack release the roles are written for (Kibana's feature privilege ids). @default DEFAULT_ELASTIC_VERSION */
+  readonly elasticVersion?: string;
+  /** Index patterns of the log data streams (written by Logstash, read by the provisioner's rule). @default ['logs-*'] */
   readonly logIndexPatterns?: readonly string[];
-  /** Length of every generated password (letters and digits only, so safe in YAML, URLs and env files). Default 32; at least 24. */
+  /** Length of every generated password (letters and digits only, so safe in YAML, URLs and env files); 24 to 72. @default 32 */
   readonly passwordLength?: number;
 }
 
@@ -99,7 +100,7 @@ export class ElasticFileRealm extends Construct {
     this.healthcheck = credential('healthcheck');
 
     this.roles = platformRoles({
-      elasticVersion: props.context.config.elasticVersion,
+      elasticVersion: props.elasticVersion ?? DEFAULT_ELASTIC_VERSION,
       ...(props.logIndexPatterns ? { logIndexPatterns: props.logIndexPatterns } : {}),
     });
 

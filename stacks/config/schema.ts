@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { ALERT_WEBHOOK_KINDS, ELASTIC_LICENCES } from '../../constructs/elastic/error-spike-alert.js';
-import { ELASTICSEARCH_HEAP_MB } from '../../constructs/elasticsearch.js';
-import { KIBANA_MEMORY_MB } from '../../constructs/kibana.js';
+import { ELASTICSEARCH_HEAP_MB, ELASTICSEARCH_HTTP_PORT } from '../../constructs/elasticsearch.js';
+import { COMPONENTS, DEFAULT_ELASTIC_VERSION } from '../../constructs/images.js';
+import { KIBANA_MEMORY_MB, KIBANA_PORT } from '../../constructs/kibana.js';
 import { LOGSTASH_HEAP_MB } from '../../constructs/logstash.js';
+import { NGINX_DEFAULT_LISTEN_PORT } from '../../constructs/nginx-config.js';
+import { DEFAULT_BIND_ADDRESS } from '../../constructs/platform-context.js';
 import type { WholeNumberRule } from '../../constructs/private/validation.js';
 
 /**
@@ -20,8 +23,8 @@ const port = (fallback: number, what: string) =>
     .default(fallback)
     .describe(`Host port ${what} is published on (on \`bindAddress\`).`);
 
-/** A MiB setting within what its construct accepts (the range is the construct's, declared there). */
-const megabytes = (fallback: number, { min, max }: Required<Pick<WholeNumberRule, 'min' | 'max'>>, what: string) =>
+/** A MiB setting within what its construct accepts (range and default are the construct's, declared there). */
+const megabytes = ({ min, max, default: fallback }: Required<Pick<WholeNumberRule, 'min' | 'max'>> & { readonly default: number }, what: string) =>
   z
     .number()
     .int({ error: `must be a whole number of MiB from ${min} to ${max}` })
@@ -37,9 +40,7 @@ const imageRef = z
   .string()
   .regex(IMAGE_REF, { error: 'must be a pinned image reference such as "nginx:1.28.0-alpine" or "name@sha256:<digest>" (no "latest", no missing tag)' });
 
-/** What the platform pulls: the components it runs, and `node`, the base image the service images are built from. */
-export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx', 'node'] as const;
-export type Component = (typeof COMPONENTS)[number];
+export { COMPONENTS, type Component } from '../../constructs/images.js';
 
 export const EnvironmentConfigSchema = z
   .object({
@@ -53,17 +54,17 @@ export const EnvironmentConfigSchema = z
     elasticVersion: z
       .string()
       .regex(/^(8|9)\.\d+\.\d+$/, { error: 'must be an exact Elastic Stack release such as "9.5.3" (8.x or 9.x)' })
-      .default('9.5.3')
+      .default(DEFAULT_ELASTIC_VERSION)
       .describe('The one version of Elasticsearch, Logstash, Kibana and Filebeat images.'),
     bindAddress: z
       .ipv4({ error: 'must be an IPv4 address such as "127.0.0.1"' })
-      .default('127.0.0.1')
+      .default(DEFAULT_BIND_ADDRESS)
       .describe('Host address published ports bind to. Keep 127.0.0.1 unless the platform must be reachable from other hosts.'),
     ports: z
       .strictObject({
-        nginx: port(8080, 'nginx (the API entry point)'),
-        kibana: port(5601, 'Kibana'),
-        elasticsearch: port(9200, 'Elasticsearch (the Elastic configuration stack connects here)'),
+        nginx: port(NGINX_DEFAULT_LISTEN_PORT, 'nginx (the API entry point)'),
+        kibana: port(KIBANA_PORT, 'Kibana'),
+        elasticsearch: port(ELASTICSEARCH_HTTP_PORT, 'Elasticsearch (the Elastic configuration stack connects here)'),
       })
       .prefault({})
       .describe('Published host ports.'),
@@ -73,19 +74,19 @@ export const EnvironmentConfigSchema = z
           .union([z.literal(1), z.literal(3)], { error: 'must be 1 (single node) or 3 (a three-node cluster)' })
           .default(1)
           .describe('Elasticsearch nodes: 1, or 3 for a real multi-node cluster.'),
-        heapMb: megabytes(1024, ELASTICSEARCH_HEAP_MB, 'JVM heap of each Elasticsearch node (MiB); the container limit is twice this.'),
+        heapMb: megabytes(ELASTICSEARCH_HEAP_MB, 'JVM heap of each Elasticsearch node (MiB); the container limit is twice this.'),
       })
       .prefault({})
       .describe('Elasticsearch settings.'),
     logstash: z
       .strictObject({
-        heapMb: megabytes(512, LOGSTASH_HEAP_MB, 'JVM heap of Logstash (MiB); the container limit is twice this.'),
+        heapMb: megabytes(LOGSTASH_HEAP_MB, 'JVM heap of Logstash (MiB); the container limit is twice this.'),
       })
       .prefault({})
       .describe('Logstash settings.'),
     kibana: z
       .strictObject({
-        memoryMb: megabytes(1024, KIBANA_MEMORY_MB, 'Memory limit of the Kibana container (MiB).'),
+        memoryMb: megabytes(KIBANA_MEMORY_MB, 'Memory limit of the Kibana container (MiB).'),
       })
       .prefault({})
       .describe('Kibana settings.'),

@@ -1,5 +1,5 @@
 import { COMPONENTS, type Component } from '../../../stacks/config/index.js';
-import { resolveImage } from '../../../constructs/platform-context.js';
+import { resolveImage } from '../../../stacks/images.js';
 import { dockerEndpoint, dockerGet } from '../docker-api.js';
 import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
 

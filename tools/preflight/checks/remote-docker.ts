@@ -6,7 +6,7 @@ const NAME = 'Elastic connection';
 
 /**
  * The elastic stack's Terraform runs on this machine and connects to Elasticsearch and Kibana
- * at https://<publishedHost(config)>:<port> (constructs/elasticsearch.ts and kibana.ts
+ * at https://<publishedHost(config.bindAddress)>:<port> (constructs/elasticsearch.ts and kibana.ts
  * `publishedUrl`), where the platform publishes them: on `bindAddress` of the Docker host.
  * With a remote Docker host that works only when bindAddress is an address of that host
  * which this machine reaches; loopback and 0.0.0.0 (which the connection turns into
@@ -15,7 +15,7 @@ const NAME = 'Elastic connection';
 export function checkElasticConnection({ config, host }: CheckContext): CheckResult {
   const endpoint = dockerEndpoint(host.env, host.homeDir);
   if (endpoint.kind === 'unsupported') return skip(NAME, 'needs a usable Docker endpoint (see the Docker daemon check)');
-  const connectHost = publishedHost(config);
+  const connectHost = publishedHost(config.bindAddress);
   const urls = `https://${connectHost}:${config.ports.elasticsearch} (Elasticsearch) and https://${connectHost}:${config.ports.kibana} (Kibana)`;
   const remote = remoteDockerHost(endpoint);
   if (!remote) {

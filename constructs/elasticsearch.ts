@@ -3,14 +3,14 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
 import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
-import { containerSettings } from './container-settings.js';
+import { containerSettings } from './private/container-settings.js';
 import {
   ELASTIC_PROCESS_USER,
   ELK_HEALTHY_WITHIN_SECONDS,
   elkHealthcheck,
   tlsUploads,
   type RealmCredentials,
-} from './elastic-container.js';
+} from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, platformLabels, publishedHost, publishedIpAddresses, type PlatformContext } from './platform-context.js';

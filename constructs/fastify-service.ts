@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image, type ImageBuild } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { containerSettings, healthcheck } from './container-settings.js';
+import { containerSettings, healthcheck } from './private/container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import { defaultImage } from './images.js';
 import type { PlatformContext } from './platform-context.js';

@@ -4,14 +4,14 @@ import { Construct } from 'constructs';
 import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
-import { containerSettings } from './container-settings.js';
-import { elkHealthcheck } from './elastic-container.js';
+import { containerSettings } from './private/container-settings.js';
+import { elkHealthcheck } from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import type { Logstash } from './logstash.js';
 import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';
-import { terraformLiteral } from './terraform-literal.js';
+import { terraformLiteral } from './private/terraform-literal.js';
 
 /** Network alias of the Filebeat container. */
 export const FILEBEAT_ALIAS = 'filebeat';

@@ -3,17 +3,17 @@ import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { containerSettings } from './container-settings.js';
+import { containerSettings } from './private/container-settings.js';
 import {
   ELASTIC_PROCESS_USER,
   ELK_HEALTHY_WITHIN_SECONDS,
   elkHealthcheck,
   tlsUploads,
   type RealmCredentials,
-} from './elastic-container.js';
+} from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import type { Elasticsearch } from './elasticsearch.js';
-import { terraformLiteral } from './terraform-literal.js';
+import { terraformLiteral } from './private/terraform-literal.js';
 import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, publishedHost, publishedIpAddresses, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';

@@ -14,16 +14,16 @@ import {
   type LogstashEnvName,
 } from '../pipelines/index.js';
 import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
-import { containerSettings } from './container-settings.js';
+import { containerSettings } from './private/container-settings.js';
 import {
   ELASTIC_PROCESS_USER,
   ELK_HEALTHY_WITHIN_SECONDS,
   elkHealthcheck,
   tlsUploads,
   type RealmCredentials,
-} from './elastic-container.js';
+} from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
-import { terraformLiteral } from './terraform-literal.js';
+import { terraformLiteral } from './private/terraform-literal.js';
 import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';

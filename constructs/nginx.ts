@@ -3,7 +3,7 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
-import { containerSettings, shellHealthcheck } from './container-settings.js';
+import { containerSettings, shellHealthcheck } from './private/container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, publishedHost, type PlatformContext } from './platform-context.js';

@@ -1,4 +1,4 @@
-import type { RealmCredentials } from '../constructs/elastic-container.js';
+import type { RealmCredentials } from '../constructs/private/elastic-container.js';
 import type { PlatformContext } from '../constructs/platform-context.js';
 import type { CertificateAuthority } from '../constructs/security/index.js';
 /**

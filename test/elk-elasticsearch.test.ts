@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Token } from 'cdktf';
-import { terraformLiteral } from '../constructs/terraform-literal.js';
+import { terraformLiteral } from '../constructs/private/terraform-literal.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
-import { terraformLiteral } from '../terraform-literal.js';
+import { terraformLiteral } from '../private/terraform-literal.js';
 import { KibanaImportSavedObjects } from './bindings/index.js';
 import { dashboardSavedObjects, toNdjson, type DashboardSavedObjectsOptions, type SavedObject } from './dashboard-saved-objects.js';
 

@@ -1,6 +1,6 @@
 import type { ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
 import { shellHealthcheck } from './container-settings.js';
-import type { IssuedCertificate } from './security/index.js';
+import type { IssuedCertificate } from '../security/index.js';
 
 /**
  * What the ELK constructs (Elasticsearch, Kibana, Logstash, Filebeat) share on top

@@ -1,4 +1,4 @@
-import { platformLabels, type PlatformContext } from './platform-context.js';
+import { platformLabels, type PlatformContext } from '../platform-context.js';
 
 /**
  * The one place for what every platform container shares: network membership,

@@ -183,7 +183,7 @@ export class FastifyService extends Construct {
     const { context, service } = props;
     this.service = service;
     const replicas = props.replicas ?? 1;
-    // At least one container; how many an environment may run is the settings schema's rule (`replicas`).
+    // At least one container; how many an environment may run is the settings schema's rule.
     requireWholeNumber(this, 'replicas', replicas, { min: 1 });
     const memoryMb = props.memoryMb ?? 256;
     requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });

@@ -136,6 +136,16 @@ describe('Postgres, Redis and Nginx props', () => {
     const service = new FastifyService(s, 'svc', serviceProps());
     expect(() => new Nginx(s, 'nginx', { context, services: [service], logVolumeName: 'logs', memoryMb: 8 })).toThrow(/\/nginx: memoryMb must be a whole number of MiB, at least 32 \(got 8\)/);
   });
+
+  it('Nginx publishes on the bind address and port it is given, and refuses a port that is no TCP port', () => {
+    const s = stack();
+    const service = new FastifyService(s, 'svc', serviceProps());
+    const nginx = new Nginx(s, 'nginx', { context, services: [service], logVolumeName: 'logs', bindAddress: '10.0.0.5', publishedPort: 9090 });
+    expect(nginx.url).toBe('http://10.0.0.5:9090');
+    expect(() => new Nginx(s, 'nginx-2', { context, services: [service], logVolumeName: 'logs', publishedPort: 0 })).toThrow(
+      /\/nginx-2: publishedPort must be a whole number from 1 to 65535 \(got 0\)/,
+    );
+  });
 });
 
 describe('service start order', () => {

@@ -15,7 +15,7 @@ import { SERVICE_ERROR_KQL } from './dashboard-saved-objects.js';
 export const ELASTIC_LICENCES = ['basic', 'trial', 'gold', 'platinum', 'enterprise'] as const;
 /** The Elastic licence a cluster runs. */
 export type ElasticLicence = (typeof ELASTIC_LICENCES)[number];
-/** Where the alert also posts (config.alerts.webhook). */
+/** Where the alert also posts. */
 export const ALERT_WEBHOOK_KINDS = ['slack', 'generic'] as const;
 export type AlertWebhookKind = (typeof ALERT_WEBHOOK_KINDS)[number];
 
@@ -35,9 +35,9 @@ export interface ErrorSpikeAlertProps {
   readonly ruleName: string;
   /** Index patterns of the log data streams. */
   readonly indexPatterns: readonly string[];
-  /** Error lines per service within the window that fire the alert (config.alerts.errorThreshold). */
+  /** Error lines per service within the window that fire the alert */
   readonly errorThreshold: number;
-  /** Window the errors are counted over, in minutes (config.alerts.windowMinutes). */
+  /** Window the errors are counted over, in minutes. */
   readonly windowMinutes: number;
   /** Sources the rule tracks separately (one alert per `service.name`); sizes the grouping. */
   readonly sourceCount: number;
@@ -46,12 +46,12 @@ export interface ErrorSpikeAlertProps {
   /** Elasticsearch data nodes: a single node gets no replicas of the history index. */
   readonly dataNodes: number;
   /**
-   * The licence the cluster runs (config.alerts.licence); decides which connectors may exist.
+   * The licence the cluster runs; decides which connectors may exist.
    * @default 'basic'
    */
   readonly licence?: ElasticLicence;
   /**
-   * Also post to a webhook (config.alerts.webhook); needs a Gold licence or higher.
+   * Also post to a webhook; needs a Gold licence or higher.
    * @default none: server log and index only
    */
   readonly webhook?: AlertWebhook;
@@ -110,7 +110,7 @@ export class ErrorSpikeAlert extends Construct {
   public constructor(scope: Construct, id: string, props: ErrorSpikeAlertProps) {
     super(scope, id);
     requireWholeNumber(this, 'errorThreshold', props.errorThreshold, { min: 1 });
-    // How long a window an environment may choose is the settings schema's rule (alerts.windowMinutes).
+    // How long a window an environment may choose is the settings schema's rule.
     requireWholeNumber(this, 'windowMinutes', props.windowMinutes, { min: 1, unit: 'minutes' });
     if (props.indexPatterns.length === 0) {
       throw new ValidationError(this, 'indexPatterns must name at least one index pattern');
@@ -219,7 +219,7 @@ function checkWebhook(scope: Construct, webhook: AlertWebhook, licence: ElasticL
       scope,
       `webhook "${webhook.kind}" needs Kibana's ${connectorType} connector, which requires a ${needed} licence or higher, ` +
         `but licence is "${licence}" (the platform starts Elasticsearch with the self-generated basic licence). ` +
-        'Install a licence (or start the 30-day trial) and declare it (settings: alerts.licence), or drop the webhook (alerts.webhook): the server log and alert-history index connectors need only basic.',
+        'Install a licence (or start the 30-day trial) and declare it in licence, or drop the webhook: the server log and alert-history index connectors need only basic.',
     );
   }
   if (!Token.isUnresolved(webhook.url)) {

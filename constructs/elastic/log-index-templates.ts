@@ -36,7 +36,7 @@ export interface LogIndexTemplatesProps {
   readonly indexTemplateName: string;
   /** ILM policy the backing indices are managed by (a reference to the policy). */
   readonly lifecyclePolicyName: string;
-  /** Elasticsearch data nodes (config.elasticsearch.nodes): decides the replica count. */
+  /** Elasticsearch data nodes: decides the replica count. */
   readonly dataNodes: number;
   /**
    * Index template priority; must be at least OVERLAPPING_TEMPLATE_MIN_PRIORITY.

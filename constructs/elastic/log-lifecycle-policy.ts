@@ -5,11 +5,11 @@ import { ValidationError, requireWholeNumber } from '../private/validation.js';
 export interface LogLifecyclePolicyProps {
   /** Policy name. */
   readonly name: string;
-  /** Roll the write index over after this age, e.g. `1d` (config.rollover.maxAge). */
+  /** Roll the write index over after this age, e.g. `1d`. */
   readonly rolloverMaxAge: string;
-  /** ...or when a primary shard reaches this size, e.g. `10gb` (config.rollover.maxPrimaryShardSize). */
+  /** ...or when a primary shard reaches this size, e.g. `10gb`. */
   readonly rolloverMaxPrimaryShardSize: string;
-  /** Days a backing index is kept after its rollover before it is deleted (config.logRetentionDays). */
+  /** Days a backing index is kept after its rollover before it is deleted. */
   readonly retentionDays: number;
 }
 
@@ -33,7 +33,7 @@ export class LogLifecyclePolicy extends Construct {
     if (!SIZE.test(props.rolloverMaxPrimaryShardSize)) {
       throw new ValidationError(this, `rolloverMaxPrimaryShardSize must be a size such as "10gb" (got "${props.rolloverMaxPrimaryShardSize}")`);
     }
-    // How long an environment may keep logs is the settings schema's rule (logRetentionDays).
+    // How long an environment may keep logs is the settings schema's rule.
     requireWholeNumber(this, 'retentionDays', props.retentionDays, { min: 1, unit: 'days' });
     const policy = new ElasticsearchIndexLifecycle(this, 'policy', {
       name: props.name,

@@ -74,7 +74,7 @@ export const PLATFORM_USERS = {
 export type PlatformUser = keyof typeof PLATFORM_USERS;
 
 export interface PlatformRoleOptions {
-  /** Elastic Stack version (`config.elasticVersion`): Kibana 8.18+ renamed some features to `<id>_v2`. */
+  /** Elastic Stack version, e.g. `9.5.3`: Kibana 8.18+ renamed some features to `<id>_v2`. */
   readonly elasticVersion: string;
   /** Index patterns of the log data streams. Default `['logs-*']`. */
   readonly logIndexPatterns?: readonly string[];

@@ -62,6 +62,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface FastifyServiceProps {
+  /** The platform the service joins (names and network). */
   readonly context: PlatformContext;
   /** The service's catalog entry: name, port, database, the services it calls. */
   readonly service: ServiceDeclaration;

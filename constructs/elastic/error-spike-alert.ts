@@ -31,7 +31,9 @@ export interface AlertWebhook {
 }
 
 export interface ErrorSpikeAlertProps {
+  /** The environment the rule and its connectors are named and tagged for, e.g. `dev`. */
   readonly environment: string;
+  /** Name of the Kibana rule (see `elasticObjectNames`). */
   readonly ruleName: string;
   /** Index patterns of the log data streams. */
   readonly indexPatterns: readonly string[];

@@ -5,6 +5,7 @@ import { ElasticsearchDataStream } from './bindings/index.js';
 import { ValidationError } from '../private/validation.js';
 
 export interface LogDataStreamsProps {
+  /** The environment the streams belong to: `logs-<source>-<environment>`. */
   readonly environment: string;
   /** Every source the Logstash pipelines write to: `logs-<source>-<environment>` each. */
   readonly sources: readonly string[];

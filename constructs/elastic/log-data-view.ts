@@ -5,6 +5,7 @@ import { ValidationError } from '../private/validation.js';
 export interface LogDataViewProps {
   /** Saved-object id, stable so the dashboard's objects can reference it. */
   readonly id: string;
+  /** Name Kibana shows for the data view. */
   readonly name: string;
   /** Index patterns of the log data streams (the index template's). */
   readonly indexPatterns: readonly string[];

@@ -27,6 +27,7 @@ export const OVERLAPPING_TEMPLATE_MIN_PRIORITY = 501;
 export const LOG_FAILURE_STORE_ENABLED = false;
 
 export interface LogIndexTemplatesProps {
+  /** The environment whose streams the index template matches (`logs-*-<environment>`). */
   readonly environment: string;
   /** Name of the ECS mappings component template. */
   readonly mappingsTemplateName: string;

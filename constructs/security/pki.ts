@@ -13,19 +13,21 @@ import { ValidationError, requireWholeNumber } from '../private/validation.js';
 export type PkiKeyAlgorithm = 'RSA' | 'ECDSA';
 
 export interface PlatformPkiProps {
+  /** The platform the CA serves: its name prefix names the CA and is the certificates' organization. */
   readonly context: PlatformContext;
-  /** Common name of the CA certificate. Default: `<namePrefix> private CA`. */
+  /** Common name of the CA certificate. @default `<namePrefix> private CA` */
   readonly caCommonName?: string;
-  /** `RSA` (3072 bits) or `ECDSA` (P-384). Default `RSA`: every Elastic component and Node accept it without extra settings. */
+  /** `RSA` (3072 bits) or `ECDSA` (P-384); every Elastic component and Node accept RSA without extra settings. @default 'RSA' */
   readonly keyAlgorithm?: PkiKeyAlgorithm;
-  /** Lifetime of the CA certificate in hours. Default 87600 (10 years). */
+  /** Lifetime of the CA certificate in hours, at least 48. @default 87600 (10 years) */
   readonly caValidityHours?: number;
-  /** Lifetime of each issued certificate in hours. Default 8760 (1 year). */
+  /** Lifetime of each issued certificate in hours, at least 24. @default 8760 (1 year) */
   readonly certificateValidityHours?: number;
   /**
    * An issued certificate is replaced by the first `apply` within this many hours
-   * of its expiry (tls provider `early_renewal_hours`). Default 720 (30 days).
+   * of its expiry (tls provider `early_renewal_hours`).
    * The CA renews once less than one certificate lifetime is left on it.
+   * @default 720 (30 days)
    */
   readonly earlyRenewalHours?: number;
 }

@@ -3,7 +3,7 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
 import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { ValidationError, requireWholeNumber } from './private/validation.js';
+import { ValidationError, reportedAt, requireWholeNumber } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
 import { elkHealthcheck } from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
@@ -78,12 +78,12 @@ export class Filebeat extends Construct {
       throw new ValidationError(this, 'logVolumeName is empty: give the shared log volume the services write into');
     }
 
-    const files = filebeatFiles({
+    const files = reportedAt(this, () => filebeatFiles({
       services: props.services ?? SERVICES,
       environment: props.environment,
       logstashHosts: props.logstash.beatsHosts,
       caCertificatePath: CA_PATH,
-    });
+    }));
     const image = pulledImage(this, props.image ?? defaultImage('filebeat'));
     const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data`, labels: platformLabels(context) });
 

@@ -4,7 +4,7 @@ import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
-import { ValidationError, requireWholeNumber } from './private/validation.js';
+import { ValidationError, reportedAt, requireWholeNumber } from './private/validation.js';
 import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, publishedHost, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';
@@ -56,7 +56,7 @@ export class Nginx extends Construct {
     requireWholeNumber(this, 'memoryMb', memoryMb, { min: 32, unit: 'MiB' });
     if (props.services.length === 0) throw new ValidationError(this, 'services must list at least one service to route to');
 
-    this.configText = renderNginxConfig({
+    this.configText = reportedAt(this, () => renderNginxConfig({
       routes: props.services.map((s) => ({
         service: s.service.name,
         routePrefix: s.service.routePrefix,
@@ -66,7 +66,7 @@ export class Nginx extends Construct {
       clientMaxBodySize: props.clientMaxBodySize,
       ratePerSecond: props.ratePerSecond,
       burst: props.burst,
-    });
+    }));
     const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
     const publishedPort = requireWholeNumber(this, 'publishedPort', props.publishedPort ?? NGINX_DEFAULT_LISTEN_PORT, { min: 1, max: 65535 });
     this.url = `http://${publishedHost(bindAddress)}:${publishedPort}`;

@@ -160,7 +160,7 @@ describe('ElasticFileRealm', () => {
   });
 
   it('refuses an empty list of log index patterns', () => {
-    expect(() => synthRealm({ logIndexPatterns: [] })).toThrow(/logIndexPatterns must name at least one index pattern/);
+    expect(() => synthRealm({ logIndexPatterns: [] })).toThrow(/^test\/realm: platformRoles: logIndexPatterns must name at least one index pattern/);
   });
 
   it('reuses a random provider the stack declares and adds one otherwise', () => {

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { ValidationError, requireWholeNumber } from '../constructs/private/validation.js';
+import { Construct } from 'constructs';
+import { ValidationError, reportedAt, requireWholeNumber } from '../constructs/private/validation.js';
 
 describe('ValidationError', () => {
   it('starts every fault with the construct path, one line each', () => {
@@ -16,6 +17,19 @@ describe('ValidationError', () => {
     expect(() => requireWholeNumber('f', 'n', 11, { min: 1, max: 10 })).toThrow('f: n must be a whole number from 1 to 10 (got 11)');
     expect(() => requireWholeNumber('f', 'n', 1.5, { min: 1 })).toThrow('f: n must be a whole number, at least 1 (got 1.5)');
     expect(() => requireWholeNumber('f', 'heapMb', 0, { min: 256, unit: 'MiB' })).toThrow('f: heapMb must be a whole number of MiB, at least 256 (got 0)');
+  });
+});
+
+describe('reportedAt', () => {
+  it("reports a function's faults at the construct that called it, and leaves its own and its children's alone", () => {
+    const stack = new TerraformStack(Testing.app(), 'dev-platform');
+    const nginx = new Construct(stack, 'nginx');
+    const child = new Construct(nginx, 'part');
+    expect(() => reportedAt(nginx, () => { throw new ValidationError('renderNginxConfig', 'routes must list at least one service'); })).toThrow(
+      /^dev-platform\/nginx: renderNginxConfig: routes must list at least one service$/,
+    );
+    expect(() => reportedAt(nginx, () => { throw new ValidationError(child, 'x must be 1'); })).toThrow(/^dev-platform\/nginx\/part: x must be 1$/);
+    expect(reportedAt(nginx, () => 42)).toBe(42);
   });
 });
 

@@ -3,6 +3,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { terraformLiteral } from '../private/terraform-literal.js';
 import { KibanaImportSavedObjects } from './bindings/index.js';
 import { dashboardSavedObjects, toNdjson, type DashboardSavedObjectsOptions, type SavedObject } from './dashboard-saved-objects.js';
+import { reportedAt } from '../private/validation.js';
 
 /** What the saved objects are built from (the data view must exist before the import), and what the import waits for. */
 export interface LogDashboardProps extends DashboardSavedObjectsOptions {
@@ -23,7 +24,7 @@ export class LogDashboard extends Construct {
 
   public constructor(scope: Construct, id: string, props: LogDashboardProps) {
     super(scope, id);
-    this.savedObjects = dashboardSavedObjects(props);
+    this.savedObjects = reportedAt(this, () => dashboardSavedObjects(props));
     this.dashboardId = this.savedObjects[this.savedObjects.length - 1]!.id;
     this.savedObjectsImport = new KibanaImportSavedObjects(this, 'saved-objects', {
       // Terraform would interpolate `${` and `%{`; saved-object text must reach Kibana verbatim.

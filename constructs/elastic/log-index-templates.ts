@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ElasticsearchComponentTemplate, ElasticsearchIndexTemplate } from './bindings/index.js';
 import { LOG_MAPPINGS, logIndexPatterns, logIndexSettings } from './log-mappings.js';
-import { ValidationError } from '../private/validation.js';
+import { ValidationError, reportedAt } from '../private/validation.js';
 
 /**
  * Elastic asks templates whose patterns overlap the built-in `logs-*-*` (priority 100;
@@ -86,7 +86,7 @@ export class LogIndexTemplates extends Construct {
     const settings = new ElasticsearchComponentTemplate(this, 'settings', {
       name: props.settingsTemplateName,
       metadata: meta,
-      template: { settings: JSON.stringify(logIndexSettings({ lifecyclePolicyName: props.lifecyclePolicyName, dataNodes: props.dataNodes })) },
+      template: { settings: JSON.stringify(reportedAt(this, () => logIndexSettings({ lifecyclePolicyName: props.lifecyclePolicyName, dataNodes: props.dataNodes }))) },
     });
     this.indexTemplate = new ElasticsearchIndexTemplate(this, 'index-template', {
       name: props.indexTemplateName,

@@ -9,6 +9,8 @@ import type { IConstruct } from 'constructs';
  */
 export class ValidationError extends Error {
   override readonly name = 'ValidationError';
+  /** Where the faults are: a construct path, a function's name or an environment. */
+  readonly subject: string;
   /** One line per fault, each starting with where it is. */
   readonly faults: readonly string[];
 
@@ -16,7 +18,24 @@ export class ValidationError extends Error {
     const subject = typeof where === 'string' ? where : where.node.path;
     const faults = problems.map((problem) => `${subject}: ${problem}`);
     super(faults.join('\n'));
+    this.subject = subject;
     this.faults = faults;
+  }
+}
+
+/**
+ * Runs `build` (a renderer or other function a construct calls) and reports its faults at
+ * `scope`: `dev-platform/nginx: renderNginxConfig: routes must ...`, so the message still
+ * starts with the construct path. Faults of `scope` or of constructs below it pass unchanged.
+ */
+export function reportedAt<T>(scope: IConstruct, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const path = scope.node.path;
+    if (!(error instanceof ValidationError) || error.subject === path || error.subject.startsWith(`${path}/`)) throw error;
+    const [first, ...rest] = error.faults;
+    throw new ValidationError(scope, first!, ...rest);
   }
 }
 

@@ -13,7 +13,7 @@ import {
   type PlatformRoleName,
   type PlatformUser,
 } from './roles.js';
-import { requireWholeNumber } from '../private/validation.js';
+import { reportedAt, requireWholeNumber } from '../private/validation.js';
 
 /** A user a component authenticates as: its name and generated password (a sensitive Terraform token). */
 export interface ElasticCredential {
@@ -99,10 +99,10 @@ export class ElasticFileRealm extends Construct {
     this.provisioner = credential('provisioner');
     this.healthcheck = credential('healthcheck');
 
-    this.roles = platformRoles({
+    this.roles = reportedAt(this, () => platformRoles({
       elasticVersion: props.elasticVersion ?? DEFAULT_ELASTIC_VERSION,
       ...(props.logIndexPatterns ? { logIndexPatterns: props.logIndexPatterns } : {}),
-    });
+    }));
 
     const userKeys = Object.keys(PLATFORM_USERS) as PlatformUser[];
     const users = userKeys.map((user) => `${PLATFORM_USERS[user].username}:${hashes[user]}\n`).join('');

@@ -3,6 +3,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { Construct } from 'constructs';
 import { ValidationError, reportedAt, requireWholeNumber } from '../constructs/private/validation.js';
+import { validationFaults } from '../stacks/validation-faults.js';
 
 describe('ValidationError', () => {
   it('starts every fault with the construct path, one line each', () => {
@@ -30,6 +31,18 @@ describe('reportedAt', () => {
     );
     expect(() => reportedAt(nginx, () => { throw new ValidationError(child, 'x must be 1'); })).toThrow(/^dev-platform\/nginx\/part: x must be 1$/);
     expect(reportedAt(nginx, () => 42)).toBe(42);
+  });
+});
+
+describe('validationFaults', () => {
+  it("lists every construct validation's message as one line starting with the construct path", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'dev-platform');
+    const service = new Construct(stack, 'billing-service');
+    service.node.addValidation({ validate: () => ['services/billing-service/package.json does not exist'] });
+    const named = new Construct(stack, 'nginx');
+    named.node.addValidation({ validate: () => ['dev-platform/nginx: already named'] });
+    expect(validationFaults(app)).toEqual(['dev-platform/billing-service: services/billing-service/package.json does not exist', 'dev-platform/nginx: already named']);
   });
 });
 

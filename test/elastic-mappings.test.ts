@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { estypes } from '@elastic/elasticsearch';
-import { dataStreamName } from '../services/shared/src/catalog.js';
+import { dataStreamName } from '@platform/contract';
 import { LOG_MAPPINGS, logIndexPatterns, logIndexSettings } from '../constructs/elastic/log-mappings.js';
 
 /** The mapping of a dotted field path, walking object properties. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NGINX_ACCESS_LOG_FIELDS } from '../pipelines/index.js';
-import { NGINX_LOG_DIR, SERVICES } from '../services/shared/src/catalog.js';
+import { NGINX_LOG_DIR, SERVICES } from '@platform/contract';
 import { DOCKER_EMBEDDED_DNS, renderNginxConfig, type NginxRoute } from '../constructs/nginx-config.js';
 import { LOCAL_NGINX_RESOLVER, localNginxResolves } from './support/local-nginx.js';
 

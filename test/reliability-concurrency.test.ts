@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceByName } from '../services/shared/src/catalog.js';
+import { serviceByName } from '@platform/contract';
 import { queryOnce } from '../tools/testing/databases.js';
 import { contractErrorProblem, send, type HttpAnswer } from '../tools/testing/http.js';
 import { startStack, type ServiceStack } from '../tools/testing/stack.js';

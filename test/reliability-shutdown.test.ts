@@ -4,7 +4,7 @@
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { HEALTH_PATH, serviceByName } from '../services/shared/src/catalog.js';
+import { HEALTH_PATH, serviceByName } from '@platform/contract';
 import { queryOnce } from '../tools/testing/databases.js';
 import { eventually } from '../tools/testing/eventually.js';
 import { contractErrorProblem, send } from '../tools/testing/http.js';

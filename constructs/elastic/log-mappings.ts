@@ -1,5 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { dataStreamName } from '../../services/shared/src/catalog.js';
+import { dataStreamName } from '@platform/contract';
 
 /**
  * The one definition of how platform log lines are mapped in Elasticsearch.

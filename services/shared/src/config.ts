@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ENVIRONMENT_NAME_PATTERN } from './catalog.js';
+import { ENVIRONMENT_NAME_PATTERN } from '@platform/contract';
 
 /** A configuration problem; its message is the one line start-up prints before exiting with code 1. */
 export class ConfigError extends Error {

@@ -1,7 +1,7 @@
 /**
  * @platform/service-kit: what every platform service shares (configuration, ECS logging,
  * server bootstrap, request ids, errors, health, metrics, Postgres, Redis, shutdown).
- * The service catalog is exported separately as `@platform/service-kit/catalog`.
+ * The service catalog and the other shared names live in `@platform/contract` (services/contract).
  */
 export { ConfigError, baseConfigShape, baseConfigSchema, loadConfig, pemCertificateFile, urlWithScheme, wholeNumber, type BaseConfig } from './config.js';
 export { HttpError, errorBody, errorRef, errorResponseSchema } from './errors.js';
@@ -9,7 +9,7 @@ export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health.js';
 export { LOG_FILE_KEEP, LOG_FILE_SIZE, createServiceLogger, type Logger, type ServiceLogger, type ServiceLoggerOptions } from './logger.js';
 export { runMain } from './main.js';
 export { createPostgresPool, isUniqueViolation, requestsTls, runMigrations, UNIQUE_VIOLATION, withTrustedCa, type PostgresPoolOptions } from './postgres.js';
-export { redactUrl, scrubSecrets } from './redact.js';
+export { redactFields, redactUrl, scrubSecrets } from './redact.js';
 export { createRedisClient, type RedisClientOptions } from './redis.js';
 export { isSaneRequestId, requestIdOf } from './request-id.js';
 export { recordEvent } from './request-logging.js';

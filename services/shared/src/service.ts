@@ -14,7 +14,7 @@ import { redactUrl } from './redact.js';
 import { createRedisClient, redisReady } from './redis.js';
 import { EcsLogController } from './request-logging.js';
 import { requestIdOf } from './request-id.js';
-import { REQUEST_ID_HEADER } from './catalog.js';
+import { REQUEST_ID_HEADER } from '@platform/contract';
 
 /** What a service's routes get to work with. */
 export interface ServiceContext<C extends BaseConfig> {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
 import { loadConfig } from './config.js';
 import { errorBody, installErrorHandling, installPreRoutingErrors } from './errors.js';
+import { timeUpError } from './transactions.js';
 import { installJsonParser, schemaErrorMessage } from './validation.js';
 import { installHealth, type ReadinessCheck } from './health.js';
 import { createServiceLogger, type Logger, type ServiceLoggerOptions } from './logger.js';
@@ -92,6 +93,7 @@ export async function buildApp<C extends BaseConfig>(
     closing = true;
   });
   const answerWithinMs = context.config.REQUEST_TIMEOUT_MS;
+  app.decorateRequest('answerBy', 0);
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -100,10 +102,11 @@ export async function buildApp<C extends BaseConfig>(
       return;
     }
     // The answer bound: whatever a dependency does, the client hears 503 within REQUEST_TIMEOUT_MS.
+    request.answerBy = Date.now() + answerWithinMs;
     const timer = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return;
       request.log.warn({ 'event.action': 'request_timeout' }, `no answer within ${answerWithinMs} ms`);
-      void reply.code(503).send(errorBody(503, `the request could not be completed within ${answerWithinMs} ms`));
+      void reply.code(503).send(errorBody(503, timeUpError(answerWithinMs).message));
     }, answerWithinMs);
     reply.raw.once('close', () => clearTimeout(timer));
     done();

@@ -81,6 +81,11 @@ export function baseConfigShape(defaultPort: number) {
       .default('dev'),
     /** Milliseconds a SIGTERM waits for in-flight requests before the process gives up and exits. */
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
+    /**
+     * Milliseconds after SIGTERM during which requests are still served, each answer closing its
+     * keep-alive connection, before the listener and idle connections close (part of SHUTDOWN_TIMEOUT_MS).
+     */
+    SHUTDOWN_DRAIN_MS: wholeNumber(0, 60_000, 500),
     /** Milliseconds from a request's arrival to its answer, whatever a dependency does (a 503 after it). */
     REQUEST_TIMEOUT_MS: wholeNumber(500, 120_000, 5_000),
     /** Milliseconds a client may take to send a request's headers before it gets a 408. */

@@ -36,6 +36,11 @@ export async function commitInTime<T>(db: pg.Pool, request: Pick<FastifyRequest,
   if (timeLeft() <= 0) throw timeUpError(answerWithinMs);
   const client = await db.connect();
   let dropConnection: Error | undefined;
+  // A checked-out client has no pool listener: without one, a connection lost mid-transaction
+  // would be an uncaught 'error' event (pg-pool 3.14 index.js removes idleListener on checkout).
+  // The query in flight fails with the same error, so noting it is enough.
+  const onLost = (error: Error) => (dropConnection = error);
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     // set_config(..., true) is SET LOCAL with a bind parameter: it ends with the transaction.
@@ -52,7 +57,9 @@ export async function commitInTime<T>(db: pg.Pool, request: Pick<FastifyRequest,
     }
     throw error;
   } finally {
-    // release(error) makes pg-pool close the connection instead of reusing it.
+    // release(error) makes pg-pool close the connection instead of reusing it; a discarded
+    // client keeps a listener, as its connection may still report an error while ending.
+    if (dropConnection === undefined) client.off('error', onLost);
     client.release(dropConnection);
   }
 }

@@ -54,8 +54,8 @@ export function userRoutes(app: FastifyInstance, { db, redis, config, logger }: 
         return { user: row, replayed };
       });
     } catch (error) {
-      // Two requests with one key racing: the loser can meet the winner's email before its key
-      // (Postgres checks the older email index first); once the winner committed, it is a replay.
+      // Two requests with one key racing: the loser may fail on the email's unique index instead
+      // of conflicting on the key (ON CONFLICT only covers the key); the winner committed, so it is a replay.
       const winner = key !== undefined && error instanceof EmailTakenError ? await users.findByKey(key, user) : undefined;
       if (winner) return { user: winner, replayed: true };
       throw error;

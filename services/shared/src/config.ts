@@ -109,7 +109,13 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
   // An empty variable means "not set" (docker and shells often pass FOO= for unset values).
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(present);
-  if (result.success) return result.data;
+  if (result.success) {
+    // The drain is part of the shutdown bound: a drain as long as the bound would end every shutdown in exit 1.
+    if (result.data.SHUTDOWN_DRAIN_MS >= result.data.SHUTDOWN_TIMEOUT_MS) {
+      throw new ConfigError(`Invalid configuration: SHUTDOWN_DRAIN_MS must be less than SHUTDOWN_TIMEOUT_MS (${result.data.SHUTDOWN_TIMEOUT_MS})`);
+    }
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const variable = issue.path.join('.') || '(environment)';
   const missing = issue.code === 'invalid_type' && present[variable] === undefined;

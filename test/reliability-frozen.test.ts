@@ -6,7 +6,10 @@
  * - A 503 on POST /users is never ambiguous: the create commits only while the client waits
  *   (a frozen INSERT is rolled back when Postgres resumes), and where the COMMIT itself was in
  *   flight, a retry with the same Idempotency-Key gets that user, not a 409.
+ * - A statement stuck on a lock in a running Postgres is cancelled by Postgres itself
+ *   (statement_timeout) before the answer, which is a 503, not a 500.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceByName } from '../services/shared/src/catalog.js';
 import { FreezingProxy } from '../services/shared/test/support/freezing-proxy.js';
@@ -133,6 +136,40 @@ describe('Postgres frozen during POST /users', () => {
     expect(retry.answer.headers['idempotent-replayed']).toBe('true');
     expect(JSON.parse(retry.answer.text)).toMatchObject({ email });
     expect(await rowsWithEmail(email)).toBe(1);
+  }, 60_000);
+});
+
+describe('a statement waiting inside a running Postgres', () => {
+  it('is cancelled by Postgres itself within the bound: GET and POST answer 503 (not 500), nothing is left waiting or committed', async () => {
+    const { answer: created } = await postUser('locked-reader@example.test');
+    expect(created.status, created.text).toBe(201);
+    const id = (JSON.parse(created.text) as { id: number }).id;
+    const email = 'locked-out@example.test';
+    const locker = new pg.Client({ connectionString: stores.database.url });
+    await locker.connect();
+    const waitingOnLocks = async () =>
+      Number(
+        (
+          await queryOnce<{ n: string }>(
+            stores.database.url,
+            "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          )
+        )[0]!.n,
+      );
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE'); // every read and write of users waits
+      // The local tier is bypassed by reading a user nobody has read yet (never cached).
+      for (const call of [() => timed({ method: 'GET', path: `${USERS}/${id}` }), () => postUser(email, 'locked-1')]) {
+        const refused = await call();
+        expect503WithinBound(refused);
+        expect(await waitingOnLocks(), 'statements of the service still waiting on the lock after its 503').toBe(0);
+      }
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    expect(await rowsWithEmail(email)).toBe(0);
   }, 60_000);
 });
 

@@ -67,9 +67,9 @@ export class IdempotentTable<Row extends { request_digest: string | null }> {
    * for the first one's commit, inserts nothing and reads the first one's row.
    */
   async insertOnce(db: Queryable, key: string, digest: string, columns: readonly string[], values: readonly unknown[]): Promise<Created<Row>> {
-    const placeholders = [...columns, 'idempotency_key', 'request_digest'].map((_, i) => `$${i + 1}`).join(', ');
+    const allColumns = [...columns, 'idempotency_key', 'request_digest'];
     const { rows } = await db.query<Row>(
-      `INSERT INTO ${this.table} (${[...columns, 'idempotency_key', 'request_digest'].join(', ')}) VALUES (${placeholders})
+      `INSERT INTO ${this.table} (${allColumns.join(', ')}) VALUES (${allColumns.map((_, i) => `$${i + 1}`).join(', ')})
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${this.returning}`,
       [...values, key, digest],
     );

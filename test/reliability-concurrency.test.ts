@@ -65,6 +65,20 @@ describe('concurrent identical requests', () => {
     expect(await countOrders()).toBe(before + 1);
   });
 
+  it(`${RACERS} concurrent POST /users with one Idempotency-Key create exactly one user, and all get it (none 409)`, async () => {
+    const key = randomUUID();
+    const email = `keyed-${key.slice(0, 8)}@example.test`;
+    const body = JSON.stringify({ email, name: 'Keyed Racer' });
+    const answers = await Promise.all(
+      Array.from({ length: RACERS }, () => send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: { ...json, 'idempotency-key': key }, body })),
+    );
+    expect(answers.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.text}`)).toEqual([]);
+    expect(new Set(answers.map(idOf)).size, 'one user id for every answer').toBe(1);
+    expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'false')).toHaveLength(1);
+    const rows = await queryOnce<{ n: string }>(stack.usersDb.url, 'SELECT count(*)::text AS n FROM users WHERE email = $1', [email]);
+    expect(Number(rows[0]!.n)).toBe(1);
+  });
+
   it(`${RACERS} concurrent POST /users with one email (in different letter cases) give one 201 and ${RACERS - 1} 409`, async () => {
     const local = `same-${randomUUID().slice(0, 8)}`;
     const answers = await Promise.all(

@@ -15,8 +15,19 @@ export { isSaneRequestId, requestIdOf } from './request-id.js';
 export { recordEvent } from './request-logging.js';
 export { buildApp, startService, type RunningService, type ServiceContext, type ServiceDefinition, type StartOptions } from './service.js';
 export type { Redis } from 'ioredis';
-export type { Pool } from 'pg';
+export type { Pool, PoolClient } from 'pg';
 export { JsonCache } from './cache.js';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyConflictError,
+  IdempotentTable,
+  idempotencyHeadersSchema,
+  idempotencyKeyOf,
+  requestDigest,
+  type Created,
+} from './idempotency.js';
+export { COMMIT_MARGIN_MS, commitInTime, timeUpError, type Queryable } from './transactions.js';
 export { TrackedLocalCache, type LocalCacheOptions } from './tracked-cache.js';
 export { MAX_ROW_ID, POSITIVE_INTEGER_PATTERN, idParamsSchema, toRowId } from './ids.js';
 export { SAFE_TEXT_PATTERN, VISIBLE_TEXT_PATTERN, inexactNumber } from './validation.js';

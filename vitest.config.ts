@@ -5,8 +5,10 @@ export default defineConfig({
   resolve: {
     // Tests run the services' TypeScript sources directly; no build step needed.
     alias: {
-      '@platform/service-kit/catalog': fileURLToPath(new URL('./services/shared/src/catalog.ts', import.meta.url)),
+      '@platform/contract': fileURLToPath(new URL('./services/contract/src/index.ts', import.meta.url)),
       '@platform/service-kit': fileURLToPath(new URL('./services/shared/src/index.ts', import.meta.url)),
+      '@platform/user-service/service': fileURLToPath(new URL('./services/user-service/src/service.ts', import.meta.url)),
+      '@platform/order-service/service': fileURLToPath(new URL('./services/order-service/src/service.ts', import.meta.url)),
     },
   },
   test: {

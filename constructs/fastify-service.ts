@@ -6,7 +6,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image, type ImageBuild } from '@cdktf/provider-docker/lib/image/index.js';
-import { HEALTH_PATH, LOG_ROOT, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { HEALTH_PATH, LOG_ROOT, serviceLogFile, type ServiceDeclaration } from '@platform/contract';
 import { containerSettings, healthcheck } from './private/container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import { defaultImage } from './images.js';
@@ -117,13 +117,14 @@ function listFiles(dir: string): string[] {
 }
 
 /**
- * SHA-256 over everything a service image is built from: its own directory, the shared
- * service package, the Dockerfile and the root npm manifests. Any edit changes it and so
+ * SHA-256 over everything a service image is built from: its own directory, the contract and
+ * shared service packages, the Dockerfile and the root npm manifests. Any edit changes it and so
  * rebuilds the image.
  */
 export function hashServiceSources(serviceName: string, repoRoot: string = REPO_ROOT): string {
   const files = [
     ...listFiles(join(repoRoot, 'services', serviceName)),
+    ...listFiles(join(repoRoot, 'services', 'contract')),
     ...listFiles(join(repoRoot, 'services', 'shared')),
     ...[SERVICE_DOCKERFILE, 'package.json', 'package-lock.json', '.dockerignore'].map((f) => join(repoRoot, f)).filter((f) => existsSync(f)),
   ].sort();
@@ -255,7 +256,7 @@ export class FastifyService extends Construct {
             ...(props.caCertificatePem === undefined ? [] : [`TLS_CA_FILE=${SERVICE_CA_FILE}`]),
             ...peerEnv,
             `LOG_LEVEL=${logLevel}`,
-            `LOG_FILE=${serviceLogDir(service.name)}/${alias}.log`,
+            `LOG_FILE=${serviceLogFile(service.name, alias)}`,
             `SERVICE_ENVIRONMENT=${props.environment}`,
             `SHUTDOWN_TIMEOUT_MS=${SERVICE_SHUTDOWN_TIMEOUT_MS}`,
             'NODE_ENV=production',

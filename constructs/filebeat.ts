@@ -2,7 +2,7 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
 import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
-import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { ValidationError, reportedAt, requireWholeNumber } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
 import { elkHealthcheck } from './private/elastic-container.js';

@@ -1,5 +1,5 @@
-import { NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, nginxAccessLogFormat } from '../pipelines/index.js';
-import { REQUEST_ID_HEADER } from '../services/shared/src/catalog.js';
+import { nginxAccessLogFormat } from '../pipelines/index.js';
+import { NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, REQUEST_ID_HEADER, SANE_REQUEST_ID_PATTERN, SERVICE_NAME_PATTERN } from '@platform/contract';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 
 /** One routed service: its public path prefix and every replica nginx balances over. */
@@ -44,7 +44,6 @@ export const NGINX_HEALTH_PATH = '/nginx-health';
 export const NGINX_DEFAULT_LISTEN_PORT = 8080;
 
 const ROUTE_PREFIX = /^\/[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/;
-const UPSTREAM_NAME = /^[a-z][a-z0-9-]*$/;
 const SERVER = /^[a-z0-9][a-z0-9.-]*:\d{1,5}$/;
 const SIZE = /^\d+[km]?$/;
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
@@ -56,7 +55,7 @@ function validate(options: NginxConfigOptions): void {
   if (options.routes.length === 0) throw new ValidationError(WHERE, 'routes must list at least one service');
   const prefixes = new Set<string>();
   for (const route of options.routes) {
-    if (!UPSTREAM_NAME.test(route.service)) {
+    if (!SERVICE_NAME_PATTERN.test(route.service)) {
       throw new ValidationError(WHERE, `route service must be lower-case letters, digits and "-" (got "${route.service}")`);
     }
     if (!ROUTE_PREFIX.test(route.routePrefix)) {
@@ -141,7 +140,7 @@ export function renderNginxConfig(options: NginxConfigOptions): string {
     '',
     '  # The caller\'s request id when it is sane (the services accept the same shape), else a new one.',
     `  map ${headerVar} $platform_request_id {`,
-    `    "~^[A-Za-z0-9._-]{1,128}$" ${headerVar};`,
+    `    "~${SANE_REQUEST_ID_PATTERN.source}" ${headerVar};`,
     '    default $request_id;',
     '  }',
     '',

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { LOG_ROOT, NGINX_LOG_DIR } from '../services/shared/src/catalog.js';
+import { LOG_ROOT, NGINX_LOG_DIR } from '@platform/contract';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';

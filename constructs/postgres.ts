@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
-import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
+import type { ServiceDeclaration } from '@platform/contract';
 import { containerSettings, healthcheck } from './private/container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
-import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { SERVICE_NAME_PATTERN, type ServiceDeclaration } from '@platform/contract';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
@@ -145,7 +145,7 @@ export class Redis extends Construct {
     requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });
     if (services.length === 0) throw new ValidationError(this, 'services must list at least one service');
     for (const service of services) {
-      if (!/^[a-z][a-z0-9-]*$/.test(service.name) || service.name === 'default' || service.name === REDIS_PROBE_USER) {
+      if (!SERVICE_NAME_PATTERN.test(service.name) || service.name === 'default' || service.name === REDIS_PROBE_USER) {
         throw new ValidationError(this, `cannot make an ACL user for service "${service.name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
       }
     }

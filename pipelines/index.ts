@@ -1,6 +1,7 @@
 /**
  * The log pipeline's public surface: what the Filebeat and Logstash container
- * constructs put into their containers, and the names they must agree on.
+ * constructs put into their containers, and the names they must agree on. The log layout
+ * itself (paths, sources, data-stream names) is the contract's: `@platform/contract`.
  */
 export type { ContainerFile } from './container-file.js';
 export {
@@ -9,9 +10,6 @@ export {
   FILEBEAT_HTTP_PORT,
   FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS,
   FINGERPRINT_LENGTH,
-  NGINX_ACCESS_LOG_PATH,
-  NGINX_ERROR_LOG_PATH,
-  NGINX_LOG_SOURCE,
   filebeatFiles,
   logSources,
   renderFilebeatConfig,
@@ -20,8 +18,6 @@ export {
   type LogType,
 } from './filebeat/filebeat-config.js';
 export {
-  DEAD_LETTER_LOG_SOURCE,
-  UNROUTED_LOG_SOURCE,
   LOGSTASH_API_PORT,
   LOGSTASH_BEATS_PORT,
   LOGSTASH_CONFIG_DIR,

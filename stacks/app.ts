@@ -1,5 +1,5 @@
 import type { App } from 'cdktf';
-import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { SERVICES, type ServiceDeclaration } from '@platform/contract';
 import type { EnvironmentConfig } from './config/index.js';
 import { ElasticStack } from './elastic-stack.js';
 import { IngestStack } from './ingest-stack.js';

@@ -1,7 +1,6 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
-import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE } from '../pipelines/index.js';
-import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, type ServiceDeclaration } from '@platform/contract';
 import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
 import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import {
@@ -57,7 +56,7 @@ export class ElasticStack extends TerraformStack {
     const { config, services, connection } = props;
     const environment = config.environment;
     if (services.length === 0) {
-      throw new ValidationError(this, 'services must declare at least one service (see services/shared/src/catalog.ts)');
+      throw new ValidationError(this, 'services must declare at least one service (see SERVICES in services/contract)');
     }
     // A literal password would be written into cdk.tf.json; it must be a reference to the platform stack's generated one.
     if (!Token.isUnresolved(connection.password)) {

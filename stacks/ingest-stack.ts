@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Filebeat } from '../constructs/filebeat.js';
 import { Logstash } from '../constructs/logstash.js';
-import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
+import type { ServiceDeclaration } from '@platform/contract';
 import type { EnvironmentConfig } from './config/index.js';
 import { filebeatSettings, logstashSettings } from './component-props.js';
 import type { IngestInputs } from './contracts.js';

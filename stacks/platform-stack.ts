@@ -15,7 +15,7 @@ import { PROJECT_LABEL, platformLabels, type PlatformContext } from '../construc
 import { Postgres } from '../constructs/postgres.js';
 import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
-import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { platformCaFile } from './ca-file.js';
 import { ValidationError } from '../constructs/private/validation.js';
 import type { EnvironmentConfig } from './config/index.js';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DATA_STREAMS_LABEL } from '../constructs/logstash.js';
 import { readLogstashSource } from '../pipelines/logstash/logstash-files.js';
-import { NGINX_LOG_SOURCE } from '../pipelines/index.js';
-import { SERVICES, dataStreamName } from '../services/shared/src/catalog.js';
+import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, SERVICES, UNROUTED_LOG_SOURCE, dataStreamName } from '@platform/contract';
 import { ENVIRONMENTS } from '../stacks/config/index.js';
 import { containerNamed, synthDeployment } from './platform-harness.js';
 
@@ -20,10 +19,11 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: what starts before what', (environ
 
   it('declares every data stream the pipelines can write to: each catalog service, nginx, unknown and deadletter', () => {
     const routed = [...SERVICES.map((s) => s.name), NGINX_LOG_SOURCE];
-    // The pipeline's only literal source besides Filebeat's stamps, and the dead-letter stream.
-    expect(readLogstashSource('platform-logs.conf')).toMatch(/"\[@metadata\]\[source\]" => "unknown"/);
-    expect(readLogstashSource('dead-letters.conf')).toContain('index => "logs-deadletter-${PLATFORM_ENVIRONMENT}"');
-    const expected = [...routed, 'unknown', 'deadletter'].map((source) => dataStreamName(source, environment));
+    // The pipeline's only literal source besides Filebeat's stamps, and the dead-letter stream:
+    // the .conf files spell the contract's names, and these lines fail when the two disagree.
+    expect(readLogstashSource('platform-logs.conf')).toContain(`"[@metadata][source]" => "${UNROUTED_LOG_SOURCE}"`);
+    expect(readLogstashSource('dead-letters.conf')).toContain(`index => "${dataStreamName(DEAD_LETTER_LOG_SOURCE, '${PLATFORM_ENVIRONMENT}')}"`);
+    const expected = [...routed, UNROUTED_LOG_SOURCE, DEAD_LETTER_LOG_SOURCE].map((source) => dataStreamName(source, environment));
     expect(Object.values(streams).map((s) => s.name).sort()).toEqual(expected.sort());
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SERVICES } from '../services/shared/src/catalog.js';
+import { SERVICES } from '@platform/contract';
 import { ValidationError } from '../constructs/private/validation.js';
 import { resolveEnvironmentConfig, type EnvironmentSettings } from '../stacks/config/index.js';
 import { ALERT_WEBHOOK_URL_VARIABLE, ALERT_WEBHOOK_URL_VERSION_VARIABLE, ElasticStack, WRITE_ONLY_MIN_VERSION } from '../stacks/elastic-stack.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { SERVICES } from '../services/shared/src/catalog.js';
+import { SERVICES } from '@platform/contract';
 import {
   ErrorSpikeAlert,
   LOG_FAILURE_STORE_ENABLED,

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { estypes } from '@elastic/elasticsearch';
-import { dataStreamName } from '../services/shared/src/catalog.js';
+import { dataStreamName, ENVIRONMENT_NAME_PATTERN } from '@platform/contract';
 import { LOG_MAPPINGS, logIndexPatterns, logIndexSettings } from '../constructs/elastic/log-mappings.js';
 
 /** The mapping of a dotted field path, walking object properties. */
@@ -91,7 +91,7 @@ describe('log index settings', () => {
 
 describe('log index patterns', () => {
   const source = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
-  const environment = fc.stringMatching(/^[a-z][a-z0-9]{1,15}$/);
+  const environment = fc.stringMatching(ENVIRONMENT_NAME_PATTERN);
 
   it('match every data stream name of the environment, and none of another', () => {
     fc.assert(

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NGINX_LOG_SOURCE } from '../pipelines/index.js';
-import { SERVICES, dataStreamName, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { NGINX_LOG_SOURCE, SERVICES, dataStreamName, type ServiceDeclaration } from '@platform/contract';
 import { loadEnvironmentConfig } from '../stacks/config/index.js';
 import {
   ELASTICSTACK_PROVIDER_VERSION,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { FILEBEAT_DATA_DIR, filebeatFiles } from '../pipelines/index.js';
-import { LOG_ROOT, SERVICES } from '../services/shared/src/catalog.js';
+import { LOG_ROOT, SERVICES } from '@platform/contract';
 import { asUploaded, containerNamed, isReferenceTo, synthElk, uploadOf } from './elk-harness.js';
 
 const FILEBEAT_YML = '/usr/share/filebeat/filebeat.yml';

@@ -6,8 +6,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_MAPPINGS, logIndexPatterns } from '../constructs/elastic/log-mappings.js';
 import { renderNginxConfig, type NginxRoute } from '../constructs/nginx-config.js';
-import { FINGERPRINT_LENGTH, NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, NGINX_LOG_SOURCE } from '../pipelines/index.js';
-import { dataStreamName, NGINX_LOG_DIR, REQUEST_ID_HEADER, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
+import { FINGERPRINT_LENGTH } from '../pipelines/index.js';
+import {
+  dataStreamName,
+  NGINX_ACCESS_LOG_PATH,
+  NGINX_ERROR_LOG_PATH,
+  NGINX_LOG_DIR,
+  NGINX_LOG_SOURCE,
+  REQUEST_ID_HEADER,
+  SERVICES,
+  serviceLogDir,
+} from '@platform/contract';
 import { logFlow } from './support/log-flow.js';
 import { MappingChecker, matchesIndexPattern, type MappingViolation } from './support/mapping-checker.js';
 import { requestJson, waitForOk } from '../tools/testing/http.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NGINX_LOG_DIR, SERVICES } from '../services/shared/src/catalog.js';
+import { NGINX_LOG_DIR, SERVICES } from '@platform/contract';
 import { renderNginxConfig } from '../constructs/nginx-config.js';
 
 /**

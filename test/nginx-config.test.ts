@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NGINX_ACCESS_LOG_FIELDS } from '../pipelines/index.js';
-import { NGINX_LOG_DIR, SERVICES } from '../services/shared/src/catalog.js';
+import { NGINX_LOG_DIR, REQUEST_ID_HEADER, SANE_REQUEST_ID_PATTERN, SERVICES } from '@platform/contract';
 import { DOCKER_EMBEDDED_DNS, renderNginxConfig, type NginxRoute } from '../constructs/nginx-config.js';
 import { LOCAL_NGINX_RESOLVER, localNginxResolves } from './support/local-nginx.js';
 
@@ -112,6 +112,14 @@ describe('generated nginx config', () => {
     expect(config).toContain('proxy_set_header X-Request-ID $platform_request_id;');
     expect(config).toContain('add_header X-Request-ID $platform_request_id always;');
     expect(config).toContain('proxy_hide_header X-Request-ID;');
+  });
+
+  it("names the contract's request-id header (REQUEST_ID_HEADER; header names ignore case) and keeps the ids the services keep", () => {
+    const named = [...config.matchAll(/(?:add_header|proxy_set_header|proxy_hide_header) (\S+)(?= \$platform_request_id|;)/g)].map((m) => m[1]!);
+    expect(named).toHaveLength(3);
+    for (const name of named) expect(name.toLowerCase()).toBe(REQUEST_ID_HEADER);
+    expect(config).toContain(`map $http_${REQUEST_ID_HEADER.replaceAll('-', '_')} $platform_request_id {`);
+    expect(config).toContain(`"~${SANE_REQUEST_ID_PATTERN.source}" $http_`);
   });
 
   it('writes the JSON access log the log pipeline expects, with the request id', () => {

@@ -11,12 +11,11 @@ import {
   filebeatFiles,
   FINGERPRINT_LENGTH,
   logstashFiles,
-  NGINX_LOG_SOURCE,
   renderFilebeatConfig,
   type FilebeatConfigOptions,
 } from '../pipelines/index.js';
-import { createServiceLogger } from '../services/shared/src/logger.js';
-import { LOG_ROOT, NGINX_LOG_DIR, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
+import { createServiceLogger } from '@platform/service-kit';
+import { LOG_ROOT, NGINX_LOG_DIR, NGINX_LOG_SOURCE, SERVICES, serviceLogDir } from '@platform/contract';
 import { loadEnvironmentConfig } from '../stacks/config/index.js';
 import { createStacks } from '../stacks/app.js';
 import { PlatformStack } from '../stacks/platform-stack.js';

@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import {
-  DEAD_LETTER_LOG_SOURCE,
   LOGSTASH_API_PORT,
   LOGSTASH_BEATS_PORT,
   LOGSTASH_CONFIG_DIR,
@@ -12,7 +11,7 @@ import {
   logSources,
   logstashFiles,
 } from '../pipelines/index.js';
-import { dataStreamName, SERVICES } from '../services/shared/src/catalog.js';
+import { DEAD_LETTER_LOG_SOURCE, dataStreamName, SERVICES, UNROUTED_LOG_SOURCE } from '@platform/contract';
 import type { Attribute, BranchNode, Condition, ConfigNode, PluginNode, Statement, Value } from './support/logstash-grammar/ast.js';
 import { checkLogstashPipeline, pluginsOf } from './support/logstash-grammar/parse.js';
 
@@ -187,6 +186,13 @@ describe('the dead-letters pipeline', () => {
     expect(scalar(input, 'path')).toBe(logstashYml['path.dead_letter_queue']);
     expect(scalar(input, 'pipeline_id')).toBe('platform-logs');
     expect(scalar(input, 'commit_offsets')).toBe('true');
+  });
+
+  it("names a dead letter's service by the contract's unrouted source when the refused event had no string service.name", () => {
+    // dead-letters.conf is Ruby inside a Logstash string, not rendered: this keeps its literal equal to the contract.
+    const ruby = deadLetterPlugins.filter((p) => p.section === 'filter' && p.name === 'ruby');
+    expect(ruby).toHaveLength(1);
+    expect(String(scalar(ruby[0]!.plugin!, 'code'))).toContain(`event.set('[service][name]', service.is_a?(String) ? service : '${UNROUTED_LOG_SOURCE}')`);
   });
 
   it('writes to logs-deadletter-<environment> with the same credentials and TLS verification', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOG_MAPPINGS, logIndexPatterns } from '../constructs/elastic/log-mappings.js';
-import { LOGSTASH_ENV, NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH } from '../pipelines/index.js';
-import { dataStreamName, serviceLogDir } from '../services/shared/src/catalog.js';
+import { LOGSTASH_ENV } from '../pipelines/index.js';
+import { dataStreamName, NGINX_ACCESS_LOG_PATH, NGINX_ERROR_LOG_PATH, serviceLogDir, UNROUTED_LOG_SOURCE } from '@platform/contract';
 import { filebeatEvent } from './support/logstash-grammar/filebeat-event.js';
 import { parseLogstashConfig } from './support/logstash-grammar/parse.js';
 import { simulatePipeline, UnsupportedInSimulation } from './support/logstash-grammar/simulate.js';
@@ -124,7 +124,7 @@ describe('the pipeline, run on lines as Filebeat ships them', () => {
     const staging = logFlow('staging');
     const line = JSON.parse(ecsLine({ service: { name: 'order-service' } })) as Record<string, unknown>;
     const { index, document } = staging.runBeatsEvent({ '@timestamp': '2026-11-26T06:00:00.000Z', ...line })!.outputs[0]!;
-    expect(index).toBe('logs-unknown-staging');
+    expect(index).toBe(dataStreamName(UNROUTED_LOG_SOURCE, 'staging'));
     expect(document).toMatchObject({ service: { name: 'order-service', environment: 'staging' }, tags: ['_unrouted_input'] });
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SERVICES, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { loadEnvironmentConfig } from '../stacks/config/index.js';
 import { orderByCalls, PlatformStack } from '../stacks/platform-stack.js';
 import { FastifyService, hashServiceSources, type FastifyServiceProps } from '../constructs/fastify-service.js';
@@ -29,22 +29,27 @@ describe('service source hash (the image rebuild trigger)', () => {
     mkdirSync(join(root, path, '..'), { recursive: true });
     writeFileSync(join(root, path), content);
   };
+  /** A file under `services/<pkg>/src/` of the fake repository. */
+  const source = (pkg: string, file: string) => `services/${pkg}/src/${file}`;
   write('package.json', '{}');
-  write('services/shared/src/index.ts', 'export {};');
-  write('services/user-service/src/main.ts', 'console.log(1);');
+  write(source('contract', 'index.ts'), 'export {};');
+  write(source('shared', 'index.ts'), 'export {};');
+  write(source('user-service', 'main.ts'), 'console.log(1);');
   write('services/Dockerfile', 'ARG NODE_IMAGE\nFROM ${NODE_IMAGE}');
 
-  it('changes when the service, the shared package, the lock file or the shared Dockerfile changes', () => {
+  it('changes when the service, the contract or shared package, the lock file or the shared Dockerfile changes', () => {
     const before = hashServiceSources('user-service', root);
-    write('services/user-service/src/main.ts', 'console.log(2);');
+    write(source('user-service', 'main.ts'), 'console.log(2);');
     const afterService = hashServiceSources('user-service', root);
-    write('services/shared/src/index.ts', 'export const x = 1;');
+    write(source('contract', 'index.ts'), 'export const y = 1;');
+    const afterContract = hashServiceSources('user-service', root);
+    write(source('shared', 'index.ts'), 'export const x = 1;');
     const afterShared = hashServiceSources('user-service', root);
     write('package-lock.json', '{"lockfileVersion":3}');
     const afterLock = hashServiceSources('user-service', root);
     write('services/Dockerfile', 'ARG NODE_IMAGE\nFROM ${NODE_IMAGE}\nUSER node');
     const afterDockerfile = hashServiceSources('user-service', root);
-    expect(new Set([before, afterService, afterShared, afterLock, afterDockerfile]).size).toBe(5);
+    expect(new Set([before, afterService, afterContract, afterShared, afterLock, afterDockerfile]).size).toBe(6);
   });
 
   it('ignores build output and installed dependencies', () => {
@@ -52,12 +57,13 @@ describe('service source hash (the image rebuild trigger)', () => {
     write('services/user-service/dist/main.js', 'compiled');
     write('services/user-service/node_modules/x/index.js', 'dependency');
     write('services/shared/node_modules/y/index.js', 'dependency');
+    write('services/contract/dist/index.js', 'compiled');
     expect(hashServiceSources('user-service', root)).toBe(before);
   });
 
   it("does not change with another service's sources", () => {
     const before = hashServiceSources('user-service', root);
-    write('services/order-service/src/main.ts', 'other');
+    write(source('order-service', 'main.ts'), 'other');
     expect(hashServiceSources('user-service', root)).toBe(before);
   });
 });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceDeclaration } from '../services/shared/src/catalog.js';
-import { createPostgresPool } from '../services/shared/src/postgres.js';
+import type { ServiceDeclaration } from '@platform/contract';
+import { createPostgresPool } from '@platform/service-kit';
 import type { PlatformContext } from '../constructs/platform-context.js';
 import { PlatformPki } from '../constructs/security/index.js';
 import {

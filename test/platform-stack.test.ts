@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { LOG_ROOT, SERVICES, serviceLogDir } from '../services/shared/src/catalog.js';
+import { LOG_ROOT, SERVICES, serviceLogDir } from '@platform/contract';
 import { loadEnvironmentConfig, replicasOf } from '../stacks/config/index.js';
 import { containerNamed, containers, maskSourceHashes, synthDeployment, synthPlatform, type SynthesizedPlatform } from './platform-harness.js';
 import { SERVICE_CA_FILE } from '../constructs/fastify-service.js';

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { SERVICES } from '../services/shared/src/catalog.js';
+import { SERVICES } from '@platform/contract';
 import { createStacks } from '../stacks/app.js';
 import { ENVIRONMENTS, loadEnvironmentConfig } from '../stacks/config/index.js';
 import { memoryBudget, totalMb } from '../tools/preflight/memory-budget.js';

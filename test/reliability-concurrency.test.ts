@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceByName } from '../services/shared/src/catalog.js';
+import { serviceByName } from '@platform/contract';
 import { queryOnce } from '../tools/testing/databases.js';
 import { contractErrorProblem, send, type HttpAnswer } from '../tools/testing/http.js';
 import { startStack, type ServiceStack } from '../tools/testing/stack.js';
@@ -63,6 +63,20 @@ describe('concurrent identical requests', () => {
     expect(new Set(accepted.map((a) => (JSON.parse(a.text) as { total: string }).total)).size, 'every accepted answer is the one order').toBe(1);
     for (const answer of refused) expect(contractErrorProblem(answer)).toBeUndefined();
     expect(await countOrders()).toBe(before + 1);
+  });
+
+  it(`${RACERS} concurrent POST /users with one Idempotency-Key create exactly one user, and all get it (none 409)`, async () => {
+    const key = randomUUID();
+    const email = `keyed-${key.slice(0, 8)}@example.test`;
+    const body = JSON.stringify({ email, name: 'Keyed Racer' });
+    const answers = await Promise.all(
+      Array.from({ length: RACERS }, () => send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: { ...json, 'idempotency-key': key }, body })),
+    );
+    expect(answers.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.text}`)).toEqual([]);
+    expect(new Set(answers.map(idOf)).size, 'one user id for every answer').toBe(1);
+    expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'false')).toHaveLength(1);
+    const rows = await queryOnce<{ n: string }>(stack.usersDb.url, 'SELECT count(*)::text AS n FROM users WHERE email = $1', [email]);
+    expect(Number(rows[0]!.n)).toBe(1);
   });
 
   it(`${RACERS} concurrent POST /users with one email (in different letter cases) give one 201 and ${RACERS - 1} 409`, async () => {

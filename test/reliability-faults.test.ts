@@ -4,7 +4,7 @@
  * limits, not performance claims.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READY_PATH, serviceByName } from '../services/shared/src/catalog.js';
+import { READY_PATH, serviceByName } from '@platform/contract';
 import { queryOnce } from '../tools/testing/databases.js';
 import { eventually } from '../tools/testing/eventually.js';
 import { contractErrorProblem, send, type HttpAnswer } from '../tools/testing/http.js';

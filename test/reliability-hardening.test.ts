@@ -4,7 +4,7 @@
  * in the log, and the order list is bounded by its limit. Real Postgres and Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDER_LIST_LIMIT } from '../services/order-service/src/routes.js';
+import { ORDER_LIST_LIMIT } from '@platform/order-service/service';
 import { queryOnce } from '../tools/testing/databases.js';
 import { contractErrorProblem, send, sendRaw } from '../tools/testing/http.js';
 import { startServices, type StartedServices } from '../tools/testing/services.js';

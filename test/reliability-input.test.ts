@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTH_PATH, METRICS_PATH, READY_PATH, REQUEST_ID_HEADER, serviceByName } from '../services/shared/src/catalog.js';
+import { HEALTH_PATH, METRICS_PATH, READY_PATH, REQUEST_ID_HEADER, serviceByName } from '@platform/contract';
 import { headers, idSegment, method, orderBody, queryString, userBody, type FuzzRequest } from '../tools/testing/arbitraries.js';
 import { contractErrorProblem, send, sendRaw, type HttpAnswer } from '../tools/testing/http.js';
 import { startStack, type ServiceStack } from '../tools/testing/stack.js';

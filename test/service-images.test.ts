@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUILD_CONTEXT, REPO_ROOT, SERVICE_DOCKERFILE, SERVICE_IMAGE_BUILDER, serviceDockerfilePath } from '../constructs/fastify-service.js';
 import { defaultImage } from '../constructs/images.js';
-import { SERVICES } from '../services/shared/src/catalog.js';
+import { SERVICES } from '@platform/contract';
 import { ENVIRONMENTS, resolveEnvironmentConfig } from '../stacks/config/index.js';
 import { synthPlatform } from './platform-harness.js';
 

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { dataStreamName, SERVICES, serviceLogDir, type ServiceDeclaration } from '../services/shared/src/catalog.js';
+import { dataStreamName, SERVICES, serviceLogDir, type ServiceDeclaration } from '@platform/contract';
 import { createStacks } from '../stacks/app.js';
 import { ENVIRONMENTS, resolveEnvironmentConfig, type EnvironmentConfig } from '../stacks/config/index.js';
 

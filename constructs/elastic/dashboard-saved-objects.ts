@@ -1,6 +1,5 @@
+import { NGINX_LOG_SOURCE, type ServiceDeclaration } from '@platform/contract';
 import { ValidationError } from '../private/validation.js';
-import { NGINX_LOG_SOURCE } from '../../pipelines/index.js';
-import type { ServiceDeclaration } from '../../services/shared/src/catalog.js';
 
 /**
  * The Kibana saved objects of the platform dashboard, generated from the service

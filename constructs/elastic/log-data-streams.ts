@@ -1,6 +1,6 @@
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { dataStreamName } from '../../services/shared/src/catalog.js';
+import { dataStreamName } from '@platform/contract';
 import { ElasticsearchDataStream } from './bindings/index.js';
 import { ValidationError } from '../private/validation.js';
 

@@ -1,5 +1,5 @@
 import type { estypes } from '@elastic/elasticsearch';
-import { dataStreamName } from '../../services/shared/src/catalog.js';
+import { dataStreamName } from '@platform/contract';
 import { ValidationError, requireWholeNumber } from '../private/validation.js';
 
 /**

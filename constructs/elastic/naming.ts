@@ -1,4 +1,6 @@
+import { ENVIRONMENT_NAME_PATTERN } from '@platform/contract';
 import { ValidationError } from '../private/validation.js';
+
 /**
  * Names of the Elastic objects of one environment, in one place. Everything is
  * prefixed `logs-platform-<environment>` so several environments can share a
@@ -21,10 +23,8 @@ export interface ElasticObjectNames {
   readonly alertRule: string;
 }
 
-const ENVIRONMENT = /^[a-z][a-z0-9]{1,15}$/;
-
 export function elasticObjectNames(environment: string): ElasticObjectNames {
-  if (!ENVIRONMENT.test(environment)) {
+  if (!ENVIRONMENT_NAME_PATTERN.test(environment)) {
     throw new ValidationError('elasticObjectNames', `environment "${environment}" must be 2-16 lower-case letters or digits, starting with a letter`);
   }
   const base = `logs-platform-${environment}`;

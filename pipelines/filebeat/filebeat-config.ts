@@ -1,6 +1,13 @@
 import { ValidationError } from '../../constructs/private/validation.js';
 import { stringify } from 'yaml';
-import { ENVIRONMENT_NAME_PATTERN, NGINX_LOG_DIR, serviceLogDir, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import {
+  ENVIRONMENT_NAME_PATTERN,
+  NGINX_ACCESS_LOG_PATH,
+  NGINX_ERROR_LOG_PATH,
+  NGINX_LOG_SOURCE,
+  serviceLogGlob,
+  type ServiceDeclaration,
+} from '@platform/contract';
 import type { ContainerFile } from '../container-file.js';
 
 /** Where the official Filebeat image reads its configuration. */
@@ -18,15 +25,6 @@ export const FILEBEAT_HTTP_PORT = 5066;
  * The container's stop grace must exceed it.
  */
 export const FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS = 10;
-
-/** The `logs-<source>-<environment>` source name of nginx's lines (services use their catalog name). */
-export const NGINX_LOG_SOURCE = 'nginx';
-
-/** File nginx writes its JSON access log to (`access_log` directive). */
-export const NGINX_ACCESS_LOG_PATH = `${NGINX_LOG_DIR}/access.log`;
-
-/** File nginx writes its error log to (`error_log` directive). */
-export const NGINX_ERROR_LOG_PATH = `${NGINX_LOG_DIR}/error.log`;
 
 /** The shape of a log source, as the Logstash pipeline reads it from `[fields][log_type]`. */
 export type LogType = 'service' | 'nginx_access' | 'nginx_error';
@@ -64,7 +62,7 @@ export function logSources(services: readonly ServiceDeclaration[]): LogSource[]
       id: `${service.name}-json`,
       source: service.name,
       type: 'service' as const,
-      paths: [`${serviceLogDir(service.name)}/*.log`],
+      paths: [serviceLogGlob(service.name)],
     })),
     { id: 'nginx-access-json', source: NGINX_LOG_SOURCE, type: 'nginx_access', paths: [NGINX_ACCESS_LOG_PATH] },
     { id: 'nginx-error', source: NGINX_LOG_SOURCE, type: 'nginx_error', paths: [NGINX_ERROR_LOG_PATH] },

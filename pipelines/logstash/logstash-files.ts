@@ -48,12 +48,6 @@ const LOGSTASH_SOURCE_FILES: ReadonlyArray<{ readonly source: string; readonly p
   { source: 'dead-letters.conf', path: `${LOGSTASH_PIPELINE_DIR}/dead-letters.conf` },
 ];
 
-/** Source name of the data stream refused events are kept in (`logs-deadletter-<environment>`), by the dead-letters pipeline. */
-export const DEAD_LETTER_LOG_SOURCE = 'deadletter';
-
-/** Source name of lines no Filebeat input stamped (`logs-unknown-<environment>`), routed by platform-logs.conf. */
-export const UNROUTED_LOG_SOURCE = 'unknown';
-
 /** Reads one of the files in this directory (pipelines/logstash/) as text. */
 export function readLogstashSource(fileName: string): string {
   return readFileSync(new URL(`./${fileName}`, import.meta.url), 'utf8');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENVIRONMENT_NAME_PATTERN, SERVICES, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { ENVIRONMENT_NAME_PATTERN, SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
 import { EnvironmentConfigSchema, type EnvironmentConfig, type EnvironmentSettings } from './schema.js';
 import { ValidationError } from '../../constructs/private/validation.js';

@@ -1,3 +1,4 @@
+import { SERVICE_NAME_PATTERN } from '@platform/contract';
 import { z } from 'zod';
 import { ALERT_WEBHOOK_KINDS, ELASTIC_LICENCES } from '../../constructs/elastic/error-spike-alert.js';
 import { ELASTICSEARCH_HEAP_MB, ELASTICSEARCH_HTTP_PORT } from '../../constructs/elasticsearch.js';
@@ -114,7 +115,7 @@ export const EnvironmentConfigSchema = z
       .describe('Where images come from.'),
     replicas: z
       .record(
-        z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a declared service name' }),
+        z.string().regex(SERVICE_NAME_PATTERN, { error: 'must be a declared service name' }),
         z
           .number()
           .int({ error: 'must be a whole number from 1 to 10' })

@@ -8,7 +8,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key/index.js';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider/index.js';
 import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert/index.js';
-import { SERVICES, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { loadEnvironmentConfig, resolveEnvironmentConfig, type EnvironmentConfig, type EnvironmentSettings } from '../../stacks/config/index.js';
 import type { ElasticConnection } from '../../stacks/contracts.js';
 import { ElasticStack, type ElasticStackProps } from '../../stacks/elastic-stack.js';

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { LOGSTASH_ENV, logstashFiles, LOGSTASH_PIPELINE_DIR, renderFilebeatConfig } from '../../pipelines/index.js';
-import { SERVICES } from '../../services/shared/src/catalog.js';
+import { SERVICES } from '@platform/contract';
 import { filebeatEvent, type FilestreamInputConfig } from './logstash-grammar/filebeat-event.js';
 import { checkLogstashPipeline } from './logstash-grammar/parse.js';
 import { beatsInputEvent, simulatePipeline, type SimulationResult } from './logstash-grammar/simulate.js';

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createRedisClient } from '../../services/shared/src/redis.js';
+import { createRedisClient } from '@platform/service-kit';
 
 /** Files of a test PKI: a CA, a server certificate it signed (SANs localhost, 127.0.0.1), and an unrelated CA. */
 export interface TestPki {

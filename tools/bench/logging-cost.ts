@@ -13,8 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { createServiceLogger } from '../../services/shared/src/logger.js';
-import { redactFields } from '../../services/shared/src/redact.js';
+import { createServiceLogger, redactFields } from '@platform/service-kit';
 
 const REQUESTS = 20_000;
 const ROUNDS = 5;

@@ -25,7 +25,7 @@ import { mkdir, rm, stat, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serviceByName } from '../../services/shared/src/catalog.js';
+import { serviceByName } from '@platform/contract';
 import { totalCpuMillis } from './cpu.js';
 import { startServer, type ServerProcess } from '../testing/processes.js';
 import { cpuRatio, formatTable, mergeRounds, ratio, type CaseResult, type MeasuredRound } from './report.js';

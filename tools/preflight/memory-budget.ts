@@ -1,4 +1,4 @@
-import { SERVICES, type ServiceDeclaration } from '../../services/shared/src/catalog.js';
+import { SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { replicasOf, type EnvironmentConfig } from '../../stacks/config/index.js';
 
 /**

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { HEALTH_PATH } from '@platform/contract';
 
 /** A Node.js server running in its own child process, reachable on 127.0.0.1. */
 export interface ServerProcess {
@@ -22,7 +23,7 @@ export interface StartServerOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Extra Node.js flags, e.g. `--cpu-prof` (default: none). */
   readonly nodeArgs?: readonly string[];
-  /** Path polled until it answers 200 (default `/healthz`). */
+  /** Path polled until it answers 200 (default HEALTH_PATH, `/healthz`). */
   readonly readyPath?: string;
   /** How long to wait for readiness before giving up (default 30 s). */
   readonly startTimeoutMs?: number;
@@ -83,7 +84,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  const readyUrl = `${baseUrl}${options.readyPath ?? '/healthz'}`;
+  const readyUrl = `${baseUrl}${options.readyPath ?? HEALTH_PATH}`;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${options.name} exited during start-up (code ${child.exitCode ?? child.signalCode}):\n${stderr}`);

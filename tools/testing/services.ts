@@ -14,10 +14,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceByName, type ServiceName } from '@platform/contract';
+import { orderService } from '@platform/order-service/service';
 import { startService as startInProcess, type RunningService } from '@platform/service-kit';
-import { orderService } from '../../services/order-service/src/service.js';
-import { serviceByName, type ServiceName } from '../../services/shared/src/catalog.js';
-import { userService } from '../../services/user-service/src/service.js';
+import { userService } from '@platform/user-service/service';
 import { freePort, startServer, type ServerProcess } from './processes.js';
 import { createScratchDatabase, type ScratchDatabase } from './databases.js';
 import { deleteRedisKeys, REDIS_URL, uniqueRedisPrefix } from './redis.js';
@@ -136,14 +136,14 @@ export interface ServiceLaunch {
   readonly userServiceUrl?: string;
   /** Further variables, e.g. `LOG_LEVEL`, `LOG_FILE`, `REDIS_KEY_PREFIX` (default: `LOG_LEVEL=warn`). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Path polled until 200 before the launch resolves (default `/healthz`). */
+  /** Path polled until 200 before the launch resolves (default HEALTH_PATH, `/healthz`). */
   readonly readyPath?: string;
 }
 
 /**
  * Starts a service from its TypeScript sources in a real child process (as `npm start` runs
  * the build), listening on a free 127.0.0.1 port, and resolves once it is ready. No build step
- * needed: tsx resolves the shared package to its sources, as vitest.config.ts does.
+ * needed: tsx resolves the contract and shared packages to their sources, as vitest.config.ts does.
  */
 export function startService(serviceName: ServiceName, launch: ServiceLaunch): Promise<ServerProcess> {
   const service = serviceByName(serviceName);

@@ -1,5 +1,5 @@
 import { baseConfigShape, urlWithScheme, wholeNumber, z } from '@platform/service-kit';
-import { serviceByName } from '@platform/service-kit/catalog';
+import { serviceByName } from '@platform/contract';
 
 export const SERVICE = serviceByName('order-service');
 

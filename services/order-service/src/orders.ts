@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Pool } from '@platform/service-kit';
+import { IdempotentTable, requestDigest, type Queryable } from '@platform/service-kit';
 
 /** An order as the API returns it; `total` is an exact decimal string such as "12.50". */
 export interface Order {
@@ -22,9 +21,6 @@ export interface Placement {
   replayed: boolean;
 }
 
-/** The Idempotency-Key was first used with a different request. */
-export class IdempotencyConflictError extends Error {}
-
 const COLUMNS = 'id, user_id, total, status, created_at, request_digest';
 
 interface OrderRow {
@@ -41,13 +37,13 @@ function toOrder(row: OrderRow): Order {
 }
 
 /** Same digest for the same request however its JSON was spelled (`12.5` vs `"12.50"`). */
-function digestOf(order: NewOrder): string {
-  return createHash('sha256').update(`${order.userId}\n${order.total}`).digest('hex');
-}
+const digestOf = (order: NewOrder) => requestDigest([order.userId, order.total]);
 
-/** The orders table. */
+const keyedOrders = new IdempotentTable<OrderRow>('orders', COLUMNS);
+
+/** The orders table, through the pool or one transaction's client. */
 export class OrderRepository {
-  constructor(private readonly db: Pool) {}
+  constructor(private readonly db: Queryable) {}
 
   async findById(id: number): Promise<Order | undefined> {
     const { rows } = await this.db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE id = $1`, [id]);
@@ -69,32 +65,17 @@ export class OrderRepository {
   }
 
   /**
-   * The order an Idempotency-Key already produced, if any. Throws IdempotencyConflictError when
-   * the key was used for a different request.
+   * The order an Idempotency-Key already produced, if any. Throws IdempotencyConflictError (422)
+   * when the key was used for a different request.
    */
   async findByKey(key: string, order: NewOrder): Promise<Order | undefined> {
-    const { rows } = await this.db.query<OrderRow>(`SELECT ${COLUMNS} FROM orders WHERE idempotency_key = $1`, [key]);
-    const row = rows[0];
-    if (!row) return undefined;
-    if (row.request_digest !== digestOf(order)) {
-      throw new IdempotencyConflictError(`Idempotency-Key "${key}" was already used with a different request`);
-    }
-    return toOrder(row);
+    const row = await keyedOrders.findByKey(this.db, key, digestOf(order));
+    return row && toOrder(row);
   }
 
-  /**
-   * Creates the order once per key. Concurrent requests with one key race on the unique
-   * constraint: one inserts, the others wait for its commit, insert nothing and read its order.
-   */
+  /** Creates the order once per key (see IdempotentTable.insertOnce). */
   async createOnce(key: string, order: NewOrder): Promise<Placement> {
-    const { rows } = await this.db.query<OrderRow>(
-      `INSERT INTO orders (user_id, total, idempotency_key, request_digest) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
-      [order.userId, order.total, key, digestOf(order)],
-    );
-    if (rows[0]) return { order: toOrder(rows[0]), replayed: false };
-    const existing = await this.findByKey(key, order);
-    if (!existing) throw new Error(`order for Idempotency-Key "${key}" vanished after a conflict`);
-    return { order: existing, replayed: true };
+    const { row, replayed } = await keyedOrders.insertOnce(this.db, key, digestOf(order), ['user_id', 'total'], [order.userId, order.total]);
+    return { order: toOrder(row), replayed };
   }
 }

@@ -1,5 +1,9 @@
 import {
   HttpError,
+  IDEMPOTENT_REPLAYED_HEADER,
+  commitInTime,
+  idempotencyHeadersSchema,
+  idempotencyKeyOf,
   MAX_ROW_ID,
   JsonCache,
   POSITIVE_INTEGER_PATTERN,
@@ -13,7 +17,7 @@ import {
 } from '@platform/service-kit';
 import { SERVICE, type OrderServiceConfig } from './config.js';
 import { DECIMAL_AMOUNT_PATTERN, toMoney } from './money.js';
-import { IdempotencyConflictError, OrderRepository, type NewOrder, type Placement } from './orders.js';
+import { OrderRepository, type NewOrder, type Placement } from './orders.js';
 import { UserDirectory, UserServiceUnavailableError } from './user-directory.js';
 
 const orderSchema = {
@@ -32,7 +36,6 @@ const orderSchema = {
 export const ORDER_LIST_LIMIT = 1000;
 /** Seconds order-service remembers that a user exists (users are never deleted). */
 const KNOWN_USER_TTL_SECONDS = 60;
-const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 interface CreateOrderBody {
   user_id: number;
@@ -62,14 +65,11 @@ export function orderRoutes(app: FastifyInstance, { db, redis, config, logger }:
     return exists;
   }
 
-  app.post<{ Body: CreateOrderBody; Headers: { [IDEMPOTENCY_KEY_HEADER]?: string } }>(
+  app.post<{ Body: CreateOrderBody }>(
     prefix,
     {
       schema: {
-        headers: {
-          type: 'object',
-          properties: { [IDEMPOTENCY_KEY_HEADER]: { type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' } },
-        },
+        headers: idempotencyHeadersSchema,
         body: {
           type: 'object',
           required: ['user_id', 'total'],
@@ -88,9 +88,8 @@ export function orderRoutes(app: FastifyInstance, { db, redis, config, logger }:
       if (total === undefined) {
         throw new HttpError(400, 'body/total must be at least 0, with at most 2 decimals and at most 10 integer digits');
       }
-      const key = request.headers[IDEMPOTENCY_KEY_HEADER];
-      const placement = await placeOrder({ userId: request.body.user_id, total }, key, request);
-      reply.header('idempotent-replayed', String(placement.replayed));
+      const placement = await placeOrder({ userId: request.body.user_id, total }, idempotencyKeyOf(request), request);
+      reply.header(IDEMPOTENT_REPLAYED_HEADER, String(placement.replayed));
       if (!placement.replayed) {
         recordEvent(request, { 'event.action': 'order_created', 'order.id': String(placement.order.id), 'user.id': String(placement.order.userId) });
       }
@@ -99,17 +98,18 @@ export function orderRoutes(app: FastifyInstance, { db, redis, config, logger }:
   );
 
   async function placeOrder(order: NewOrder, key: string | undefined, request: FastifyRequest): Promise<Placement> {
-    try {
-      // A retry of a finished request is answered from the database, without asking user-service again.
-      const earlier = key === undefined ? undefined : await orders.findByKey(key, order);
-      if (earlier) return { order: earlier, replayed: true };
-      if (!(await userExists(order.userId, request))) {
-        throw new HttpError(422, `user ${order.userId} does not exist`);
-      }
-      return key === undefined ? { order: await orders.create(order), replayed: false } : await orders.createOnce(key, order);
-    } catch (error) {
-      throw error instanceof IdempotencyConflictError ? new HttpError(422, error.message) : error;
+    // A retry of a finished request is answered from the database, without asking user-service again
+    // (a key used with another request is a 422 IdempotencyConflictError).
+    const earlier = key === undefined ? undefined : await orders.findByKey(key, order);
+    if (earlier) return { order: earlier, replayed: true };
+    if (!(await userExists(order.userId, request))) {
+      throw new HttpError(422, `user ${order.userId} does not exist`);
     }
+    // Committed only while the client still waits: a 503 never leaves an order behind it.
+    return commitInTime(db, request, config.REQUEST_TIMEOUT_MS, async (tx) => {
+      const placing = new OrderRepository(tx);
+      return key === undefined ? { order: await placing.create(order), replayed: false } : await placing.createOnce(key, order);
+    });
   }
 
   app.get<{ Params: { id: string } }>(

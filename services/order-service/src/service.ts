@@ -3,6 +3,8 @@ import type { ServiceDefinition } from '@platform/service-kit';
 import { SERVICE, orderServiceConfigSchema, type OrderServiceConfig } from './config.js';
 import { orderRoutes } from './routes.js';
 
+export { ORDER_LIST_LIMIT } from './routes.js';
+
 /** order-service: orders in Postgres with exact money and idempotent creation; checks users with user-service. */
 export const orderService: ServiceDefinition<OrderServiceConfig> = {
   name: SERVICE.name,

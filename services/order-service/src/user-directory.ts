@@ -1,4 +1,4 @@
-import { REQUEST_ID_HEADER, serviceByName } from '@platform/service-kit/catalog';
+import { REQUEST_ID_HEADER, serviceByName } from '@platform/contract';
 import { SERVICE } from './config.js';
 
 /** The service this one calls to check users, as the catalog declares it. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ENVIRONMENT_NAME_PATTERN } from './catalog.js';
+import { ENVIRONMENT_NAME_PATTERN } from '@platform/contract';
 
 /** A configuration problem; its message is the one line start-up prints before exiting with code 1. */
 export class ConfigError extends Error {
@@ -81,6 +81,11 @@ export function baseConfigShape(defaultPort: number) {
       .default('dev'),
     /** Milliseconds a SIGTERM waits for in-flight requests before the process gives up and exits. */
     SHUTDOWN_TIMEOUT_MS: wholeNumber(100, 120_000, 10_000),
+    /**
+     * Milliseconds after SIGTERM during which requests are still served, each answer closing its
+     * keep-alive connection, before the listener and idle connections close (part of SHUTDOWN_TIMEOUT_MS).
+     */
+    SHUTDOWN_DRAIN_MS: wholeNumber(0, 60_000, 500),
     /** Milliseconds from a request's arrival to its answer, whatever a dependency does (a 503 after it). */
     REQUEST_TIMEOUT_MS: wholeNumber(500, 120_000, 5_000),
     /** Milliseconds a client may take to send a request's headers before it gets a 408. */
@@ -104,7 +109,13 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
   // An empty variable means "not set" (docker and shells often pass FOO= for unset values).
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(present);
-  if (result.success) return result.data;
+  if (result.success) {
+    // The drain is part of the shutdown bound: a drain as long as the bound would end every shutdown in exit 1.
+    if (result.data.SHUTDOWN_DRAIN_MS >= result.data.SHUTDOWN_TIMEOUT_MS) {
+      throw new ConfigError(`Invalid configuration: SHUTDOWN_DRAIN_MS must be less than SHUTDOWN_TIMEOUT_MS (${result.data.SHUTDOWN_TIMEOUT_MS})`);
+    }
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const variable = issue.path.join('.') || '(environment)';
   const missing = issue.code === 'invalid_type' && present[variable] === undefined;

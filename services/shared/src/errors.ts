@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
-import { REQUEST_ID_HEADER } from './catalog.js';
+import { REQUEST_ID_HEADER } from '@platform/contract';
 import { isPostgresUnavailable } from './postgres.js';
 import { recordEvent } from './request-logging.js';
 

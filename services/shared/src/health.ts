@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HEALTH_PATH, READY_PATH } from './catalog.js';
+import { HEALTH_PATH, READY_PATH } from '@platform/contract';
 import { errorRef } from './errors.js';
 
 /** A dependency probe: resolves when the dependency answers, rejects (or times out) when not. */

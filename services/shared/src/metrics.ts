@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { METRICS_PATH } from './catalog.js';
+import { METRICS_PATH } from '@platform/contract';
 import { routeOf } from './request-logging.js';
 
 /** Latency buckets in seconds: from a cache hit (ms) to a slow upstream call (seconds). */

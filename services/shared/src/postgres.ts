@@ -94,7 +94,8 @@ export async function runMigrations(
 }
 
 /** Errors that mean "Postgres cannot be reached or is not accepting work right now" (a 503, not a bug). */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+// 57014 (query_canceled): statement_timeout ended a statement that did not finish within the request's bound.
+const UNAVAILABLE_CODES = new Set(['57014', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
 
 export function isPostgresUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { REQUEST_ID_HEADER } from './catalog.js';
-
-const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+import { REQUEST_ID_HEADER, SANE_REQUEST_ID_PATTERN } from '@platform/contract';
 
 /** Whether a caller-supplied request id may be trusted into logs and responses. */
 export function isSaneRequestId(value: unknown): value is string {
-  return typeof value === 'string' && SANE_REQUEST_ID.test(value);
+  return typeof value === 'string' && SANE_REQUEST_ID_PATTERN.test(value);
 }
 
 /** The caller's `x-request-id` when sane, else a new UUID (Fastify's `genReqId`). */

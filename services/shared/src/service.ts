@@ -5,6 +5,8 @@ import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
 import { loadConfig } from './config.js';
 import { errorBody, installErrorHandling, installPreRoutingErrors } from './errors.js';
+import { drainConnections, installShutdown } from './shutdown.js';
+import { timeUpError } from './transactions.js';
 import { installJsonParser, schemaErrorMessage } from './validation.js';
 import { installHealth, type ReadinessCheck } from './health.js';
 import { createServiceLogger, type Logger, type ServiceLoggerOptions } from './logger.js';
@@ -14,7 +16,7 @@ import { redactUrl } from './redact.js';
 import { createRedisClient, redisReady } from './redis.js';
 import { EcsLogController } from './request-logging.js';
 import { requestIdOf } from './request-id.js';
-import { REQUEST_ID_HEADER } from './catalog.js';
+import { REQUEST_ID_HEADER } from '@platform/contract';
 
 /** What a service's routes get to work with. */
 export interface ServiceContext<C extends BaseConfig> {
@@ -52,7 +54,11 @@ export interface RunningService {
   readonly url: string;
   readonly config: BaseConfig;
   readonly logger: Logger;
-  /** Stops accepting, finishes in-flight requests, closes pools and the log file. Idempotent. */
+  /**
+   * Drains (up to SHUTDOWN_DRAIN_MS: requests are still served, each answer ends its keep-alive
+   * connection), then stops accepting, finishes in-flight requests, closes pools and the log file.
+   * Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -84,33 +90,26 @@ export async function buildApp<C extends BaseConfig>(
     // Fastify's own closing 503 skips the hooks, so it would carry no x-request-id; ours below does.
     return503OnClosing: false,
   });
-  // While closing, responses to requests already in flight end their keep-alive connection,
-  // so close() does not wait on idle clients that never hang up; a request that still arrives
-  // on such a connection gets the contract's 503, with its request id.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
+  // SIGTERM: a drain (answers end their keep-alive connection), then close (503s); see shutdown.ts.
+  const shutdown = installShutdown(app);
   const answerWithinMs = context.config.REQUEST_TIMEOUT_MS;
+  app.decorateRequest('answerBy', 0);
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    if (closing) {
+    if (shutdown.isRefusing()) {
       reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'the service is shutting down' });
       return;
     }
     // The answer bound: whatever a dependency does, the client hears 503 within REQUEST_TIMEOUT_MS.
+    request.answerBy = Date.now() + answerWithinMs;
     const timer = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return;
       request.log.warn({ 'event.action': 'request_timeout' }, `no answer within ${answerWithinMs} ms`);
-      void reply.code(503).send(errorBody(503, `the request could not be completed within ${answerWithinMs} ms`));
+      void reply.code(503).send(errorBody(503, timeUpError(answerWithinMs).message));
     }, answerWithinMs);
     reply.raw.once('close', () => clearTimeout(timer));
     done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
   });
   installErrorHandling(app);
   installJsonParser(app);
@@ -168,7 +167,11 @@ export async function startService<C extends BaseConfig>(
     const address = await app.listen({ port: config.PORT, host: config.HOST });
     const url = localUrl(address, config.HOST);
     let closing: Promise<void> | undefined;
-    return { app, url, config, logger, close: () => (closing ??= closeResources()) };
+    const close = async () => {
+      await drainConnections(app, config.SHUTDOWN_DRAIN_MS);
+      await closeResources();
+    };
+    return { app, url, config, logger, close: () => (closing ??= close()) };
   } catch (error) {
     logger.error({ err: error }, 'start-up failed');
     await closeResources();

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       LOG_LEVEL: 'info',
       SERVICE_ENVIRONMENT: 'dev',
+      SHUTDOWN_DRAIN_MS: 500,
       ...valid,
     });
   });
@@ -35,6 +36,8 @@ describe('loadConfig', () => {
     [{ ...valid, PORT: '70000' }, 'Invalid configuration: PORT must be at most 65535'],
     [{ ...valid, LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
     [{ ...valid, LOG_FILE: '/var/log/x.txt' }, 'Invalid configuration: LOG_FILE must be a file path ending in ".log"'],
+    [{ ...valid, SHUTDOWN_DRAIN_MS: '10000' }, 'Invalid configuration: SHUTDOWN_DRAIN_MS must be less than SHUTDOWN_TIMEOUT_MS (10000)'],
+    [{ ...valid, SHUTDOWN_DRAIN_MS: '60001' }, 'Invalid configuration: SHUTDOWN_DRAIN_MS must be at most 60000'],
     [{ ...valid, SERVICE_ENVIRONMENT: 'Prod!' }, 'Invalid configuration: SERVICE_ENVIRONMENT must be 2-16 lower-case letters or digits, starting with a letter'],
   ])('%j -> %s', (env, message) => {
     const text = problem(env);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HEALTH_PATH, SERVICES } from '../src/catalog.js';
+import { HEALTH_PATH, LOG_ROOT, SERVICES, serviceLogDir } from '@platform/contract';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOCKERFILE = 'services/Dockerfile';
@@ -98,6 +98,14 @@ describe('services/Dockerfile (one for every service)', () => {
     expect(health.args).not.toMatch(/curl|wget/);
   });
 
+  // The Dockerfile spells LOG_ROOT instead of taking it as a build arg: a build arg would change
+  // every service image's synthesized build_args, and the file stays buildable by hand as it is.
+  it("creates the shared log directory at the contract's LOG_ROOT, owned by node, and names no other log root", () => {
+    const logDir = runtime.find((i) => i.keyword === 'RUN' && i.args.includes('mkdir'))!;
+    expect(logDir.args).toBe(`mkdir -p ${LOG_ROOT}/\${SERVICE} && chown -R node:node ${LOG_ROOT}`);
+    expect(new Set(text.match(/\/var\/log\/[\w.-]+/g))).toEqual(new Set([LOG_ROOT]));
+  });
+
   it('ships compiled code, not sources, in the final stage', () => {
     const fromContext = runtime.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).map((i) => i.args);
     expect(fromContext).toEqual(['package.json package-lock.json ./', 'services/${SERVICE}/migrations services/${SERVICE}/migrations']);
@@ -106,8 +114,34 @@ describe('services/Dockerfile (one for every service)', () => {
   });
 });
 
+/** Directory (e.g. `services/contract`) of every workspace package, by package name. */
+const readJson = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as { name: string; workspaces?: string[]; dependencies?: Record<string, string> };
+const workspaceDirs = new Map((readJson('package.json').workspaces ?? []).map((dir) => [readJson(`${dir}/package.json`).name, dir]));
+/** The workspace packages `dir` depends on, directly or through another one, dependencies first. */
+function workspaceDependencies(dir: string): string[] {
+  const direct = Object.keys(readJson(`${dir}/package.json`).dependencies ?? {}).flatMap((name) => workspaceDirs.get(name) ?? []);
+  return [...new Set(direct.flatMap((d) => [...workspaceDependencies(d), d]))];
+}
+
 describe.each(SERVICES.map((s) => [s.name, s] as const))('services/Dockerfile with SERVICE=%s', (name, service) => {
   const expand = (s: string) => s.replaceAll('${SERVICE}', name);
+
+  it('compiles every workspace package the service depends on, dependencies first, and ships their dist', () => {
+    const build = stages.find((stage) => stage[0]!.args.endsWith(' AS build'))!;
+    const packages = [...workspaceDependencies(`services/${name}`), `services/${name}`];
+    expect(packages).toContain('services/contract');
+    const copied = build.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).map((i) => expand(i.args));
+    for (const dir of packages) expect(copied).toContain(`${dir} ${dir}`);
+    const compile = build.find((i) => i.keyword === 'RUN' && i.args.startsWith('npm run build'))!;
+    expect([...expand(compile.args).matchAll(/--workspace (\S+)/g)].map((m) => m[1])).toEqual(packages);
+    const shipped = runtime.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=build')).map((i) => expand(i.args));
+    for (const dir of packages) expect(shipped).toContain(`--from=build /app/${dir}/dist ${dir}/dist`);
+  });
+
+  it("makes the service's log directory (serviceLogDir) for its replicas to write in", () => {
+    const logDir = runtime.find((i) => i.keyword === 'RUN' && i.args.includes('mkdir'))!;
+    expect(expand(logDir.args)).toContain(`mkdir -p ${serviceLogDir(name)} `);
+  });
 
   it('exposes the catalog port', () => {
     expect(runtime.find((i) => i.keyword === 'EXPOSE')?.args).toBe(String(service.port));

@@ -1,7 +1,7 @@
-import { HttpError, JsonCache, TrackedLocalCache, VISIBLE_TEXT_PATTERN, errorRef, recordEvent, idParamsSchema, toRowId, type FastifyInstance, type ServiceContext } from '@platform/service-kit';
+import { HttpError, IDEMPOTENT_REPLAYED_HEADER, commitInTime, idempotencyHeadersSchema, idempotencyKeyOf, JsonCache, TrackedLocalCache, VISIBLE_TEXT_PATTERN, errorRef, recordEvent, idParamsSchema, toRowId, type FastifyInstance, type FastifyRequest, type ServiceContext } from '@platform/service-kit';
 import type { UserServiceConfig } from './config.js';
 import { SERVICE } from './config.js';
-import { EmailTakenError, UserRepository, type User } from './users.js';
+import { EmailTakenError, UserRepository, type NewUser, type User } from './users.js';
 
 const userSchema = {
   type: 'object',
@@ -39,17 +39,43 @@ export function userRoutes(app: FastifyInstance, { db, redis, config, logger }: 
   const cache = new JsonCache<User>(redis, logger, config.CACHE_TTL_SECONDS, local);
   const prefix = SERVICE.routePrefix;
 
+  /**
+   * Creates the user, committed only while the client still waits (a 503 leaves no user behind
+   * it). With a key: once per key; a retry gets the same user, with `replayed`.
+   */
+  async function createUser(user: NewUser, key: string | undefined, request: FastifyRequest): Promise<{ user: User; replayed: boolean }> {
+    const earlier = key === undefined ? undefined : await users.findByKey(key, user);
+    if (earlier) return { user: earlier, replayed: true };
+    try {
+      return await commitInTime(db, request, config.REQUEST_TIMEOUT_MS, async (tx) => {
+        const creating = new UserRepository(tx);
+        if (key === undefined) return { user: await creating.create(user), replayed: false };
+        const { row, replayed } = await creating.createOnce(key, user);
+        return { user: row, replayed };
+      });
+    } catch (error) {
+      // Two requests with one key racing: the loser may fail on the email's unique index instead
+      // of conflicting on the key (ON CONFLICT only covers the key); the winner committed, so it is a replay.
+      const winner = key !== undefined && error instanceof EmailTakenError ? await users.findByKey(key, user) : undefined;
+      if (winner) return { user: winner, replayed: true };
+      throw error;
+    }
+  }
+
   app.post<{ Body: { email: string; name: string } }>(
     prefix,
     {
       schema: {
+        headers: idempotencyHeadersSchema,
         body: { type: 'object', required: ['email', 'name'], additionalProperties: false, properties: { email, name } },
-        response: { 201: userSchema, 400: errorRef, 409: errorRef },
+        response: { 201: userSchema, 400: errorRef, 409: errorRef, 422: errorRef, 503: errorRef },
       },
     },
     async (request, reply) => {
-      const user = await users.create(request.body.email, request.body.name.trim()).catch(rethrowEmailTaken);
-      recordEvent(request, { 'event.action': 'user_created', 'user.id': String(user.id) });
+      const newUser = { email: request.body.email, name: request.body.name.trim() };
+      const { user, replayed } = await createUser(newUser, idempotencyKeyOf(request), request).catch(rethrowEmailTaken);
+      reply.header(IDEMPOTENT_REPLAYED_HEADER, String(replayed));
+      if (!replayed) recordEvent(request, { 'event.action': 'user_created', 'user.id': String(user.id) });
       return reply.code(201).send(user);
     },
   );

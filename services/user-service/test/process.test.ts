@@ -40,7 +40,7 @@ describe('start-up', () => {
       await client.connect();
       const { rows } = await client.query('SELECT name FROM pgmigrations');
       await client.end();
-      expect(rows).toEqual([{ name: '1764000000000_create-users' }]);
+      expect(rows).toEqual([{ name: '1764000000000_create-users' }, { name: '1765000000000_users-idempotency-key' }]);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }

@@ -17,7 +17,55 @@ beforeAll(async () => {
   svc = await startServices({ env: { SERVICE_ENVIRONMENT: 'test' } });
   users = `${svc.userUrl}/users`;
 });
-afterAll(() => svc?.stop());
+let pool: pg.Pool | undefined;
+/** A pool on user-service's own database, to count rows. */
+const dbPool = () => (pool ??= new pg.Pool({ connectionString: svc.databaseUrls['user-service'], max: 1 }));
+afterAll(async () => {
+  await pool?.end();
+  await svc?.stop();
+});
+
+describe('POST /users with an Idempotency-Key', () => {
+  const key = () => `user-key-${++seq}-${Date.now()}`;
+
+  it('same key and same body: the same 201 (same user), marked replayed; one row', async () => {
+    const body = { email: uniqueEmail(), name: 'Retry Me' };
+    const headers = { 'idempotency-key': key() };
+    const first = await createUser(body, headers);
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBe('false');
+    // Spelled differently but meaning the same: the name is stored trimmed.
+    const again = await createUser({ ...body, name: '  Retry Me ' }, headers);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const { rows } = await dbPool().query('SELECT count(*)::int AS n FROM users WHERE email = $1', [body.email]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('same key, different body: 422 naming the key, nothing created', async () => {
+    const headers = { 'idempotency-key': key() };
+    expect((await createUser({ email: uniqueEmail(), name: 'Original' }, headers)).status).toBe(201);
+    const other = uniqueEmail();
+    const res = await createUser({ email: other, name: 'Original' }, headers);
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ statusCode: 422, error: 'Unprocessable Entity', message: `Idempotency-Key "${headers['idempotency-key']}" was already used with a different request` });
+    const { rows } = await dbPool().query('SELECT count(*)::int AS n FROM users WHERE email = $1', [other]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('no key: as before, a second POST with the email is a 409; a new key for a taken email too', async () => {
+    const body = { email: uniqueEmail(), name: 'Unkeyed' };
+    expect((await createUser(body)).status).toBe(201);
+    expect((await createUser(body)).status).toBe(409);
+    expect((await createUser(body, { 'idempotency-key': key() })).status).toBe(409);
+  });
+
+  it.each(['', 'has space', 'x'.repeat(256)])('refuses the key %j with a 400', async (bad) => {
+    const res = await createUser({ email: uniqueEmail(), name: 'Bad Key' }, { 'idempotency-key': bad });
+    expect(res.status).toBe(400);
+  });
+});
 
 describe('POST /users', () => {
   it('creates a user: 201 with id, email, name, createdAt', async () => {

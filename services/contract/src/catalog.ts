@@ -7,7 +7,7 @@
  * data stream. Adding a service here is what gives it all of those.
  */
 export interface ServiceDeclaration {
-  /** Service, container and data-stream name; also the `service.name` log field. */
+  /** Service, container and data-stream name (see SERVICE_NAME_PATTERN); also the `service.name` log field. */
   readonly name: string;
   /** Port the service listens on inside its container. */
   readonly port: number;
@@ -46,33 +46,3 @@ export function serviceByName(name: string, services: readonly ServiceDeclaratio
   }
   return found;
 }
-
-/** Probe and metrics paths every service serves. */
-export const HEALTH_PATH = '/healthz';
-export const READY_PATH = '/readyz';
-export const METRICS_PATH = '/metrics';
-
-/** Mount point of the shared log volume in services, nginx and Filebeat. */
-export const LOG_ROOT = '/var/log/platform';
-
-/** Directory a service's replicas write their JSON log files into (one file per replica, rotated in place). */
-export function serviceLogDir(serviceName: string): string {
-  return `${LOG_ROOT}/${serviceName}`;
-}
-
-/** Directory nginx writes `access.log` (JSON) and `error.log` into. */
-export const NGINX_LOG_DIR = `${LOG_ROOT}/nginx`;
-
-/** The data stream a service's (or nginx's) log lines land in. */
-export function dataStreamName(source: string, environment: string): string {
-  return `logs-${source}-${environment}`;
-}
-
-/** Header that carries the request id end to end. */
-export const REQUEST_ID_HEADER = 'x-request-id';
-
-/**
- * What a `service.environment` may be: the environment's name, 2-16 lower-case letters or
- * digits starting with a letter (`dev`, `staging`). It is also the namespace of the data stream.
- */
-export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9]{1,15}$/;

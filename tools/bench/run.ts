@@ -17,7 +17,9 @@
  * BENCH_CONNECTIONS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379; the run's keys carry a
  * REDIS_KEY_PREFIX of their own), BENCH_PROFILE=1 to write V8 CPU profiles of the services
  * into bench-results/profiles/, BENCH_CASES=name,name to run only those cases (quick A/B
- * iterations; ratios whose cases did not run are left out).
+ * iterations; ratios whose cases did not run are left out), BENCH_BASELINE=<root of another
+ * checkout, built> to also run that build's user-service (logging on and off) in the same
+ * rounds: cases `get-user-cached-baseline`(`-nolog`), a before/after A/B within one run.
  */
 import autocannon from 'autocannon';
 import { existsSync } from 'node:fs';
@@ -52,13 +54,14 @@ const settings = {
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   profile: process.env.BENCH_PROFILE === '1',
   cases: process.env.BENCH_CASES ? process.env.BENCH_CASES.split(',').map((name) => name.trim()) : undefined,
+  baseline: process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : undefined,
 };
 
 const USER_SERVICE = serviceByName('user-service');
 const ORDER_SERVICE = serviceByName('order-service');
 
-function builtEntry(serviceName: string): string {
-  const entry = path.join(ROOT, 'services', serviceName, 'dist', 'main.js');
+function builtEntry(serviceName: string, root = ROOT): string {
+  const entry = path.join(root, 'services', serviceName, 'dist', 'main.js');
   if (!existsSync(entry)) {
     throw new Error(`${path.relative(ROOT, entry)} is missing: run \`npm run build\` before \`npm run bench\``);
   }
@@ -227,7 +230,19 @@ async function main(): Promise<void> {
       REDIS_URL: `redis://127.0.0.1:${frozenProxy.port}`,
       DATABASE_URL: usersDb.url,
     });
-    for (const replica of [usersReplica, usersQuiet]) {
+    // The same user-service from another build (BENCH_BASELINE), against the same database and Redis.
+    const baselineEntry = settings.baseline ? builtEntry(USER_SERVICE.name, settings.baseline) : undefined;
+    const baseline = baselineEntry
+      ? {
+          logged: await start(`${USER_SERVICE.name} (baseline)`, baselineEntry, {
+            ...common,
+            ...logged(`${USER_SERVICE.name}-baseline`),
+            DATABASE_URL: usersDb.url,
+          }),
+          quiet: await start(`${USER_SERVICE.name} (baseline, logging off)`, baselineEntry, { ...common, ...quiet, DATABASE_URL: usersDb.url }),
+        }
+      : undefined;
+    for (const replica of [usersReplica, usersQuiet, ...(baseline ? [baseline.logged, baseline.quiet] : [])]) {
       const read = await fetch(`${replica.baseUrl}${userPath}`);
       if (read.status !== 200) throw new Error(`GET ${userPath} on ${replica.name} answered ${read.status}`);
     }
@@ -306,6 +321,22 @@ async function main(): Promise<void> {
         options: { url: `${ordersQuiet.baseUrl}${ORDER_SERVICE.routePrefix}`, method: 'POST', headers: json, body: orderBody },
         servers: [ordersQuiet, usersQuiet],
       },
+      ...(baseline
+        ? [
+            {
+              name: 'get-user-cached-baseline',
+              description: `get-user-cached on the BENCH_BASELINE build (${settings.baseline})`,
+              options: { url: `${baseline.logged.baseUrl}${userPath}` },
+              servers: [baseline.logged],
+            },
+            {
+              name: 'get-user-cached-nolog-baseline',
+              description: `get-user-cached-nolog on the BENCH_BASELINE build (${settings.baseline})`,
+              options: { url: `${baseline.quiet.baseUrl}${userPath}` },
+              servers: [baseline.quiet],
+            },
+          ]
+        : []),
     ];
     const unknown = settings.cases?.filter((name) => !allCases.some((c) => c.name === name)) ?? [];
     if (unknown.length) throw new Error(`BENCH_CASES names unknown case(s): ${unknown.join(', ')}`);
@@ -322,6 +353,10 @@ async function main(): Promise<void> {
       ['frozen Redis / cached read', 'get-user-redis-frozen', 'get-user-cached', 0],
       ['logging on / off (POST /users)', 'post-users', 'post-users-nolog', 0.9],
       ['logging on / off (POST /orders)', 'post-orders', 'post-orders-nolog', 0.9],
+      ['baseline cached-read / bare', 'get-user-cached-baseline', 'bare-fastify', 0],
+      ['baseline logging on / off (cached read)', 'get-user-cached-baseline', 'get-user-cached-nolog-baseline', 0],
+      ['this build / baseline (cached read)', 'get-user-cached', 'get-user-cached-baseline', 0],
+      ['this build / baseline (cached read, logging off)', 'get-user-cached-nolog', 'get-user-cached-nolog-baseline', 0],
     ];
     const measurable = ratioSpecs.filter(([, numerator, denominator]) => ran(numerator) && ran(denominator));
     const ratios = measurable.map((spec) => ratio(results, ...spec));

@@ -96,8 +96,13 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
       // the child wrapper below); the guard keeps the fields to the root should that change.
       bindings: (bindings) => ('pid' in bindings || 'hostname' in bindings ? ecs.formatters!.bindings!(bindings) : bindings),
       // After ecs-pino-format, so the `error` object it makes from `err` is covered too.
-      log: (fields) => redactFields(ecs.formatters!.log!(fields)),
+      // ecs-pino-format's formatter copies every line's fields (a rest spread) to take out
+      // `err`, `req` and `res` (with apmIntegration off, and its static fields already in the
+      // root's bindings, that is all it does: @elastic/ecs-pino-format v1.5.0 index.js `log`),
+      // so a line without them, e.g. every completion line, skips it.
+      log: (fields) => redactFields('err' in fields || 'req' in fields || 'res' in fields ? ecs.formatters!.log!(fields) : fields),
     },
+    timestamp: ecsTimestamp(),
     hooks: {
       // Objects interpolated into the message (`log.info('%j', value)`) skip the log
       // formatter; redact those too. Plain calls, the usual kind, pass straight through.
@@ -145,6 +150,24 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
       });
       await rolling.linked();
     },
+  };
+}
+
+/**
+ * ecs-pino-format's `@timestamp` field (the same ISO 8601 text, in UTC, to the millisecond),
+ * formatted once per millisecond instead of once per line: at a few thousand lines a second,
+ * several lines share each millisecond.
+ */
+function ecsTimestamp(): () => string {
+  let millis = -1;
+  let field = '';
+  return () => {
+    const now = Date.now();
+    if (now !== millis) {
+      millis = now;
+      field = `,"@timestamp":"${new Date(now).toISOString()}"`;
+    }
+    return field;
   };
 }
 

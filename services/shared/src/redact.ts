@@ -51,10 +51,21 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
  */
 const MAX_DEPTH = 8;
 
+/**
+ * Verdicts on field names seen so far. Lines reuse a small set of names, so most checks are
+ * one lookup instead of a search for the last dot and a substring. Bounded: names beyond it
+ * (unusual) are checked each time.
+ */
+const secretVerdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 2_048;
+
 function isSecretField(key: string): boolean {
-  if (SECRET_FIELDS.has(key)) return true;
+  const known = secretVerdicts.get(key);
+  if (known !== undefined) return known;
   const dot = key.lastIndexOf('.');
-  return dot >= 0 && SECRET_FIELDS.has(key.slice(dot + 1));
+  const secret = SECRET_FIELDS.has(key) || (dot >= 0 && SECRET_FIELDS.has(key.slice(dot + 1)));
+  if (secretVerdicts.size < MAX_VERDICTS) secretVerdicts.set(key, secret);
+  return secret;
 }
 
 /**

@@ -1,12 +1,39 @@
-import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+
+const ROUTE_TEMPLATE = Symbol('routeTemplate');
+const EVENT_FIELDS = Symbol('eventFields');
+type WithEventFields = { [EVENT_FIELDS]?: Record<string, unknown> | null };
+type WithRouteTemplate = { [ROUTE_TEMPLATE]?: string | null };
+
+/**
+ * Per-request fields the completion line and the metrics read. Call before any route is added.
+ * `request.routeOptions` builds a new object of a dozen fields on every read (fastify v5.12.8
+ * lib/request.js, `routeOptions` getter): about a tenth of a cached read's CPU when the
+ * completion line and the metrics hook each read it (BENCHMARKS.md). So each route gets,
+ * once, a hook that hands its template to the request.
+ */
+export function installRequestFields(app: FastifyInstance): void {
+  // Declared up front so Fastify's Request keeps one shape (no property added per request).
+  app.decorateRequest(ROUTE_TEMPLATE, null);
+  app.decorateRequest(EVENT_FIELDS, null);
+  app.addHook('onRoute', (route) => {
+    const template = route.url;
+    const setTemplate = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      (request as unknown as WithRouteTemplate)[ROUTE_TEMPLATE] = template;
+      done();
+    };
+    const own = route.onRequest;
+    route.onRequest = own === undefined ? [setTemplate] : [setTemplate, ...(Array.isArray(own) ? own : [own])];
+  });
+}
 
 /** The route template a request matched (`/users/:id`), or `unmatched`; bounded, so fit for metrics labels. */
 export function routeOf(request: FastifyRequest): string {
-  return request.routeOptions.url ?? 'unmatched';
+  const template = (request as unknown as WithRouteTemplate)[ROUTE_TEMPLATE];
+  if (template) return template;
+  // Answered before the route's own hooks ran (a 503 while closing), or no route matched.
+  return request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
 }
-
-const EVENT_FIELDS = Symbol('eventFields');
-type WithEventFields = { [EVENT_FIELDS]?: Record<string, unknown> };
 
 /**
  * Domain event fields (`event.action`, `user.id`, `order.id`, `labels.cache`) for the
@@ -20,9 +47,7 @@ export function recordEvent(request: FastifyRequest, fields: Record<string, unkn
 /** ECS fields that describe a finished request (and its domain event, if one was recorded). */
 export function httpFields(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const query = request.url.indexOf('?'); // runs for every request: no split, no array
-  const event = (request as unknown as WithEventFields)[EVENT_FIELDS];
-  return {
-    ...event,
+  const fields: Record<string, unknown> = {
     'http.request.method': request.method,
     'url.path': query === -1 ? request.url : request.url.slice(0, query),
     'http.route': routeOf(request),
@@ -30,6 +55,20 @@ export function httpFields(request: FastifyRequest, reply: FastifyReply): Record
     // ECS event.duration is in nanoseconds.
     'event.duration': Math.round(reply.elapsedTime * 1e6),
   };
+  // The event's fields are added to the fixed ones, not spread first: properties added after a
+  // spread of a varying object are slow to add (they cost more than the rest of this function),
+  // and the http fields keep precedence as before.
+  const event = (request as unknown as WithEventFields)[EVENT_FIELDS];
+  if (event) {
+    for (const key in event) if (!(key in fields)) fields[key] = event[key];
+  }
+  return fields;
+}
+
+/** Whether a line at `level` would be written; a logger that cannot tell (not pino) is asked to write it. */
+function levelEnabled(log: FastifyBaseLogger, level: 'info' | 'error'): boolean {
+  const pinoLike = log as FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean };
+  return pinoLike.isLevelEnabled ? pinoLike.isLevelEnabled(level) : true;
 }
 
 /**
@@ -47,9 +86,10 @@ export class EcsLogController extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    // Fastify calls this whatever the level: with the line's level off (LOG_LEVEL=silent), build nothing.
     if (error) {
-      reply.log.error({ ...httpFields(request, reply), err: error }, 'request errored');
-    } else {
+      if (levelEnabled(reply.log, 'error')) reply.log.error({ ...httpFields(request, reply), err: error }, 'request errored');
+    } else if (levelEnabled(reply.log, 'info')) {
       reply.log.info(httpFields(request, reply), 'request completed');
     }
   }

@@ -14,7 +14,7 @@ import { installMetrics } from './metrics.js';
 import { createPostgresPool, runMigrations } from './postgres.js';
 import { redactUrl } from './redact.js';
 import { createRedisClient, redisReady } from './redis.js';
-import { EcsLogController } from './request-logging.js';
+import { EcsLogController, installRequestFields } from './request-logging.js';
 import { requestIdOf } from './request-id.js';
 import { REQUEST_ID_HEADER } from '@platform/contract';
 
@@ -90,6 +90,7 @@ export async function buildApp<C extends BaseConfig>(
     // Fastify's own closing 503 skips the hooks, so it would carry no x-request-id; ours below does.
     return503OnClosing: false,
   });
+  installRequestFields(app);
   // SIGTERM: a drain (answers end their keep-alive connection), then close (503s); see shutdown.ts.
   const shutdown = installShutdown(app);
   const answerWithinMs = context.config.REQUEST_TIMEOUT_MS;

@@ -1,7 +1,9 @@
 /**
- * The in-process user cache across replicas, against real Postgres and Redis: two
- * user-service replicas share a database and a Redis key prefix (as in a deployment); one
- * of them reaches Redis through a FaultProxy so the test can take Redis away from it.
+ * The in-process user cache across replicas, against real Postgres and Redis: three
+ * user-service replicas share a database and a Redis key prefix (as in a deployment). B and C
+ * reach Redis directly, as containers do; A reaches it through a FaultProxy so the test can
+ * take Redis away from it. The proxy forwards in this test's own event loop, one hop more than
+ * a deployment has, so the cross-replica rounds run between B and C.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,10 +23,12 @@ import { userService } from '../src/service.js';
 const cleanups: Cleanups = [];
 let a: RunningService; // Redis through the proxy
 let b: RunningService; // Redis direct
+let c: RunningService; // Redis direct
 let proxy: FaultProxy;
 let redis: Redis;
 let prefix: string;
 let logFileA: string;
+const logFiles = new Map<RunningService, string>();
 let seq = 0;
 
 beforeAll(async () => {
@@ -42,6 +46,9 @@ beforeAll(async () => {
   cleanups.push(() => a.close());
   b = await startService(userService, { ...env, REDIS_URL, LOG_FILE: path.join(logDir, 'b.log') }, { stdout: false, syncLogFile: true });
   cleanups.push(() => b.close());
+  c = await startService(userService, { ...env, REDIS_URL, LOG_FILE: path.join(logDir, 'c.log') }, { stdout: false, syncLogFile: true });
+  cleanups.push(() => c.close());
+  logFiles.set(a, logFileA).set(b, path.join(logDir, 'b.log')).set(c, path.join(logDir, 'c.log'));
   redis = new Redis(REDIS_URL, { keyPrefix: prefix });
   cleanups.push(async () => redis.disconnect());
 });
@@ -56,29 +63,31 @@ async function createUser(): Promise<number> {
   return res.body.id as number;
 }
 
-/** The cache tier that answered the request with this id, from replica A's completion line. */
-async function tierOf(requestId: string): Promise<unknown> {
-  const line = (await readLogLines(logFileA)).find((l) => ecsField(l, 'http.request.id') === requestId);
+/** The cache tier that answered the request with this id, from the replica's completion line (replica A by default). */
+async function tierOf(requestId: string, replica: RunningService = a): Promise<unknown> {
+  const line = (await readLogLines(logFiles.get(replica)!)).find((l) => ecsField(l, 'http.request.id') === requestId);
   return line && ecsField(line, 'labels.cache_tier');
 }
 
-/** Reads through A until A answers from its local tier (tracking is on and the user is cached). */
-async function warmLocal(id: number): Promise<void> {
+/** Reads through a replica (A by default) until it answers from its local tier (tracking is on and the user is cached). */
+async function warmLocal(id: number, replica: RunningService = a): Promise<void> {
   const warmed = await eventually(async () => {
-    const res = await get(a, id);
-    return res.status === 200 && (await tierOf(`coherence-${seq}`)) === 'local';
+    const res = await get(replica, id);
+    return res.status === 200 && (await tierOf(`coherence-${seq}`, replica)) === 'local';
   }, 10_000);
-  const warnings = (await readLogLines(logFileA)).filter((l) => l['log.level'] !== 'info').map((l) => `${String(l.message)}: ${String(ecsField(l, 'error.message'))}`);
-  expect(warmed, `replica A serves the user from its local tier (warnings: ${warnings.join('; ')})`).toBe(true);
+  const warnings = (await readLogLines(logFiles.get(replica)!)).filter((l) => l['log.level'] !== 'info').map((l) => `${String(l.message)}: ${String(ecsField(l, 'error.message'))}`);
+  expect(warmed, `the replica serves the user from its local tier (warnings: ${warnings.join('; ')})`).toBe(true);
 }
 
 describe('in-process cache kept coherent by Redis client tracking', () => {
   it('serves a hot user from the local tier, and after a PATCH through one replica the next GET through the other has the new value', async () => {
     const id = await createUser();
-    await warmLocal(id);
+    await warmLocal(id, b);
+    await warmLocal(id, c);
     for (let round = 1; round <= 20; round++) {
-      const [writer, reader] = round % 2 ? [b, a] : [a, b];
-      expect((await get(reader, id)).status).toBe(200); // the reader has it cached
+      const [writer, reader] = round % 2 ? [b, c] : [c, b];
+      // The reader holds the old value in its local tier: only the invalidation can change its answer.
+      await warmLocal(id, reader);
       expect((await patch(writer, id, `Name ${round}`)).status).toBe(200);
       const read = await get(reader, id);
       expect(read.status).toBe(200);

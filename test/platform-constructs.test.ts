@@ -114,26 +114,63 @@ describe('Postgres, Redis and Nginx props', () => {
   /** Context and the CA Postgres and Redis take, in `s`. */
   const base = (s: TerraformStack) => ({ context, certificateAuthority: new PlatformPki(s, 'pki', { context }) });
 
-  it('Postgres refuses two services sharing a database, and a database name that is not an identifier', () => {
-    const twin = { ...orderService, database: userService.database };
-    expect(() => { const s = stack(); new Postgres(s, 'pg', { ...base(s), services: [userService, twin] }); }).toThrow(/database "users" is declared by two services/);
-    const bad = { ...userService, database: 'user-db' };
-    expect(() => { const s = stack(); new Postgres(s, 'pg', { ...base(s), services: [bad] }); }).toThrow(/database "user-db" of service "user-service" must be a lower-case SQL identifier/);
-    expect(() => { const s = stack(); new Postgres(s, 'pg', { ...base(s), services: [] }); }).toThrow(/at least one service/);
+  const database = (service: ServiceDeclaration) => ({ name: service.database, client: service.name });
+  /** The synthesized upload of `file` in the container `resource` of `s`. */
+  const uploaded = (s: TerraformStack, file: string) => {
+    const containers = JSON.parse(Testing.synth(s)).resource.docker_container as Record<string, { upload: { file: string; content: string }[]; env?: string[] }>;
+    const [container] = Object.values(containers);
+    return { content: container!.upload.find((u) => u.file === file)!.content, env: container!.env ?? [] };
+  };
+
+  it('Postgres refuses a database added twice, and a database name that is not an identifier', () => {
+    const s = stack();
+    const postgres = new Postgres(s, 'pg', base(s));
+    postgres.addDatabase(database(userService));
+    expect(() => postgres.addDatabase({ name: userService.database, client: orderService.name })).toThrow(/database "users" is already "user-service"'s; "order-service" needs its own/);
+    expect(() => postgres.addDatabase({ name: 'user-db', client: 'user-service' })).toThrow(/database "user-db" of "user-service" must be a lower-case SQL identifier/);
+    expect(() => postgres.addDatabase({ name: 'postgres', client: 'user-service' })).toThrow(/not "postgres"/);
   });
 
-  it('Postgres and Redis answer only for the services they were given', () => {
+  it('Postgres and Redis render every database and user added after them, at synthesis', () => {
+    const s = stack();
+    const postgres = new Postgres(s, 'pg', base(s));
+    for (const service of [userService, orderService]) postgres.addDatabase(database(service));
+    const { content: script, env } = uploaded(s, '/docker-entrypoint-initdb.d/10-service-databases.sh');
+    expect(script).toContain('# user-service: database "users"');
+    expect(script).toContain(`# order-service: database "${orderService.database}"`);
+    expect(env.filter((e) => e.startsWith('SERVICE_DB_PASSWORD_'))).toHaveLength(2);
+
+    const r = stack();
+    const redis = new Redis(r, 'redis', base(r));
+    const access = redis.addUser('user-service');
+    redis.addUser('order-service');
+    expect(access.keyPrefix).toBe('user-service:');
+    expect(access.url).toMatch(/^rediss:\/\/user-service:.+@redis:6379$/);
+    const acl = uploaded(r, '/usr/local/etc/redis/users.acl').content;
+    expect(acl).toMatch(/^user user-service on #/m);
+    expect(acl).toMatch(/^user order-service on #/m);
+  });
+
+  it('Postgres and Redis refuse an addition once synthesis has read their lists, and fail validation with none', () => {
     const s = stack();
     const props = base(s);
-    const postgres = new Postgres(s, 'pg', { ...props, services: [userService] });
-    const redis = new Redis(s, 'redis', { ...props, services: [userService] });
-    expect(() => postgres.credentialsFor('order-service')).toThrow(/no database for service "order-service"; it serves: user-service/);
-    expect(() => redis.urlFor('order-service')).toThrow(/no user for service "order-service"; it serves: user-service/);
+    const postgres = new Postgres(s, 'pg', props);
+    const redis = new Redis(s, 'redis', props);
+    expect(postgres.node.validate()).toEqual(['has no database: call addDatabase once for each service that uses Postgres']);
+    expect(redis.node.validate()).toEqual(['has no user: call addUser once for each service that uses Redis']);
+    postgres.addDatabase(database(userService));
+    redis.addUser('user-service');
+    Testing.synth(s);
+    expect(() => postgres.addDatabase(database(orderService))).toThrow(/props\/pg: addDatabase\("orders"\) came after synthesis read the database list/);
+    expect(() => redis.addUser('order-service')).toThrow(/props\/redis: addUser\("order-service"\) came after synthesis read the user list/);
   });
 
-  it('Redis refuses an ACL user name it reserves', () => {
-    const reserved = { ...userService, name: 'default' };
-    expect(() => { const s = stack(); new Redis(s, 'redis', { ...base(s), services: [reserved] }); }).toThrow(/cannot make an ACL user for service "default"/);
+  it('Redis refuses an ACL user name it reserves, and the same user twice', () => {
+    const s = stack();
+    const redis = new Redis(s, 'redis', base(s));
+    expect(() => redis.addUser('default')).toThrow(/cannot make an ACL user "default"/);
+    redis.addUser('user-service');
+    expect(() => redis.addUser('user-service')).toThrow(/already has an ACL user "user-service"/);
   });
 
   it('Nginx needs something to route to and room to run', () => {

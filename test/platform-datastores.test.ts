@@ -55,12 +55,15 @@ function psql(user: string, database: string, sql: string) {
   return spawnSync('psql', ['-h', '127.0.0.1', '-U', user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atc', sql], { encoding: 'utf8' });
 }
 
+/** The services' databases, as PlatformStack adds them. */
+const databases = services.map((service) => ({ name: service.database, client: service.name }));
+
 describe('Postgres init script', () => {
   const [users, orders] = [services[0]!.database, services[1]!.database];
 
   beforeAll(() => {
     const script = join(work, 'init.sh');
-    writeFileSync(script, renderPostgresInitScript(services), { mode: 0o755 });
+    writeFileSync(script, renderPostgresInitScript(databases), { mode: 0o755 });
     const env = {
       ...process.env,
       POSTGRES_USER: 'postgres',
@@ -101,7 +104,7 @@ describe('Postgres init script', () => {
   });
 
   it('never writes a password into the script itself', () => {
-    const script = renderPostgresInitScript(services);
+    const script = renderPostgresInitScript(databases);
     expect(script).toContain(`"$${passwordVariableOf(users)}"`);
     expect(script).not.toMatch(/PASSWORD '[^:]/);
   });
@@ -282,8 +285,8 @@ describe('container start commands (the key handed over, then the image entrypoi
   const stack = new TerraformStack(Testing.app(), 'start-commands');
   const context: PlatformContext = { namePrefix: 'elk-dev', networkName: 'net' };
   const certificateAuthority = new PlatformPki(stack, 'pki', { context });
-  const postgres = new Postgres(stack, 'postgres', { context, certificateAuthority, services });
-  const redis = new Redis(stack, 'redis', { context, certificateAuthority, services });
+  const postgres = new Postgres(stack, 'postgres', { context, certificateAuthority });
+  const redis = new Redis(stack, 'redis', { context, certificateAuthority });
 
   it('Postgres: chown postgres on the key, then docker-entrypoint.sh postgres <TLS and hba args>', () => {
     const run = runCommand(postgres.container.commandInput!);

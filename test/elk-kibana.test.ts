@@ -1,5 +1,8 @@
+import { Container } from '@cdktf/provider-docker/lib/container/index.js';
+import { TerraformStack, Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { Kibana, PlatformPki } from '../constructs/index.js';
 import { asUploaded, containerNamed, envOf, isReferenceTo, resourcesOf, synthElk, uploadOf } from './elk-harness.js';
 
 const KIBANA_YML = '/usr/share/kibana/config/kibana.yml';
@@ -78,5 +81,25 @@ describe('Kibana', () => {
 
   it('refuses a memory limit Kibana cannot run in, naming the setting', () => {
     expect(() => synthElk({ kibana: { memoryMb: 128 } })).toThrow(/\/kibana: memoryMb must be a whole number of MiB from 512 to 8192 \(got 128\)/);
+  });
+});
+
+describe('Kibana takes a cluster by what it offers', () => {
+  it('connects to any ElasticsearchCluster: its node URLs in kibana.yml, its containers before Kibana', () => {
+    const stack = new TerraformStack(Testing.app(), 'stand-in');
+    const context = { namePrefix: 'elk-dev', networkName: 'net' };
+    // A stand-in cluster: two URLs and one container, no Elasticsearch construct.
+    const node = new Container(stack, 'node', { name: 'stand-in-node', image: 'none' });
+    new Kibana(stack, 'kibana', {
+      context,
+      elasticsearch: { internalUrls: ['https://es-a:9200', 'https://es-b:9200'], containers: [node] },
+      certificateAuthority: new PlatformPki(stack, 'pki', { context }),
+      kibanaSystemUser: { username: 'platform_kibana', password: 'unused' },
+    });
+    const containers = JSON.parse(Testing.synth(stack)).resource.docker_container as Record<string, { name: string; depends_on?: string[]; upload?: { file: string; content: string }[] }>;
+    const kibana = Object.values(containers).find((c) => c.name === 'elk-dev-kibana')!;
+    expect(kibana.depends_on).toContain('docker_container.node');
+    const yml = parse(asUploaded(kibana.upload!.find((u) => u.file === KIBANA_YML)!.content)) as Record<string, unknown>;
+    expect(yml['elasticsearch.hosts']).toEqual(['https://es-a:9200', 'https://es-b:9200']);
   });
 });

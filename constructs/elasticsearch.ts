@@ -1,5 +1,6 @@
 import { Container, type ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
@@ -98,12 +99,25 @@ export interface ElasticsearchNode {
 }
 
 /**
+ * What a client inside the platform network takes from a cluster: where its nodes answer
+ * and what to start after. Kibana consumes this, not the `Elasticsearch` construct, so any
+ * cluster (or a test's stand-in) will do. The CA to verify the nodes against is the
+ * client's own `CertificateAuthority` prop.
+ */
+export interface ElasticsearchCluster {
+  /** Every node's own HTTPS URL on the private network, for clients that take a host list. */
+  readonly internalUrls: readonly string[];
+  /** The containers a client starts after (each turns healthy once its node serves). */
+  readonly containers: readonly ITerraformDependable[];
+}
+
+/**
  * Elasticsearch, secured from the first start: file-realm users, HTTP and
  * transport TLS from the platform CA, memory locked, one data volume per node.
  * With `nodes: 3` it declares a three-node cluster (every node master-eligible,
  * seeded with each other); only the first node is published to the host.
  */
-export class Elasticsearch extends Construct {
+export class Elasticsearch extends Construct implements ElasticsearchCluster {
   /** The nodes, first one published. */
   readonly nodes: readonly ElasticsearchNode[];
   /** Every container, for `dependsOn`. */

@@ -66,11 +66,11 @@ export interface FastifyServiceProps {
   readonly context: PlatformContext;
   /** The service's catalog entry: name, port, database, the services it calls. */
   readonly service: ServiceDeclaration;
-  /** `DATABASE_URL`: the service's own database, with its own role (see `Postgres.credentialsFor`). */
+  /** `DATABASE_URL`: the service's own database, with its own role (see `Postgres.addDatabase`). */
   readonly databaseUrl: string;
-  /** `REDIS_URL`: the service's own Redis ACL user (see `Redis.urlFor`). */
+  /** `REDIS_URL`: the service's own Redis ACL user (see `Redis.addUser`). */
   readonly redisUrl: string;
-  /** `REDIS_KEY_PREFIX`: the prefix its Redis user is confined to (see `Redis.keyPrefixFor`). */
+  /** `REDIS_KEY_PREFIX`: the prefix its Redis user is confined to (see `Redis.addUser`). */
   readonly redisKeyPrefix: string;
   /**
    * PEM of the CA the service's Postgres and Redis clients verify the servers against (the

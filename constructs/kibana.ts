@@ -12,7 +12,7 @@ import {
   type RealmCredentials,
 } from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
-import type { Elasticsearch } from './elasticsearch.js';
+import type { ElasticsearchCluster } from './elasticsearch.js';
 import { terraformLiteral } from './private/terraform-literal.js';
 import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, publishedHost, publishedIpAddresses, type PlatformContext } from './platform-context.js';
@@ -56,7 +56,7 @@ export interface KibanaProps {
   /** Image to run. @default defaultImage('kibana') (DEFAULT_ELASTIC_VERSION) */
   readonly image?: string;
   /** The cluster Kibana stores its state in; Kibana starts after every node is healthy. */
-  readonly elasticsearch: Elasticsearch;
+  readonly elasticsearch: ElasticsearchCluster;
   /** CA that issues Kibana's server certificate and that Kibana verifies Elasticsearch against. */
   readonly certificateAuthority: CertificateAuthority;
   /** The file-realm user with the `kibana_system` role Kibana connects as. */

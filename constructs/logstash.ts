@@ -54,7 +54,7 @@ export interface LogstashProps {
   /** Image to run. @default defaultImage('logstash') (DEFAULT_ELASTIC_VERSION) */
   readonly image?: string;
   /**
-   * Every Elasticsearch node's URL (`Elasticsearch.internalUrls`), where the pipeline writes.
+   * Every Elasticsearch node's URL (`ElasticsearchCluster.internalUrls`), where the pipeline writes.
    * Logstash runs in a stack deployed after the cluster's, so it needs no `dependsOn` on it.
    */
   readonly elasticsearchUrls: readonly string[];
@@ -104,7 +104,7 @@ export class Logstash extends Construct {
     const files = props.files ?? logstashFiles();
     const pipelineIds = pipelineIdsOf(this, files);
     if (props.elasticsearchUrls.length === 0) {
-      throw new ValidationError(this, 'elasticsearchUrls is empty: give every Elasticsearch node\'s URL (Elasticsearch.internalUrls)');
+      throw new ValidationError(this, 'elasticsearchUrls is empty: give every Elasticsearch node\'s URL (ElasticsearchCluster.internalUrls)');
     }
     if (props.dataStreams.length === 0) {
       throw new ValidationError(this, 'dataStreams is empty: the pipeline must start only after the data streams it writes to exist');

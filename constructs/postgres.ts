@@ -1,8 +1,8 @@
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
-import type { ServiceDeclaration } from '@platform/contract';
 import { containerSettings, healthcheck } from './private/container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
@@ -24,12 +24,18 @@ export interface PostgresProps {
   readonly image?: string;
   /** Issues the server certificate (SANs: the alias, localhost, 127.0.0.1); clients verify it against this CA. */
   readonly certificateAuthority: CertificateAuthority;
-  /** Services that get their own database and login role (the role is named like the database). */
-  readonly services: readonly ServiceDeclaration[];
   /** Network alias other containers reach Postgres by. @default 'postgres' */
   readonly alias?: string;
   /** Container memory limit in MiB. @default 512 */
   readonly memoryMb?: number;
+}
+
+/** One database `Postgres.addDatabase` creates, with a login role named like it that owns it. */
+export interface DatabaseOptions {
+  /** The database's name, also its role's: a lower-case SQL identifier, not `postgres`. */
+  readonly name: string;
+  /** Who logs in with it (a service's name); the init script names it in a comment. */
+  readonly client: string;
 }
 
 /** How one service logs in to its own database. */
@@ -78,11 +84,10 @@ export function passwordVariableOf(database: string): string {
  * so a role can open only its own database. Passwords come from environment
  * variables (psql variables quote them), never from the script's text.
  */
-export function renderPostgresInitScript(services: readonly ServiceDeclaration[]): string {
-  const blocks = services.map((service) => {
-    const db = service.database;
+export function renderPostgresInitScript(databases: readonly DatabaseOptions[]): string {
+  const blocks = databases.map(({ name: db, client }) => {
     return [
-      `# ${service.name}: database "${db}", owned by role "${db}"`,
+      `# ${client}: database "${db}", owned by role "${db}"`,
       `psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \\`,
       `  --set=role=${db} --set=password="$${passwordVariableOf(db)}" <<'SQL'`,
       `CREATE ROLE :"role" LOGIN PASSWORD :'password';`,
@@ -132,9 +137,9 @@ export function postgresHealthcheckConninfo(port: number = PORT, paths: Postgres
 }
 
 /**
- * PostgreSQL with one database and login role per service and a generated superuser
- * password; over the network only TLS connections with a password (certificate from the
- * platform CA). Healthy once it accepts TLS connections (so not during first-start init).
+ * PostgreSQL with one database and login role per `addDatabase` call and a generated
+ * superuser password; over the network only TLS connections with a password (certificate
+ * from the platform CA). Healthy once it accepts TLS connections (so not during first-start init).
  */
 export class Postgres extends Construct {
   /** Network alias on the private network. */
@@ -144,46 +149,25 @@ export class Postgres extends Construct {
   public readonly dataVolume: Volume;
   /** Generated password of the `postgres` superuser (sensitive); no component uses it. */
   public readonly superuserPassword: string;
-  private readonly credentials = new Map<string, DatabaseCredentials>();
+  private readonly databases: { readonly options: DatabaseOptions; readonly passwordEnv: string }[] = [];
+  /** Set once synthesis has read the database list: the container is fixed from then on. */
+  private rendered = false;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
-    const { context, services } = props;
+    const { context } = props;
     this.alias = props.alias ?? 'postgres';
     const memoryMb = props.memoryMb ?? 512;
     requireWholeNumber(this, 'memoryMb', memoryMb, { min: 128, unit: 'MiB' });
-    if (services.length === 0) throw new ValidationError(this, 'services must list at least one service');
-    const databases = new Set<string>();
-    for (const service of services) {
-      if (!SQL_IDENTIFIER.test(service.database) || service.database === 'postgres') {
-        throw new ValidationError(
-          this,
-          `database "${service.database}" of service "${service.name}" must be a lower-case SQL identifier (letters, digits, "_"), not "postgres"`,
-        );
-      }
-      if (databases.has(service.database)) {
-        throw new ValidationError(this, `database "${service.database}" is declared by two services; each service needs its own`);
-      }
-      databases.add(service.database);
-    }
+    this.node.addValidation({
+      validate: () => (this.databases.length === 0 ? ['has no database: call addDatabase once for each service that uses Postgres'] : []),
+    });
 
     const image = pulledImage(this, props.image ?? defaultImage('postgres'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
 
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });
     this.superuserPassword = superuser.result;
-
-    const serviceEnv: string[] = [];
-    for (const service of services) {
-      const password = new Password(this, `${service.database}-password`, { length: 32, special: false });
-      serviceEnv.push(`${passwordVariableOf(service.database)}=${password.result}`);
-      this.credentials.set(service.name, {
-        database: service.database,
-        username: service.database,
-        password: password.result,
-        url: `postgres://${service.database}:${password.result}@${this.alias}:${PORT}/${service.database}?sslmode=verify-full`,
-      });
-    }
 
     const certificate = props.certificateAuthority.issue('postgres-certificate', {
       commonName: this.alias,
@@ -196,7 +180,16 @@ export class Postgres extends Construct {
       ...containerSettings(context, { aliases: [this.alias], memoryMb, healthyWithinSeconds: 120, stopGraceSeconds: POSTGRES_STOP_GRACE_SECONDS }),
       name: `${context.namePrefix}-postgres`,
       image: image.imageId,
-      env: ['POSTGRES_USER=postgres', `POSTGRES_PASSWORD=${superuser.result}`, 'POSTGRES_DB=postgres', ...serviceEnv],
+      // The databases are added after the container is declared: the environment and the
+      // init script are produced at synthesis (cdktf Lazy), from every addDatabase call.
+      env: Lazy.listValue({
+        produce: () => [
+          'POSTGRES_USER=postgres',
+          `POSTGRES_PASSWORD=${superuser.result}`,
+          'POSTGRES_DB=postgres',
+          ...this.renderedDatabases().map((d) => d.passwordEnv),
+        ],
+      }),
       // Uploads are owned by root, and Postgres reads its key only when the key belongs to
       // its own user (uid 70 in the alpine image, 999 in debian) with mode 0600. So the image's
       // entrypoint, still root, first hands the key over (by user name), then starts as usual:
@@ -208,7 +201,11 @@ export class Postgres extends Construct {
         // The image's entrypoint runs init scripts as the postgres user: it executes a script
         // that user may execute and only sources any other one (docker-library/postgres
         // docker-entrypoint.sh, docker_process_init_files). Uploads are root-owned, so 0755.
-        { file: INIT_SCRIPT, content: renderPostgresInitScript(services), permissions: '0755' },
+        {
+          file: INIT_SCRIPT,
+          content: Lazy.stringValue({ produce: () => renderPostgresInitScript(this.renderedDatabases().map((d) => d.options)) }),
+          permissions: '0755',
+        },
         { file: paths.hbaFile, content: renderPostgresHba(), permissions: '0644' },
         { file: paths.caCertificate, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
         { file: paths.certificate, content: certificate.certificatePem, permissions: '0644' },
@@ -220,12 +217,35 @@ export class Postgres extends Construct {
     });
   }
 
-  /** How `serviceName` logs in to its own database; throws for a service Postgres was not given. */
-  credentialsFor(serviceName: string): DatabaseCredentials {
-    const found = this.credentials.get(serviceName);
-    if (!found) {
-      throw new ValidationError(this, `has no database for service "${serviceName}"; it serves: ${[...this.credentials.keys()].join(', ')}`);
+  /**
+   * Creates a database and a login role named like it that owns it (CONNECT revoked from
+   * PUBLIC, so the role can open only its own), with a generated password, and returns how
+   * the client logs in. Call it before synthesis: afterwards the init script is fixed.
+   */
+  addDatabase(options: DatabaseOptions): DatabaseCredentials {
+    const { name, client } = options;
+    if (this.rendered) {
+      throw new ValidationError(this, `addDatabase("${name}") came after synthesis read the database list; add every database before synth`);
     }
-    return found;
+    if (!SQL_IDENTIFIER.test(name) || name === 'postgres') {
+      throw new ValidationError(this, `database "${name}" of "${client}" must be a lower-case SQL identifier (letters, digits, "_"), not "postgres"`);
+    }
+    const taken = this.databases.find((d) => d.options.name === name);
+    if (taken) {
+      throw new ValidationError(this, `database "${name}" is already "${taken.options.client}"'s; "${client}" needs its own`);
+    }
+    const password = new Password(this, `${name}-password`, { length: 32, special: false });
+    this.databases.push({ options: { name, client }, passwordEnv: `${passwordVariableOf(name)}=${password.result}` });
+    return {
+      database: name,
+      username: name,
+      password: password.result,
+      url: `postgres://${name}:${password.result}@${this.alias}:${PORT}/${name}?sslmode=verify-full`,
+    };
+  }
+
+  private renderedDatabases() {
+    this.rendered = true;
+    return this.databases;
   }
 }

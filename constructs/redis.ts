@@ -1,9 +1,9 @@
-import { Fn } from 'cdktf';
+import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
-import { SERVICE_NAME_PATTERN, type ServiceDeclaration } from '@platform/contract';
+import { SERVICE_NAME_PATTERN } from '@platform/contract';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
 import { ValidationError, requireWholeNumber } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
@@ -24,12 +24,20 @@ export interface RedisProps {
   readonly image?: string;
   /** Issues the server certificate (SANs: the alias, localhost, 127.0.0.1); clients verify it against this CA. */
   readonly certificateAuthority: CertificateAuthority;
-  /** Services that each get their own ACL user (named like the service). */
-  readonly services: readonly ServiceDeclaration[];
   /** Network alias other containers reach Redis by. @default 'redis' */
   readonly alias?: string;
   /** Container memory limit in MiB; Redis' own `maxmemory` is three quarters of it. @default 256 */
   readonly memoryMb?: number;
+}
+
+/** What a client of `Redis.addUser` connects with. */
+export interface RedisAccess {
+  /** The ACL user's name. */
+  readonly username: string;
+  /** `rediss://user:password@host:port` (TLS; the password is a sensitive Terraform token). */
+  readonly url: string;
+  /** The key prefix the user is confined to (a service's `REDIS_KEY_PREFIX`). */
+  readonly keyPrefix: string;
 }
 
 const PORT = 6379;
@@ -129,35 +137,28 @@ export function redisHealthcheckCommand(port: number = PORT, paths: RedisTlsPath
   return `redis-cli --tls --cacert ${paths.caCertificate} -p ${port} --no-auth-warning --user ${REDIS_PROBE_USER} --pass unused ping | grep -q PONG`;
 }
 
-/** Redis, TLS only (certificate from the platform CA), with append-only persistence on a named volume and one ACL user per service, confined to the service's key prefix. */
+/** Redis, TLS only (certificate from the platform CA), with append-only persistence on a named volume and one ACL user per `addUser` call, confined to its own key prefix. */
 export class Redis extends Construct {
   public readonly alias: string;
   public readonly port = PORT;
   public readonly container: Container;
   public readonly dataVolume: Volume;
-  private readonly urls = new Map<string, string>();
+  private readonly users: { name: string; passwordSha256: string; keyPrefix: string }[] = [];
+  /** Set once synthesis has read the user list: the ACL file is fixed from then on. */
+  private rendered = false;
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
-    const { context, services } = props;
+    const { context } = props;
     this.alias = props.alias ?? 'redis';
     const memoryMb = props.memoryMb ?? 256;
     requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });
-    if (services.length === 0) throw new ValidationError(this, 'services must list at least one service');
-    for (const service of services) {
-      if (!SERVICE_NAME_PATTERN.test(service.name) || service.name === 'default' || service.name === REDIS_PROBE_USER) {
-        throw new ValidationError(this, `cannot make an ACL user for service "${service.name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
-      }
-    }
+    this.node.addValidation({
+      validate: () => (this.users.length === 0 ? ['has no user: call addUser once for each service that uses Redis'] : []),
+    });
 
     const image = pulledImage(this, props.image ?? defaultImage('redis'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
-
-    const users = services.map((service) => {
-      const password = new Password(this, `${service.name}-password`, { length: 32, special: false });
-      this.urls.set(service.name, `rediss://${service.name}:${password.result}@${this.alias}:${PORT}`);
-      return { name: service.name, passwordSha256: Fn.sha256(password.result), keyPrefix: redisKeyPrefixOf(service.name) };
-    });
 
     const certificate = props.certificateAuthority.issue('redis-certificate', {
       commonName: this.alias,
@@ -177,7 +178,8 @@ export class Redis extends Construct {
       mounts: [{ type: 'volume', source: this.dataVolume.name, target: '/data' }],
       upload: [
         { file: `${CONFIG_DIR}/redis.conf`, content: renderRedisConfig({ maxmemoryMb: Math.floor(memoryMb * 0.75) }), permissions: '0644' },
-        { file: `${CONFIG_DIR}/users.acl`, content: renderRedisAcl(users), permissions: '0644' },
+        // Users are added after the container is declared: the file is produced at synthesis (cdktf Lazy).
+        { file: `${CONFIG_DIR}/users.acl`, content: Lazy.stringValue({ produce: () => this.renderAcl() }), permissions: '0644' },
         { file: tls.caCertificate, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
         { file: tls.certificate, content: certificate.certificatePem, permissions: '0644' },
         { file: tls.privateKey, content: certificate.privateKeyPem, permissions: '0600' },
@@ -186,16 +188,27 @@ export class Redis extends Construct {
     });
   }
 
-  /** The key prefix `serviceName`'s ACL user is confined to (its `REDIS_KEY_PREFIX`). */
-  keyPrefixFor(serviceName: string): string {
-    this.urlFor(serviceName);
-    return redisKeyPrefixOf(serviceName);
+  /**
+   * Creates an ACL user `name` with a generated password, confined to the keys under its own
+   * prefix (`<name>:`), and returns how to connect as it. Call it before synthesis:
+   * afterwards the ACL file is fixed.
+   */
+  addUser(name: string): RedisAccess {
+    if (this.rendered) {
+      throw new ValidationError(this, `addUser("${name}") came after synthesis read the user list; add every user before synth`);
+    }
+    if (!SERVICE_NAME_PATTERN.test(name) || name === 'default' || name === REDIS_PROBE_USER) {
+      throw new ValidationError(this, `cannot make an ACL user "${name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
+    }
+    if (this.users.some((u) => u.name === name)) throw new ValidationError(this, `already has an ACL user "${name}"; each client needs its own`);
+    const password = new Password(this, `${name}-password`, { length: 32, special: false });
+    const keyPrefix = redisKeyPrefixOf(name);
+    this.users.push({ name, passwordSha256: Fn.sha256(password.result), keyPrefix });
+    return { username: name, url: `rediss://${name}:${password.result}@${this.alias}:${PORT}`, keyPrefix };
   }
 
-  /** `rediss://user:password@host:port` (TLS) for `serviceName`'s own ACL user; throws for an unknown service. */
-  urlFor(serviceName: string): string {
-    const found = this.urls.get(serviceName);
-    if (!found) throw new ValidationError(this, `has no user for service "${serviceName}"; it serves: ${[...this.urls.keys()].join(', ')}`);
-    return found;
+  private renderAcl(): string {
+    this.rendered = true;
+    return renderRedisAcl(this.users);
   }
 }

@@ -127,20 +127,29 @@ export class PlatformStack extends TerraformStack {
     const realm = new ElasticFileRealm(this, 'file-realm', fileRealmSettings(config));
 
     // Service traffic to both stores is TLS, verified against the platform CA.
-    this.postgres = new Postgres(this, 'postgres', { ...postgresSettings(config), context, services: declared, certificateAuthority: pki });
-    this.redis = new Redis(this, 'redis', { ...redisSettings(config), context, services: declared, certificateAuthority: pki });
+    this.postgres = new Postgres(this, 'postgres', { ...postgresSettings(config), context, certificateAuthority: pki });
+    this.redis = new Redis(this, 'redis', { ...redisSettings(config), context, certificateAuthority: pki });
 
+    // Each service gets its own database and Redis user, in catalog order (the init script's
+    // and the ACL file's order); the services are then built callees first.
+    const access = new Map(
+      declared.map((service) => [
+        service.name,
+        { database: this.postgres.addDatabase({ name: service.database, client: service.name }), redis: this.redis.addUser(service.name) },
+      ]),
+    );
     const built = new Map<string, FastifyService>();
     for (const service of orderByCalls(declared)) {
+      const { database, redis } = access.get(service.name)!;
       built.set(
         service.name,
         new FastifyService(this, service.name, {
           ...serviceSettings(config, service.name),
           context,
           service,
-          databaseUrl: this.postgres.credentialsFor(service.name).url,
-          redisUrl: this.redis.urlFor(service.name),
-          redisKeyPrefix: this.redis.keyPrefixFor(service.name),
+          databaseUrl: database.url,
+          redisUrl: redis.url,
+          redisKeyPrefix: redis.keyPrefix,
           caCertificatePem: pki.caCertificatePem,
           logVolumeName: logs.name,
           peers: Object.fromEntries(built),

@@ -1,42 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
 import { SERVICES, type ServiceDeclaration } from '@platform/contract';
-import { replicasOf, type EnvironmentConfig } from '../../stacks/config/index.js';
+import { ValidationError } from '../../constructs/index.js';
+import { createStacks } from '../../stacks/app.js';
+import type { EnvironmentConfig } from '../../stacks/config/index.js';
 
-/**
- * Memory the environment's containers may use at once (MiB), by component.
- * The Elastic Stack parts follow the config (heap settings; the container limit
- * is twice the heap, as the schema documents); the small containers get their
- * constructs' default limits, which are not settings. test/preflight-memory.test.ts
- * holds the total to the limits in the synthesized platform stack.
- */
-export const SMALL_CONTAINER_ALLOWANCE_MB = {
-  postgres: 512,
-  redis: 256,
-  nginx: 128,
-  filebeat: 256,
-  /** Each replica of each Fastify service. */
-  serviceReplica: 256,
-} as const;
-
+/** One container's memory limit (MiB). */
 export interface MemoryShare {
+  /** The container's name, e.g. `platform-dev-postgres`. */
   readonly component: string;
   readonly mb: number;
 }
 
+interface SynthesizedContainers {
+  readonly resource?: { readonly docker_container?: Record<string, { readonly name: string; readonly memory?: number }> };
+}
+
+/**
+ * Memory the environment's containers may use at once (MiB), one share per container: the
+ * limits the stacks really give them, read from their synthesized configuration, so no
+ * construct default or heap-to-limit rule is repeated here. Builds the stacks in a throwaway
+ * app (nothing is written outside a temporary directory).
+ */
 export function memoryBudget(config: EnvironmentConfig, services: readonly ServiceDeclaration[] = SERVICES): MemoryShare[] {
-  const shares: MemoryShare[] = [
-    { component: `elasticsearch (${config.elasticsearch.nodes} x 2 x heapMb ${config.elasticsearch.heapMb})`, mb: config.elasticsearch.nodes * 2 * config.elasticsearch.heapMb },
-    { component: `logstash (2 x heapMb ${config.logstash.heapMb})`, mb: 2 * config.logstash.heapMb },
-    { component: 'kibana (memoryMb)', mb: config.kibana.memoryMb },
-    { component: 'postgres', mb: SMALL_CONTAINER_ALLOWANCE_MB.postgres },
-    { component: 'redis', mb: SMALL_CONTAINER_ALLOWANCE_MB.redis },
-    { component: 'nginx', mb: SMALL_CONTAINER_ALLOWANCE_MB.nginx },
-    { component: 'filebeat', mb: SMALL_CONTAINER_ALLOWANCE_MB.filebeat },
-  ];
-  for (const service of services) {
-    const replicas = replicasOf(config, service.name);
-    shares.push({ component: `${service.name} (${replicas} replica${replicas === 1 ? '' : 's'})`, mb: replicas * SMALL_CONTAINER_ALLOWANCE_MB.serviceReplica });
+  const outdir = mkdtempSync(join(tmpdir(), 'preflight-memory-'));
+  try {
+    const app = new App({ outdir, skipValidation: true });
+    createStacks(app, config, services);
+    const stacks = app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+    return stacks.flatMap((stack) =>
+      Object.values((stack.toTerraform() as SynthesizedContainers).resource?.docker_container ?? {}).map((container) => {
+        if (typeof container.memory !== 'number' || container.memory <= 0) {
+          throw new ValidationError('memoryBudget', `container "${container.name}" of ${stack.node.id} has no memory limit, so the need cannot be summed`);
+        }
+        return { component: container.name, mb: container.memory };
+      }),
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
-  return shares;
 }
 
 export function totalMb(shares: readonly MemoryShare[]): number {

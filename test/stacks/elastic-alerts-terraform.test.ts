@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALERT_WEBHOOK_URL_VARIABLE } from '../../stacks/elastic-stack.js';
 import { synthElasticStack } from '../support/elasticstack-schema-fixture.js';
+import { terraformAvailable } from '../support/terraform.js';
 
-function terraformAvailable(): boolean {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const work = mkdtempSync(join(tmpdir(), 'alert-webhook-terraform-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -9,6 +9,7 @@ import { loadEnvironmentConfig } from '../../../stacks/config/index.js';
 import { stateFileProjectPath } from '../../../stacks/state-backend.js';
 import { missingDependencyStates } from '../../../tools/lifecycle/remote-state.js';
 import { deploymentOrder, readSynthesizedStacks, type SynthesizedStack } from '../../../tools/lifecycle/stacks.js';
+import { terraformAvailable } from '../../support/terraform.js';
 
 /** The project directory of one test: the app synthesized into its cdktf.out, as `cdktf synth` does. */
 function synthesizedProject(): { projectDir: string; outdir: string; stacks: SynthesizedStack[] } {
@@ -75,14 +76,6 @@ describe('which stacks of the real app can be planned', () => {
   });
 });
 
-function terraformAvailable(): boolean {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The real Terraform agrees: the synthesized remote-state blocks and every output reference

@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { LocalListener, parseTarget } from './local-listener.js';
 
 /** One direction of a proxied connection: what `from` sends goes to `to`. */
 interface Flow {
@@ -23,7 +23,7 @@ interface Flow {
  * A class of its own beside tcp-proxy.ts's FaultProxy for now; the two could be one class.
  */
 export class FreezingProxy {
-  private server: Server | undefined;
+  private listener: LocalListener | undefined;
   private readonly flows = new Set<Flow>();
   private frozen = false;
   private freezeTrigger: string | undefined;
@@ -35,22 +35,16 @@ export class FreezingProxy {
 
   /** Starts a proxy to `target` (`host:port`) on a free port of 127.0.0.1. */
   static async start(target: string): Promise<FreezingProxy> {
-    const [host, portText] = target.split(':');
-    const port = Number(portText);
-    if (!host || !Number.isInteger(port)) throw new Error(`FreezingProxy target must be "host:port", got "${target}"`);
+    const { host, port } = parseTarget('FreezingProxy', target);
     const proxy = new FreezingProxy(host, port);
-    const server = createServer({ allowHalfOpen: true }, (client) => proxy.accept(client));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    proxy.server = server;
+    proxy.listener = await LocalListener.start('FreezingProxy', (client) => proxy.accept(client), { allowHalfOpen: true });
     return proxy;
   }
 
   /** The port services should connect to. */
   get port(): number {
-    const address = this.server?.address();
-    if (!address || typeof address === 'string') throw new Error('FreezingProxy is not listening');
-    return address.port;
+    if (!this.listener) throw new Error('FreezingProxy is not listening');
+    return this.listener.port;
   }
 
   get isFrozen(): boolean {
@@ -59,10 +53,8 @@ export class FreezingProxy {
 
   /** `url` (a postgres:// or redis:// URL) pointed at this proxy. */
   urlFor(url: string): string {
-    const proxied = new URL(url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(this.port);
-    return proxied.toString();
+    if (!this.listener) throw new Error('FreezingProxy is not listening');
+    return this.listener.urlFor(url);
   }
 
   freeze(): void {
@@ -89,9 +81,9 @@ export class FreezingProxy {
       flow.to.destroy();
     }
     this.flows.clear();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
   }
 
   private accept(client: Socket): void {

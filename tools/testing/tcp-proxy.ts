@@ -1,5 +1,5 @@
-import { once } from 'node:events';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { LocalListener, parseTarget } from './local-listener.js';
 
 /**
  * How a FaultProxy takes its dependency away:
@@ -25,7 +25,7 @@ interface Pair {
  * service runs. The listening port stays the same throughout: the service needs no restart.
  */
 export class FaultProxy {
-  private server: Server | undefined;
+  private listener: LocalListener | undefined;
   private readonly pairs = new Set<Pair>();
   private outage: OutageMode | undefined;
   private accepted = 0;
@@ -37,22 +37,16 @@ export class FaultProxy {
 
   /** Starts a proxy to `target` (`host:port`) on a free port of 127.0.0.1. */
   static async start(target: string): Promise<FaultProxy> {
-    const [host, portText] = target.split(':');
-    const port = Number(portText);
-    if (!host || !Number.isInteger(port)) throw new Error(`FaultProxy target must be "host:port", got "${target}"`);
+    const { host, port } = parseTarget('FaultProxy', target);
     const proxy = new FaultProxy(host, port);
-    const server = createServer((client) => proxy.accept(client));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    proxy.server = server;
+    proxy.listener = await LocalListener.start('FaultProxy', (client) => proxy.accept(client));
     return proxy;
   }
 
   /** The port services should connect to. */
   get port(): number {
-    const address = this.server?.address();
-    if (!address || typeof address === 'string') throw new Error('FaultProxy is not listening');
-    return address.port;
+    if (!this.listener) throw new Error('FaultProxy is not listening');
+    return this.listener.port;
   }
 
   /** Whether bytes are currently carried. */
@@ -91,10 +85,9 @@ export class FaultProxy {
   /** Stops listening and drops every connection. */
   async close(): Promise<void> {
     this.cut('reset');
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
   }
 
   private drop(pair: Pair): void {

@@ -20,7 +20,7 @@ interface Flow {
  * - `resume()`: delivers everything held, in order, then passes on the hang-ups that came
  *   meanwhile. A client that gave up and closed still has its last statements run, as a
  *   stopped server's kernel would have them queued (what FaultProxy's `hold` drops).
- * A class of its own beside tcp-proxy.ts's FaultProxy for now; the two could be one class.
+ * Its listener is shared with tcp-proxy.ts's FaultProxy (local-listener.ts); their fault modes could become one class.
  */
 export class FreezingProxy {
   private listener: LocalListener | undefined;

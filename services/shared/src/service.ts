@@ -90,6 +90,12 @@ export async function buildApp<C extends BaseConfig>(
     // Fastify's own closing 503 skips the hooks, so it would carry no x-request-id; ours below does.
     return503OnClosing: false,
   });
+  // The app owns its clients: they end once the last request is answered (onClose runs after
+  // the server has closed, fastify v5 lib/hooks.js onClose), pool after Redis.
+  app.addHook('onClose', async () => {
+    await context.redis.quit().catch(() => context.redis.disconnect());
+    await context.db.end();
+  });
   installRequestFields(app);
   // SIGTERM: a drain (answers end their keep-alive connection), then close (503s); see shutdown.ts.
   const shutdown = installShutdown(app);
@@ -164,7 +170,9 @@ export async function startService<C extends BaseConfig>(
     resources.push(() => redis.quit().catch(() => redis.disconnect()));
     if (!(await redisReady(redis, 2_000))) logger.warn('redis is not answering; starting without the cache');
     const app = await buildApp(definition, { config, logger, db, redis });
-    resources.push(() => app.close());
+    // From here the app owns the pool and the client: its onClose hooks end them after the
+    // last request (the way @fastify/postgres and @fastify/redis do), so they leave the list.
+    resources.splice(resources.length - 2, 2, () => app.close());
     const address = await app.listen({ port: config.PORT, host: config.HOST });
     const url = localUrl(address, config.HOST);
     let closing: Promise<void> | undefined;

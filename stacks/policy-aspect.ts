@@ -80,9 +80,22 @@ export class ContainerPolicyAspect implements IAspect {
 
   visit(node: IConstruct): void {
     if (!(node instanceof Container)) return;
-    const name = node.nameInput ?? node.node.path;
-    for (const violation of containerPolicyViolations(node, this.bindAddress)) {
-      Annotations.of(node).addError(`Container "${name}" breaks policy "${violation.policy}": ${violation.detail}`);
-    }
+    for (const message of this.messagesFor(node)) Annotations.of(node).addError(message);
+  }
+
+  /**
+   * The violations under `scope`, one line each starting with the container's path, without
+   * annotating anything: what `main.ts` prints before synthesis (validation-faults.ts).
+   */
+  faultsIn(scope: IConstruct): string[] {
+    return scope.node
+      .findAll()
+      .filter((node): node is Container => node instanceof Container)
+      .flatMap((container) => this.messagesFor(container).map((message) => `${container.node.path}: ${message}`));
+  }
+
+  private messagesFor(container: Container): string[] {
+    const name = container.nameInput ?? container.node.path;
+    return containerPolicyViolations(container, this.bindAddress).map((v) => `Container "${name}" breaks policy "${v.policy}": ${v.detail}`);
   }
 }

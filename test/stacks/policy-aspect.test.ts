@@ -9,6 +9,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { loadEnvironmentConfig } from '../../stacks/config/index.js';
 import { PlatformStack } from '../../stacks/platform-stack.js';
 import { ContainerPolicyAspect } from '../../stacks/policy-aspect.js';
+import { validationFaults } from '../../stacks/validation-faults.js';
 
 const BIND = '127.0.0.1';
 const outdirs: string[] = [];
@@ -121,5 +122,19 @@ describe('container policy aspect', () => {
     const stack = new PlatformStack(broken, 'dev-platform', { config: loadEnvironmentConfig('dev') });
     new Container(stack, 'debug-shell', { ...compliant, name: 'elk-dev-debug', image: 'busybox:latest' });
     expect(() => broken.synth()).toThrow(/Container "elk-dev-debug" breaks policy "pinned-image"/);
+  });
+
+  it('lists each violation as one line starting with the container path, before synthesis (what main.ts prints)', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'policy');
+    new DockerProvider(stack, 'docker', {});
+    new Container(stack, 'probe', { ...compliant, image: 'nginx', memory: undefined });
+    new Container(stack, 'fine', { ...compliant, name: 'fine' });
+    Aspects.of(stack).add(new ContainerPolicyAspect(BIND));
+    const faults = validationFaults(app).filter((f) => f.includes('breaks policy'));
+    expect(faults).toEqual([
+      expect.stringMatching(/^policy\/probe: Container "probe" breaks policy "pinned-image": /),
+      expect.stringMatching(/^policy\/probe: Container "probe" breaks policy "memory-limit": /),
+    ]);
   });
 });

@@ -55,7 +55,9 @@ function uses(job: Job, action: string): Step {
 function expectTestJob(job: Job): void {
   expect(job.services?.postgres).toMatchObject({ image: defaultImage('postgres', elasticVersion), ports: ['5432:5432'], env: { POSTGRES_HOST_AUTH_METHOD: 'trust' } });
   expect(job.services?.redis).toMatchObject({ image: defaultImage('redis', elasticVersion), ports: ['6379:6379'] });
-  expect(uses(job, 'actions/setup-node').with).toMatchObject({ 'node-version': 20 });
+  // The Node line the service images run (their base image), so CI tests what ships.
+  const imageNodeMajor = Number(/^node:(\d+)\./.exec(defaultImage('node'))![1]);
+  expect(uses(job, 'actions/setup-node').with).toMatchObject({ 'node-version': imageNodeMajor });
   const commands = runs(job);
   const order = ['npm ci', 'npm run build', 'npm test'].map((command) => commands.indexOf(command));
   expect(order.every((index) => index >= 0)).toBe(true);

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFakeCdktfProject } from '../../support/fake-cdktf.js';
 import { stateFileProjectPath } from '../../../stacks/state-backend.js';
 import { runLifecycle } from '../../../tools/lifecycle/run.js';
 
@@ -55,20 +55,10 @@ if (args[0] === 'diff') {
 }
 `;
 
-let dir: string;
-let callLog: string;
-let fake: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lifecycle-diff-'));
-  callLog = join(dir, 'calls.jsonl');
-  fake = join(dir, 'fake-cdktf.mjs');
-  writeFileSync(fake, FAKE_CDKTF);
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const project = useFakeCdktfProject('lifecycle-diff-', FAKE_CDKTF);
 
 const plannedStacks = () =>
-  readFileSync(callLog, 'utf8')
+  readFileSync(project.callLog, 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as string[])
@@ -78,19 +68,19 @@ const plannedStacks = () =>
 /** Writes `stack`'s state file as Terraform does, holding `outputs`. */
 function deployed(stack: string, outputs: readonly string[]): void {
   const values = Object.fromEntries(outputs.map((name) => [name, { value: 'x', type: 'string' }]));
-  writeFileSync(join(dir, stateFileProjectPath(stack)), JSON.stringify({ version: 4, serial: 1, outputs: values, resources: [] }));
+  writeFileSync(join(project.dir, stateFileProjectPath(stack)), JSON.stringify({ version: 4, serial: 1, outputs: values, resources: [] }));
 }
 const PLATFORM_OUTPUTS = ['cross-stack-output-docker_networknetwork_C8AC2FB3name', 'cross-stack-output-random_passwordpw_1result'];
 const ELASTIC_OUTPUTS = ['cross-stack-output-elasticstack_elasticsearch_data_streamlogs_Anname'];
 
 async function diff(env: Record<string, string> = {}) {
   const lines: string[] = [];
-  const report = join(dir, 'diff.md');
+  const report = join(project.dir, 'diff.md');
   const exitCode = await runLifecycle('diff', {
     environment: 'dev',
-    cdktf: [process.execPath, fake],
-    cwd: dir,
-    env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: callLog, ...env },
+    cdktf: [process.execPath, project.script],
+    cwd: project.dir,
+    env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: project.callLog, ...env },
     reportFile: report,
     log: (line) => lines.push(line),
   });

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFakeCdktfProject } from '../../support/fake-cdktf.js';
 import { cleanPlanOutput, diffCommentMarker, planSummary, renderDiffReport } from '../../../tools/lifecycle/diff-report.js';
 import { environmentFromArgs } from '../../../tools/lifecycle/environment.js';
 import { runLifecycle, type LifecycleCommand } from '../../../tools/lifecycle/run.js';
@@ -40,21 +40,11 @@ if (args[0] === 'diff') {
 }
 `;
 
-let dir: string;
-let log: string;
-let fake: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lifecycle-'));
-  log = join(dir, 'calls.jsonl');
-  fake = join(dir, 'fake-cdktf.mjs');
-  writeFileSync(fake, FAKE_CDKTF);
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const project = useFakeCdktfProject('lifecycle-', FAKE_CDKTF);
 
 function calls(): { args: string[]; env: string; tf: string | null }[] {
   try {
-    return readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    return readFileSync(project.callLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   } catch {
     return [];
   }
@@ -63,9 +53,9 @@ function calls(): { args: string[]; env: string; tf: string | null }[] {
 function run(command: LifecycleCommand, extra: Partial<Parameters<typeof runLifecycle>[1]> = {}) {
   return runLifecycle(command, {
     environment: 'staging',
-    cdktf: [process.execPath, fake],
-    cwd: dir,
-    env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, ...extra.env },
+    cdktf: [process.execPath, project.script],
+    cwd: project.dir,
+    env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: project.callLog, ...extra.env },
     log: () => {},
     ...extra,
   });
@@ -103,8 +93,8 @@ describe('stack order', () => {
 
 /** Every file under the project directory except the fake CLI's own and cdktf.out. */
 const leftovers = () =>
-  readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((path) => !path.startsWith('cdktf.out') && ![fake, log].includes(join(dir, path)))
+  readdirSync(project.dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => !path.startsWith('cdktf.out') && ![project.script, project.callLog].includes(join(project.dir, path)))
     .sort();
 
 describe('runLifecycle', () => {
@@ -120,7 +110,7 @@ describe('runLifecycle', () => {
   });
 
   it('reports a failed deploy', async () => {
-    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-platform' };
+    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: project.callLog, FAKE_FAIL_STACK: 'staging-platform' };
     expect(await run('deploy', { env, preflight: async () => true })).toBe(1);
     expect(calls().map((c) => c.args[0])).toEqual(['synth', 'deploy']);
   });
@@ -131,7 +121,7 @@ describe('runLifecycle', () => {
   });
 
   it('destroys in reverse order in one call, and passes TERRAFORM_BINARY_NAME through', async () => {
-    expect(await run('destroy', { extraArgs: ['--auto-approve'], env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, TERRAFORM_BINARY_NAME: 'tofu' } })).toBe(0);
+    expect(await run('destroy', { extraArgs: ['--auto-approve'], env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: project.callLog, TERRAFORM_BINARY_NAME: 'tofu' } })).toBe(0);
     const [synth, destroy, ...more] = calls();
     expect(synth!.args[0]).toBe('synth');
     expect(more).toEqual([]);
@@ -142,7 +132,7 @@ describe('runLifecycle', () => {
 
   it('runs no preflight before a destroy, and reports a failed one', async () => {
     let preflights = 0;
-    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-elastic' };
+    const env = { PATH: process.env.PATH, FAKE_CDKTF_LOG: project.callLog, FAKE_FAIL_STACK: 'staging-elastic' };
     expect(await run('destroy', { env, preflight: async () => (preflights++, false) })).toBe(1);
     expect(preflights).toBe(0);
     expect(calls().map((c) => c.args[0])).toEqual(['synth', 'destroy']);
@@ -154,8 +144,8 @@ describe('runLifecycle', () => {
   });
 
   it('diffs each stack, keeps going after a failure, and writes one report', async () => {
-    const report = join(dir, 'diff.md');
-    const code = await run('diff', { reportFile: report, env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: log, FAKE_FAIL_STACK: 'staging-platform' } });
+    const report = join(project.dir, 'diff.md');
+    const code = await run('diff', { reportFile: report, env: { PATH: process.env.PATH, FAKE_CDKTF_LOG: project.callLog, FAKE_FAIL_STACK: 'staging-platform' } });
     expect(code).toBe(1);
     expect(calls().map((c) => c.args[0])).toEqual(['synth', 'diff', 'diff']);
     expect(calls().filter((c) => c.args[0] === 'diff').map((c) => c.args.at(-1))).toEqual(['staging-platform', 'staging-elastic']);

@@ -19,8 +19,9 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SERVICE_DOCKERFILE = 'services/Dockerfile';
 
 /**
- * Build context as Terraform sees it: Terraform runs in `cdktf.out/stacks/<stack>/`,
- * three levels below the repository root. A relative path keeps the synthesized
+ * Build context as Terraform sees it in a cdktf app at the repository root: Terraform runs in
+ * `cdktf.out/stacks/<stack>/`, three levels below it (the app passes its own
+ * PROJECT_DIR_FROM_STACK, stacks/working-directory.ts). A relative path keeps the synthesized
  * JSON free of machine-specific paths.
  */
 export const DEFAULT_BUILD_CONTEXT = '../../..';

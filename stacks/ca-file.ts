@@ -1,3 +1,5 @@
+import { PROJECT_DIR_FROM_STACK } from './working-directory.js';
+
 /**
  * The platform CA as a file on the machine that runs Terraform. The elasticstack
  * provider's Kibana block takes CA *files* only (its Elasticsearch block takes the
@@ -14,10 +16,9 @@ export function platformCaProjectPath(environment: string): string {
 }
 
 /**
- * The same file as a Terraform expression. cdktf runs Terraform in each stack's
- * working directory `cdktf.out/stacks/<stack>`, where `${path.root}` points, so
- * three levels up is the project directory for every stack of the app.
+ * The same file as a Terraform expression: `${path.root}` is the stack's working directory,
+ * PROJECT_DIR_FROM_STACK leads from there to the project directory, for every stack of the app.
  */
 export function platformCaFile(environment: string): string {
-  return `\${path.root}/../../../${platformCaProjectPath(environment)}`;
+  return `\${path.root}/${PROJECT_DIR_FROM_STACK}/${platformCaProjectPath(environment)}`;
 }

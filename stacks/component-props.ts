@@ -9,6 +9,7 @@ import type { RedisProps } from '../constructs/redis.js';
 import type { ElasticFileRealmProps } from '../constructs/security/index.js';
 import { replicasOf, type EnvironmentConfig } from './config/index.js';
 import { resolveImage } from './images.js';
+import { PROJECT_DIR_FROM_STACK } from './working-directory.js';
 
 /**
  * The one place the environment settings meet the constructs: each function maps the settings
@@ -24,9 +25,11 @@ export function redisSettings(config: EnvironmentConfig): Pick<RedisProps, 'imag
   return { image: resolveImage(config, 'redis') };
 }
 
-export function serviceSettings(config: EnvironmentConfig, serviceName: string): Pick<FastifyServiceProps, 'environment' | 'replicas' | 'build'> {
+export function serviceSettings(config: EnvironmentConfig, serviceName: string): Pick<FastifyServiceProps, 'environment' | 'replicas' | 'build' | 'buildContext'> {
   return {
     environment: config.environment,
+    // The repository root is the project directory.
+    buildContext: PROJECT_DIR_FROM_STACK,
     replicas: replicasOf(config, serviceName),
     build: { nodeImage: resolveImage(config, 'node'), npmRegistry: config.images.npmRegistry },
   };

@@ -4,10 +4,8 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
-import { containerSettings } from './private/container-settings.js';
 import {
-  ELASTIC_PROCESS_USER,
-  ELK_HEALTHY_WITHIN_SECONDS,
+  elasticContainerSettings,
   elkHealthcheck,
   tlsUploads,
   type RealmCredentials,
@@ -166,8 +164,7 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
         name: containerName,
         image: image.imageId,
         hostname: nodeName,
-        ...containerSettings(context, { aliases, memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: ELASTICSEARCH_STOP_GRACE_SECONDS }),
-        user: ELASTIC_PROCESS_USER,
+        ...elasticContainerSettings(context, { aliases, memoryMb: heapMb * 2, stopGraceSeconds: ELASTICSEARCH_STOP_GRACE_SECONDS }),
         env: [
           ...elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),
           ...(props.superuserPassword === undefined ? [] : [`${SUPERUSER_PASSWORD_VARIABLE}=${props.superuserPassword}`]),

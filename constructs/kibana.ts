@@ -3,10 +3,8 @@ import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { containerSettings } from './private/container-settings.js';
 import {
-  ELASTIC_PROCESS_USER,
-  ELK_HEALTHY_WITHIN_SECONDS,
+  elasticContainerSettings,
   elkHealthcheck,
   tlsUploads,
   type RealmCredentials,
@@ -117,8 +115,7 @@ export class Kibana extends Construct {
       name: containerName,
       image: image.imageId,
       hostname: KIBANA_ALIAS,
-      ...containerSettings(context, { aliases: [KIBANA_ALIAS], memoryMb, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: KIBANA_SHUTDOWN_TIMEOUT_SECONDS + 15 }),
-      user: ELASTIC_PROCESS_USER,
+      ...elasticContainerSettings(context, { aliases: [KIBANA_ALIAS], memoryMb, stopGraceSeconds: KIBANA_SHUTDOWN_TIMEOUT_SECONDS + 15 }),
       ports: [{ internal: KIBANA_PORT, external: publishedPort, ip: bindAddress }],
       env: [
         `${SECRET_VARIABLES.elasticsearchUsername}=${props.kibanaSystemUser.username}`,

@@ -14,10 +14,8 @@ import {
   type LogstashEnvName,
 } from '../pipelines/index.js';
 import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
-import { containerSettings } from './private/container-settings.js';
 import {
-  ELASTIC_PROCESS_USER,
-  ELK_HEALTHY_WITHIN_SECONDS,
+  elasticContainerSettings,
   elkHealthcheck,
   tlsUploads,
   type RealmCredentials,
@@ -134,10 +132,9 @@ export class Logstash extends Construct {
       image: image.imageId,
       hostname: LOGSTASH_ALIAS,
       ...withLabel(
-        containerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS, stopGraceSeconds: LOGSTASH_STOP_GRACE_SECONDS }),
+        elasticContainerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, stopGraceSeconds: LOGSTASH_STOP_GRACE_SECONDS }),
         { label: DATA_STREAMS_LABEL, value: props.dataStreams.some((name) => Token.isUnresolved(name)) ? Fn.join(',', [...props.dataStreams]) : props.dataStreams.join(',') },
       ),
-      user: ELASTIC_PROCESS_USER,
       env: [...Object.entries(containerEnv).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
       volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],
       upload: [

@@ -6,7 +6,12 @@ import type { LogstashProps } from '../constructs/logstash.js';
 import type { NginxProps } from '../constructs/nginx.js';
 import type { PostgresProps } from '../constructs/postgres.js';
 import type { RedisProps } from '../constructs/redis.js';
-import type { ElasticFileRealmProps } from '../constructs/security/index.js';
+import type { ElasticsearchCluster } from '../constructs/elasticsearch.js';
+import type { PlatformContext } from '../constructs/platform-context.js';
+import type { CertificateAuthority, ElasticFileRealm, ElasticFileRealmProps } from '../constructs/security/index.js';
+import type { IngestInputs } from './contracts.js';
+import type { ServiceDeclaration } from '@platform/contract';
+import type { Logstash } from '../constructs/logstash.js';
 import { replicasOf, type EnvironmentConfig } from './config/index.js';
 import { resolveImage } from './images.js';
 import { PROJECT_DIR_FROM_STACK } from './working-directory.js';
@@ -43,7 +48,7 @@ export function fileRealmSettings(config: EnvironmentConfig): Pick<ElasticFileRe
   return { elasticVersion: config.elasticVersion };
 }
 
-export function elasticsearchSettings(config: EnvironmentConfig): Pick<ElasticsearchProps, 'image' | 'nodes' | 'heapMb' | 'publishedPort' | 'bindAddress'> {
+function elasticsearchSettings(config: EnvironmentConfig): Pick<ElasticsearchProps, 'image' | 'nodes' | 'heapMb' | 'publishedPort' | 'bindAddress'> {
   return {
     image: resolveImage(config, 'elasticsearch'),
     nodes: config.elasticsearch.nodes,
@@ -53,14 +58,62 @@ export function elasticsearchSettings(config: EnvironmentConfig): Pick<Elasticse
   };
 }
 
-export function kibanaSettings(config: EnvironmentConfig): Pick<KibanaProps, 'image' | 'memoryMb' | 'publishedPort' | 'bindAddress'> {
+function kibanaSettings(config: EnvironmentConfig): Pick<KibanaProps, 'image' | 'memoryMb' | 'publishedPort' | 'bindAddress'> {
   return { image: resolveImage(config, 'kibana'), memoryMb: config.kibana.memoryMb, publishedPort: config.ports.kibana, bindAddress: config.bindAddress };
 }
 
-export function logstashSettings(config: EnvironmentConfig): Pick<LogstashProps, 'image' | 'environment' | 'heapMb'> {
+function logstashSettings(config: EnvironmentConfig): Pick<LogstashProps, 'image' | 'environment' | 'heapMb'> {
   return { image: resolveImage(config, 'logstash'), environment: config.environment, heapMb: config.logstash.heapMb };
 }
 
-export function filebeatSettings(config: EnvironmentConfig): Pick<FilebeatProps, 'image' | 'environment'> {
+function filebeatSettings(config: EnvironmentConfig): Pick<FilebeatProps, 'image' | 'environment'> {
   return { image: resolveImage(config, 'filebeat'), environment: config.environment };
+}
+
+/** What the Elasticsearch and Kibana containers take from the platform besides settings. */
+export interface ElasticWiring {
+  readonly context: PlatformContext;
+  readonly certificateAuthority: CertificateAuthority;
+  readonly realm: ElasticFileRealm;
+}
+
+/** Elasticsearch's whole props: its settings, the platform CA and the file realm's users. */
+export function elasticsearchProps(config: EnvironmentConfig, { context, certificateAuthority, realm }: ElasticWiring): ElasticsearchProps {
+  return {
+    ...elasticsearchSettings(config),
+    context,
+    certificateAuthority,
+    realmFiles: realm.fileContents,
+    healthcheckUser: realm.healthcheck,
+    superuserPassword: realm.superuser.password,
+  };
+}
+
+/** Kibana's whole props: its settings, the cluster it serves and its system user. */
+export function kibanaProps(config: EnvironmentConfig, { context, certificateAuthority, realm }: ElasticWiring, elasticsearch: ElasticsearchCluster): KibanaProps {
+  return { ...kibanaSettings(config), context, elasticsearch, certificateAuthority, kibanaSystemUser: realm.kibana };
+}
+
+/** Logstash's whole props: its settings, what the platform provides and the streams it writes. */
+export function logstashProps(config: EnvironmentConfig, platform: IngestInputs, dataStreams: readonly string[]): LogstashProps {
+  return {
+    ...logstashSettings(config),
+    context: platform.context,
+    elasticsearchUrls: platform.elasticsearchUrls,
+    certificateAuthority: platform.certificateAuthority,
+    writerUser: platform.logsWriter,
+    dataStreams,
+  };
+}
+
+/** Filebeat's whole props: its settings, the log volume, and the Logstash it ships to. */
+export function filebeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, services?: readonly ServiceDeclaration[]): FilebeatProps {
+  return {
+    ...filebeatSettings(config),
+    context: platform.context,
+    logstash,
+    certificateAuthority: platform.certificateAuthority,
+    logVolumeName: platform.logVolumeName,
+    ...(services ? { services } : {}),
+  };
 }

@@ -5,7 +5,7 @@ import { Filebeat } from '../constructs/filebeat.js';
 import { Logstash } from '../constructs/logstash.js';
 import type { ServiceDeclaration } from '@platform/contract';
 import type { EnvironmentConfig } from './config/index.js';
-import { filebeatSettings, logstashSettings } from './component-props.js';
+import { filebeatProps, logstashProps } from './component-props.js';
 import type { IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 import { useProjectStateFile } from './state-backend.js';
@@ -42,24 +42,10 @@ export class IngestStack extends TerraformStack {
     // The same Docker host as the platform stack (DOCKER_HOST / DOCKER_CONTEXT, default the local socket).
     new DockerProvider(this, 'docker', {});
 
-    this.logstash = new Logstash(this, 'logstash', {
-      ...logstashSettings(config),
-      context: platform.context,
-      elasticsearchUrls: platform.elasticsearchUrls,
-      certificateAuthority: platform.certificateAuthority,
-      writerUser: platform.logsWriter,
-      dataStreams: props.dataStreams,
-    });
+    this.logstash = new Logstash(this, 'logstash', logstashProps(config, platform, props.dataStreams));
     // The services and nginx (platform stack, deployed earlier) have already created their
     // directories on the shared log volume, which Filebeat mounts read-only.
-    this.filebeat = new Filebeat(this, 'filebeat', {
-      ...filebeatSettings(config),
-      context: platform.context,
-      logstash: this.logstash,
-      certificateAuthority: platform.certificateAuthority,
-      logVolumeName: platform.logVolumeName,
-      services: props.services,
-    });
+    this.filebeat = new Filebeat(this, 'filebeat', filebeatProps(config, platform, this.logstash, props.services));
 
     Aspects.of(this).add(new ContainerPolicyAspect(config.bindAddress));
   }

@@ -20,9 +20,9 @@ import { platformCaFile } from './ca-file.js';
 import { ValidationError } from '../constructs/private/validation.js';
 import type { EnvironmentConfig } from './config/index.js';
 import {
-  elasticsearchSettings,
+  elasticsearchProps,
   fileRealmSettings,
-  kibanaSettings,
+  kibanaProps,
   nginxSettings,
   postgresSettings,
   redisSettings,
@@ -160,21 +160,9 @@ export class PlatformStack extends TerraformStack {
     this.services = [...built.values()];
     this.nginx = new Nginx(this, 'nginx', { ...nginxSettings(config), context, services: this.services, logVolumeName: logs.name });
 
-    this.elasticsearch = new Elasticsearch(this, 'elasticsearch', {
-      ...elasticsearchSettings(config),
-      context,
-      certificateAuthority: pki,
-      realmFiles: realm.fileContents,
-      healthcheckUser: realm.healthcheck,
-      superuserPassword: realm.superuser.password,
-    });
-    this.kibana = new Kibana(this, 'kibana', {
-      ...kibanaSettings(config),
-      context,
-      elasticsearch: this.elasticsearch,
-      certificateAuthority: pki,
-      kibanaSystemUser: realm.kibana,
-    });
+    const elasticWiring = { context, certificateAuthority: pki, realm };
+    this.elasticsearch = new Elasticsearch(this, 'elasticsearch', elasticsearchProps(config, elasticWiring));
+    this.kibana = new Kibana(this, 'kibana', kibanaProps(config, elasticWiring, this.elasticsearch));
     this.ingestInputs = {
       context,
       logVolumeName: logs.name,

@@ -1,5 +1,6 @@
 import type { ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
-import { shellHealthcheck } from './container-settings.js';
+import { containerSettings, shellHealthcheck, type ContainerSettingsOptions } from './container-settings.js';
+import type { PlatformContext } from '../platform-context.js';
 import type { IssuedCertificate } from '../security/index.js';
 
 /**
@@ -19,10 +20,18 @@ export interface RealmCredentials {
  * (owner of their data directories) with group 0. Uploaded files are owned by
  * root:root, so private keys uploaded 0640 are readable by the process and no one else.
  */
-export const ELASTIC_PROCESS_USER = '1000:0';
+const ELASTIC_PROCESS_USER = '1000:0';
 
 /** Seconds Terraform waits for a JVM or Node ELK component to turn healthy. */
-export const ELK_HEALTHY_WITHIN_SECONDS = 300;
+const ELK_HEALTHY_WITHIN_SECONDS = 300;
+
+/**
+ * The platform's container settings for an Elastic process (Elasticsearch, Kibana, Logstash):
+ * run as the images' own user, and a long wait for health, since a JVM starts slowly.
+ */
+export function elasticContainerSettings(context: PlatformContext, options: Omit<ContainerSettingsOptions, 'healthyWithinSeconds'>) {
+  return { ...containerSettings(context, { ...options, healthyWithinSeconds: ELK_HEALTHY_WITHIN_SECONDS }), user: ELASTIC_PROCESS_USER };
+}
 
 /** An ELK healthcheck: a shell command with more retries than the platform default, for slow starters. */
 export function elkHealthcheck(command: string, startPeriod: string) {

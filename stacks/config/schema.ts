@@ -7,7 +7,7 @@ import { KIBANA_MEMORY_MB, KIBANA_PORT } from '../../constructs/kibana.js';
 import { LOGSTASH_HEAP_MB } from '../../constructs/logstash.js';
 import { NGINX_DEFAULT_LISTEN_PORT } from '../../constructs/nginx-config.js';
 import { DEFAULT_BIND_ADDRESS } from '../../constructs/platform-context.js';
-import type { WholeNumberRule } from '../../constructs/private/validation.js';
+import { describeWholeNumber, type WholeNumberRule } from '../../constructs/private/validation.js';
 
 /**
  * The typed, validated settings of one environment. Every setting carries a
@@ -15,24 +15,22 @@ import type { WholeNumberRule } from '../../constructs/private/validation.js';
  * this schema, so the two cannot drift.
  */
 
+/** A whole-number setting within `rule`, refused with the same message the constructs give. */
+const wholeNumber = (rule: WholeNumberRule) => {
+  const error = `must be ${describeWholeNumber(rule)}`;
+  const atLeast = z.number().int({ error }).min(rule.min, { error });
+  return rule.max === undefined ? atLeast : atLeast.max(rule.max, { error });
+};
+
+// Unprivileged ports only: the platform never asks for root on the host.
 const port = (fallback: number, what: string) =>
-  z
-    .number()
-    .int({ error: 'must be a whole number from 1024 to 65535' })
-    .min(1024, { error: 'must be from 1024 to 65535 (unprivileged ports only)' })
-    .max(65535, { error: 'must be from 1024 to 65535' })
+  wholeNumber({ min: 1024, max: 65535 })
     .default(fallback)
     .describe(`Host port ${what} is published on (on \`bindAddress\`).`);
 
 /** A MiB setting within what its construct accepts (range and default are the construct's, declared there). */
 const megabytes = ({ min, max, default: fallback }: Required<Pick<WholeNumberRule, 'min' | 'max'>> & { readonly default: number }, what: string) =>
-  z
-    .number()
-    .int({ error: `must be a whole number of MiB from ${min} to ${max}` })
-    .min(min, { error: `must be at least ${min} MiB` })
-    .max(max, { error: `must be at most ${max} MiB` })
-    .default(fallback)
-    .describe(what);
+  wholeNumber({ min, max, unit: 'MiB' }).default(fallback).describe(what);
 
 /** `<registry>/<path>:<tag>` or `...@sha256:<digest>`; `latest` and untagged refs are refused (pinned images only). */
 export const IMAGE_REF = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._/-]+(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -116,19 +114,11 @@ export const EnvironmentConfigSchema = z
     replicas: z
       .record(
         z.string().regex(SERVICE_NAME_PATTERN, { error: 'must be a declared service name' }),
-        z
-          .number()
-          .int({ error: 'must be a whole number from 1 to 10' })
-          .min(1, { error: 'must be from 1 to 10' })
-          .max(10, { error: 'must be from 1 to 10' }),
+        wholeNumber({ min: 1, max: 10 }),
       )
       .default({})
       .describe('Replicas per service, by service name; a service not listed runs 1.'),
-    logRetentionDays: z
-      .number()
-      .int({ error: 'must be a whole number of days from 1 to 3650' })
-      .min(1, { error: 'must be from 1 to 3650 days' })
-      .max(3650, { error: 'must be from 1 to 3650 days' })
+    logRetentionDays: wholeNumber({ min: 1, max: 3650, unit: 'days' })
       .default(30)
       .describe('Days a log index is kept after rollover before the ILM policy deletes it.'),
     rollover: z
@@ -148,17 +138,10 @@ export const EnvironmentConfigSchema = z
       .describe('ILM hot-phase rollover.'),
     alerts: z
       .strictObject({
-        errorThreshold: z
-          .number()
-          .int({ error: 'must be a whole number of error lines, at least 1' })
-          .min(1, { error: 'must be at least 1' })
+        errorThreshold: wholeNumber({ min: 1, unit: 'error lines' })
           .default(10)
           .describe('Error log lines per service within the window that fire the alert.'),
-        windowMinutes: z
-          .number()
-          .int({ error: 'must be a whole number of minutes from 1 to 1440' })
-          .min(1, { error: 'must be from 1 to 1440 minutes' })
-          .max(1440, { error: 'must be from 1 to 1440 minutes' })
+        windowMinutes: wholeNumber({ min: 1, max: 1440, unit: 'minutes' })
           .default(5)
           .describe('Window the error count is taken over (minutes).'),
         licence: z

@@ -9,7 +9,8 @@ import { Filebeat, type FilebeatProps } from '../../constructs/filebeat.js';
 import { Kibana, type KibanaProps } from '../../constructs/kibana.js';
 import { Logstash, type LogstashProps } from '../../constructs/logstash.js';
 import type { PlatformContext } from '../../constructs/platform-context.js';
-import { elasticsearchSettings, fileRealmSettings, filebeatSettings, kibanaSettings, logstashSettings } from '../../stacks/component-props.js';
+import { elasticsearchProps, fileRealmSettings, filebeatProps, kibanaProps, logstashProps } from '../../stacks/component-props.js';
+import type { IngestInputs } from '../../stacks/contracts.js';
 import { ElasticFileRealm, PlatformPki } from '../../constructs/security/index.js';
 import { ENVIRONMENTS, resolveEnvironmentConfig, type EnvironmentSettings } from '../../stacks/config/index.js';
 
@@ -72,40 +73,18 @@ export function synthElk(options: SynthElkOptions = {}) {
 
   const pki = new PlatformPki(stack, 'pki', { context });
   const realm = new ElasticFileRealm(stack, 'realm', fileRealmSettings(config));
-  const elasticsearch = new Elasticsearch(stack, 'elasticsearch', {
-    ...elasticsearchSettings(config),
+  const elasticWiring = { context, certificateAuthority: pki, realm };
+  const elasticsearch = new Elasticsearch(stack, 'elasticsearch', { ...elasticsearchProps(config, elasticWiring), ...options.elasticsearch });
+  const kibana = new Kibana(stack, 'kibana', { ...kibanaProps(config, elasticWiring, elasticsearch), ...options.kibana });
+  const ingestInputs: IngestInputs = {
     context,
-    certificateAuthority: pki,
-    realmFiles: realm.fileContents,
-    healthcheckUser: realm.healthcheck,
-    superuserPassword: realm.superuser.password,
-    ...options.elasticsearch,
-  });
-  const kibana = new Kibana(stack, 'kibana', {
-    ...kibanaSettings(config),
-    context,
-    elasticsearch,
-    certificateAuthority: pki,
-    kibanaSystemUser: realm.kibana,
-    ...options.kibana,
-  });
-  const logstash = new Logstash(stack, 'logstash', {
-    ...logstashSettings(config),
-    context,
-    elasticsearchUrls: elasticsearch.internalUrls,
-    dataStreams: ['logs-user-service-dev'],
-    certificateAuthority: pki,
-    writerUser: realm.logstashWriter,
-    ...options.logstash,
-  });
-  const filebeat = new Filebeat(stack, 'filebeat', {
-    ...filebeatSettings(config),
-    context,
-    logstash,
-    certificateAuthority: pki,
     logVolumeName: logs.name,
-    ...options.filebeat,
-  });
+    certificateAuthority: pki,
+    logsWriter: realm.logstashWriter,
+    elasticsearchUrls: elasticsearch.internalUrls,
+  };
+  const logstash = new Logstash(stack, 'logstash', { ...logstashProps(config, ingestInputs, ['logs-user-service-dev']), ...options.logstash });
+  const filebeat = new Filebeat(stack, 'filebeat', { ...filebeatProps(config, ingestInputs, logstash), ...options.filebeat });
 
   const json = Testing.synth(stack);
   const synthesized = JSON.parse(json) as SynthStack;

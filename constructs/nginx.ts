@@ -4,7 +4,7 @@ import { LOG_ROOT, NGINX_LOG_DIR } from '@platform/contract';
 import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
-import { ValidationError, reportedAt, requireWholeNumber } from './private/validation.js';
+import { ValidationError, reportedAt, wholeNumberProp } from './private/validation.js';
 import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, publishedHost, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';
@@ -52,8 +52,7 @@ export class Nginx extends Construct {
     super(scope, id);
     const { context } = props;
     this.alias = props.alias ?? 'nginx';
-    const memoryMb = props.memoryMb ?? 128;
-    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 32, unit: 'MiB' });
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 128, min: 32, unit: 'MiB' });
     if (props.services.length === 0) throw new ValidationError(this, 'services must list at least one service to route to');
 
     this.configText = reportedAt(this, () => renderNginxConfig({
@@ -68,7 +67,7 @@ export class Nginx extends Construct {
       burst: props.burst,
     }));
     const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
-    const publishedPort = requireWholeNumber(this, 'publishedPort', props.publishedPort ?? NGINX_DEFAULT_LISTEN_PORT, { min: 1, max: 65535 });
+    const publishedPort = wholeNumberProp(this, 'publishedPort', props.publishedPort, { default: NGINX_DEFAULT_LISTEN_PORT, min: 1, max: 65535 });
     this.url = `http://${publishedHost(bindAddress)}:${publishedPort}`;
     const probeUrl = `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`;
 

@@ -4,7 +4,8 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { containerSettings, healthcheck } from './private/container-settings.js';
-import { ValidationError, requireWholeNumber } from './private/validation.js';
+import { SynthesisList } from './private/synthesis-list.js';
+import { ValidationError, wholeNumberProp } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
 import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
@@ -149,19 +150,15 @@ export class Postgres extends Construct {
   public readonly dataVolume: Volume;
   /** Generated password of the `postgres` superuser (sensitive); no component uses it. */
   public readonly superuserPassword: string;
-  private readonly databases: { readonly options: DatabaseOptions; readonly passwordEnv: string }[] = [];
-  /** Set once synthesis has read the database list: the container is fixed from then on. */
-  private rendered = false;
+  /** Read at synthesis: the container's environment and init script are fixed from then on. */
+  private readonly databases: SynthesisList<{ readonly options: DatabaseOptions; readonly passwordEnv: string }>;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
     const { context } = props;
     this.alias = props.alias ?? 'postgres';
-    const memoryMb = props.memoryMb ?? 512;
-    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 128, unit: 'MiB' });
-    this.node.addValidation({
-      validate: () => (this.databases.length === 0 ? ['has no database: call addDatabase once for each service that uses Postgres'] : []),
-    });
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 512, min: 128, unit: 'MiB' });
+    this.databases = new SynthesisList(this, { entry: 'database', adder: 'addDatabase', callers: 'each service that uses Postgres' });
 
     const image = pulledImage(this, props.image ?? defaultImage('postgres'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
@@ -187,7 +184,7 @@ export class Postgres extends Construct {
           'POSTGRES_USER=postgres',
           `POSTGRES_PASSWORD=${superuser.result}`,
           'POSTGRES_DB=postgres',
-          ...this.renderedDatabases().map((d) => d.passwordEnv),
+          ...this.databases.render().map((d) => d.passwordEnv),
         ],
       }),
       // Uploads are owned by root, and Postgres reads its key only when the key belongs to
@@ -203,7 +200,7 @@ export class Postgres extends Construct {
         // docker-entrypoint.sh, docker_process_init_files). Uploads are root-owned, so 0755.
         {
           file: INIT_SCRIPT,
-          content: Lazy.stringValue({ produce: () => renderPostgresInitScript(this.renderedDatabases().map((d) => d.options)) }),
+          content: Lazy.stringValue({ produce: () => renderPostgresInitScript(this.databases.render().map((d) => d.options)) }),
           permissions: '0755',
         },
         { file: paths.hbaFile, content: renderPostgresHba(), permissions: '0644' },
@@ -224,28 +221,21 @@ export class Postgres extends Construct {
    */
   addDatabase(options: DatabaseOptions): DatabaseCredentials {
     const { name, client } = options;
-    if (this.rendered) {
-      throw new ValidationError(this, `addDatabase("${name}") came after synthesis read the database list; add every database before synth`);
-    }
+    this.databases.checkOpen(name);
     if (!SQL_IDENTIFIER.test(name) || name === 'postgres') {
       throw new ValidationError(this, `database "${name}" of "${client}" must be a lower-case SQL identifier (letters, digits, "_"), not "postgres"`);
     }
-    const taken = this.databases.find((d) => d.options.name === name);
+    const taken = this.databases.peek().find((d) => d.options.name === name);
     if (taken) {
       throw new ValidationError(this, `database "${name}" is already "${taken.options.client}"'s; "${client}" needs its own`);
     }
     const password = new Password(this, `${name}-password`, { length: 32, special: false });
-    this.databases.push({ options: { name, client }, passwordEnv: `${passwordVariableOf(name)}=${password.result}` });
+    this.databases.add({ options: { name, client }, passwordEnv: `${passwordVariableOf(name)}=${password.result}` });
     return {
       database: name,
       username: name,
       password: password.result,
       url: `postgres://${name}:${password.result}@${this.alias}:${PORT}/${name}?sslmode=verify-full`,
     };
-  }
-
-  private renderedDatabases() {
-    this.rendered = true;
-    return this.databases;
   }
 }

@@ -5,7 +5,8 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { SERVICE_NAME_PATTERN } from '@platform/contract';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
-import { ValidationError, requireWholeNumber } from './private/validation.js';
+import { SynthesisList } from './private/synthesis-list.js';
+import { ValidationError, wholeNumberProp } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
 import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
@@ -143,19 +144,15 @@ export class Redis extends Construct {
   public readonly port = PORT;
   public readonly container: Container;
   public readonly dataVolume: Volume;
-  private readonly users: { name: string; passwordSha256: string; keyPrefix: string }[] = [];
-  /** Set once synthesis has read the user list: the ACL file is fixed from then on. */
-  private rendered = false;
+  /** Read at synthesis: the ACL file is fixed from then on. */
+  private readonly users: SynthesisList<{ name: string; passwordSha256: string; keyPrefix: string }>;
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
     const { context } = props;
     this.alias = props.alias ?? 'redis';
-    const memoryMb = props.memoryMb ?? 256;
-    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });
-    this.node.addValidation({
-      validate: () => (this.users.length === 0 ? ['has no user: call addUser once for each service that uses Redis'] : []),
-    });
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 256, min: 64, unit: 'MiB' });
+    this.users = new SynthesisList(this, { entry: 'user', adder: 'addUser', callers: 'each service that uses Redis' });
 
     const image = pulledImage(this, props.image ?? defaultImage('redis'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
@@ -179,7 +176,7 @@ export class Redis extends Construct {
       upload: [
         { file: `${CONFIG_DIR}/redis.conf`, content: renderRedisConfig({ maxmemoryMb: Math.floor(memoryMb * 0.75) }), permissions: '0644' },
         // Users are added after the container is declared: the file is produced at synthesis (cdktf Lazy).
-        { file: `${CONFIG_DIR}/users.acl`, content: Lazy.stringValue({ produce: () => this.renderAcl() }), permissions: '0644' },
+        { file: `${CONFIG_DIR}/users.acl`, content: Lazy.stringValue({ produce: () => renderRedisAcl(this.users.render()) }), permissions: '0644' },
         { file: tls.caCertificate, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
         { file: tls.certificate, content: certificate.certificatePem, permissions: '0644' },
         { file: tls.privateKey, content: certificate.privateKeyPem, permissions: '0600' },
@@ -194,21 +191,14 @@ export class Redis extends Construct {
    * afterwards the ACL file is fixed.
    */
   addUser(name: string): RedisAccess {
-    if (this.rendered) {
-      throw new ValidationError(this, `addUser("${name}") came after synthesis read the user list; add every user before synth`);
-    }
+    this.users.checkOpen(name);
     if (!SERVICE_NAME_PATTERN.test(name) || name === 'default' || name === REDIS_PROBE_USER) {
       throw new ValidationError(this, `cannot make an ACL user "${name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
     }
-    if (this.users.some((u) => u.name === name)) throw new ValidationError(this, `already has an ACL user "${name}"; each client needs its own`);
+    if (this.users.peek().some((u) => u.name === name)) throw new ValidationError(this, `already has an ACL user "${name}"; each client needs its own`);
     const password = new Password(this, `${name}-password`, { length: 32, special: false });
     const keyPrefix = redisKeyPrefixOf(name);
-    this.users.push({ name, passwordSha256: Fn.sha256(password.result), keyPrefix });
+    this.users.add({ name, passwordSha256: Fn.sha256(password.result), keyPrefix });
     return { username: name, url: `rediss://${name}:${password.result}@${this.alias}:${PORT}`, keyPrefix };
-  }
-
-  private renderAcl(): string {
-    this.rendered = true;
-    return renderRedisAcl(this.users);
   }
 }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { terraformLiteral } from '../private/terraform-literal.js';
 import { KibanaImportSavedObjects } from './bindings/index.js';
-import { dashboardSavedObjects, toNdjson, type DashboardSavedObjectsOptions, type SavedObject } from './dashboard-saved-objects.js';
+import { dashboardSavedObjects, toNdjson, type DashboardSavedObjectsOptions } from './dashboard-saved-objects.js';
 import { reportedAt } from '../private/validation.js';
 
 /** What the saved objects are built from (the data view must exist before the import), and what the import waits for. */
@@ -18,17 +18,16 @@ export interface LogDashboardProps extends DashboardSavedObjectsOptions {
  * provider never reads the objects back (see KibanaImportSavedObjects).
  */
 export class LogDashboard extends Construct {
+  /** Id of the dashboard saved object (the last one imported, after what it refers to). */
   public readonly dashboardId: string;
-  public readonly savedObjects: readonly SavedObject[];
-  public readonly savedObjectsImport: KibanaImportSavedObjects;
 
   public constructor(scope: Construct, id: string, props: LogDashboardProps) {
     super(scope, id);
-    this.savedObjects = reportedAt(this, () => dashboardSavedObjects(props));
-    this.dashboardId = this.savedObjects[this.savedObjects.length - 1]!.id;
-    this.savedObjectsImport = new KibanaImportSavedObjects(this, 'saved-objects', {
+    const savedObjects = reportedAt(this, () => dashboardSavedObjects(props));
+    this.dashboardId = savedObjects[savedObjects.length - 1]!.id;
+    new KibanaImportSavedObjects(this, 'saved-objects', {
       // Terraform would interpolate `${` and `%{`; saved-object text must reach Kibana verbatim.
-      fileContents: terraformLiteral(toNdjson(this.savedObjects)),
+      fileContents: terraformLiteral(toNdjson(savedObjects)),
       overwrite: true,
       dependsOn: props.dependsOn,
       lifecycle: {

@@ -35,6 +35,9 @@ const object = (properties: Record<string, estypes.MappingProperty>): estypes.Ma
   properties,
 });
 
+/** `http.request.body` / `http.response.body`: ECS keeps only their size. */
+const bodySize = () => object({ bytes: long() });
+
 /**
  * Fields every line carries (DESIGN.md "Log contract"), the domain-event fields,
  * the request fields both the services (ecs-pino-format) and nginx (its JSON
@@ -91,13 +94,13 @@ const LOG_FIELDS: Record<string, estypes.MappingProperty> = {
       mime_type: keyword(),
       referrer: keyword(),
       bytes: long(),
-      body: object({ bytes: long() }),
+      body: bodySize(),
     }),
     response: object({
       status_code: long(),
       mime_type: keyword(),
       bytes: long(),
-      body: object({ bytes: long() }),
+      body: bodySize(),
     }),
   }),
   url: object({

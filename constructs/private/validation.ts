@@ -64,3 +64,8 @@ export function requireWholeNumber(where: IConstruct | string, name: string, val
   }
   return value;
 }
+
+/** `requireWholeNumber` for an optional prop: `rule.default` when the prop is unset. */
+export function wholeNumberProp(where: IConstruct, name: string, value: number | undefined, rule: WholeNumberRule & { readonly default: number }): number {
+  return requireWholeNumber(where, name, value ?? rule.default, rule);
+}

@@ -1,16 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import {
-  LOGSTASH_API_PORT,
-  LOGSTASH_BEATS_PORT,
-  LOGSTASH_CONFIG_DIR,
-  LOGSTASH_DATA_DIR,
-  LOGSTASH_ENV,
-  LOGSTASH_PIPELINE_DIR,
-  logSources,
-  logstashFiles,
-} from '../../pipelines/index.js';
+import { LOGSTASH_API_PORT, LOGSTASH_BEATS_PORT, LOGSTASH_CONFIG_DIR, LOGSTASH_DATA_DIR, LOGSTASH_ENV, LOGSTASH_PIPELINE_DIR, logSources, logstashFiles } from '../../pipelines/index.js';
 import { DEAD_LETTER_LOG_SOURCE, dataStreamName, SERVICES, UNROUTED_LOG_SOURCE } from '@platform/contract';
 import type { Attribute, BranchNode, Condition, ConfigNode, PluginNode, Statement, Value } from '../support/logstash-grammar/ast.js';
 import { checkLogstashPipeline, pluginsOf } from '../support/logstash-grammar/parse.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceByName } from '@platform/contract';
 import { queryOnce } from '../../tools/testing/databases.js';
 import { contractErrorProblem, send, type HttpAnswer } from '../../tools/testing/http.js';
-import { startStack, type ServiceStack } from '../../tools/testing/stack.js';
+import { createUser, startStack, type ServiceStack } from '../../tools/testing/stack.js';
 
 const USERS = serviceByName('user-service').routePrefix;
 const ORDERS = serviceByName('order-service').routePrefix;
@@ -19,9 +19,7 @@ let userId: number;
 
 beforeAll(async () => {
   stack = await startStack();
-  const created = await send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email: 'racer@example.test', name: 'Racer' }) });
-  expect(created.status, created.text).toBe(201);
-  userId = (JSON.parse(created.text) as { id: number }).id;
+  userId = await createUser(stack, { email: 'racer@example.test', name: 'Racer' });
 });
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { READY_PATH, serviceByName } from '@platform/contract';
 import { queryOnce } from '../../tools/testing/databases.js';
 import { eventually } from '../../tools/testing/eventually.js';
 import { contractErrorProblem, send, type HttpAnswer } from '../../tools/testing/http.js';
-import { startStack, type ServiceStack } from '../../tools/testing/stack.js';
+import { createUser, startStack, type ServiceStack } from '../../tools/testing/stack.js';
 import type { OutageMode } from '../../tools/testing/tcp-proxy.js';
 import { startTraffic, type Outcome } from '../../tools/testing/traffic.js';
 
@@ -23,9 +23,7 @@ let userId: number;
 
 beforeAll(async () => {
   stack = await startStack({ proxyPostgres: true, proxyRedis: true, proxyUserService: true });
-  const created = await send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email: 'faults@example.test', name: 'Fault Target' }) });
-  expect(created.status, created.text).toBe(201);
-  userId = (JSON.parse(created.text) as { id: number }).id;
+  userId = await createUser(stack, { email: 'faults@example.test', name: 'Fault Target' });
 });
 
 afterAll(async () => {
@@ -164,14 +162,13 @@ describe('user-service process gone', () => {
   it('POST /orders answers 503 (not 500) when nothing listens at USER_SERVICE_URL', async () => {
     const lonely = await startStack();
     try {
-      const created = await send(lonely.users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email: 'gone@example.test', name: 'Gone' }) });
-      expect(created.status).toBe(201);
+      const goneUserId = await createUser(lonely, { email: 'gone@example.test', name: 'Gone' });
       expect(await lonely.users.stop()).toBe(0);
       const refused = await send(lonely.orders.baseUrl, {
         method: 'POST',
         path: ORDERS,
         headers: json,
-        body: JSON.stringify({ user_id: (JSON.parse(created.text) as { id: number }).id, total: '3.00' }),
+        body: JSON.stringify({ user_id: goneUserId, total: '3.00' }),
         timeoutMs: NO_HANG_MS,
       });
       expect(refused.status, refused.text).toBe(503);

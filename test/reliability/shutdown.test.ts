@@ -13,7 +13,7 @@ import { eventually } from '../../tools/testing/eventually.js';
 import { contractErrorProblem, send } from '../../tools/testing/http.js';
 import { REDIS_URL } from '../../tools/testing/redis.js';
 import { freshStores, runCleanups, startService, type Cleanups } from '../../tools/testing/services.js';
-import { startStack } from '../../tools/testing/stack.js';
+import { createUser, startStack } from '../../tools/testing/stack.js';
 import { startTraffic } from '../../tools/testing/traffic.js';
 
 const USERS = serviceByName('user-service').routePrefix;
@@ -78,9 +78,7 @@ describe('SIGTERM', () => {
   it('under steady traffic: every answer is complete (200, or 503 once closing), nothing is cut off, exit code 0', async () => {
     const stack = await startStack();
     try {
-      const created = await send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email: 'steady@example.test', name: 'Steady' }) });
-      expect(created.status).toBe(201);
-      const path = `${USERS}/${(JSON.parse(created.text) as { id: number }).id}`;
+      const path = `${USERS}/${await createUser(stack, { email: 'steady@example.test', name: 'Steady' })}`;
       const traffic = startTraffic(stack.users.baseUrl, 4, () => ({ method: 'GET', path, timeoutMs: 15_000 }));
       expect(await eventually(async () => traffic.outcomes.length >= 50, 20_000)).toBe(true);
 

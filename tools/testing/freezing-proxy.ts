@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { LocalListener, parseTarget } from './local-listener.js';
+import { LocalProxy } from './local-proxy.js';
 
 /** One direction of a proxied connection: what `from` sends goes to `to`. */
 interface Flow {
@@ -20,41 +20,26 @@ interface Flow {
  * - `resume()`: delivers everything held, in order, then passes on the hang-ups that came
  *   meanwhile. A client that gave up and closed still has its last statements run, as a
  *   stopped server's kernel would have them queued (what FaultProxy's `hold` drops).
- * Its listener is shared with tcp-proxy.ts's FaultProxy (local-listener.ts); their fault modes could become one class.
+ * Its listener and target are LocalProxy's (local-proxy.ts), shared with tcp-proxy.ts's FaultProxy.
  */
-export class FreezingProxy {
-  private listener: LocalListener | undefined;
+export class FreezingProxy extends LocalProxy {
   private readonly flows = new Set<Flow>();
   private frozen = false;
   private freezeTrigger: string | undefined;
 
-  private constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
-  ) {}
+  private constructor(target: string) {
+    super('FreezingProxy', target);
+  }
 
   /** Starts a proxy to `target` (`host:port`) on a free port of 127.0.0.1. */
   static async start(target: string): Promise<FreezingProxy> {
-    const { host, port } = parseTarget('FreezingProxy', target);
-    const proxy = new FreezingProxy(host, port);
-    proxy.listener = await LocalListener.start('FreezingProxy', (client) => proxy.accept(client), { allowHalfOpen: true });
+    const proxy = new FreezingProxy(target);
+    await proxy.listen({ allowHalfOpen: true });
     return proxy;
-  }
-
-  /** The port services should connect to. */
-  get port(): number {
-    if (!this.listener) throw new Error('FreezingProxy is not listening');
-    return this.listener.port;
   }
 
   get isFrozen(): boolean {
     return this.frozen;
-  }
-
-  /** `url` (a postgres:// or redis:// URL) pointed at this proxy. */
-  urlFor(url: string): string {
-    if (!this.listener) throw new Error('FreezingProxy is not listening');
-    return this.listener.urlFor(url);
   }
 
   freeze(): void {
@@ -81,12 +66,10 @@ export class FreezingProxy {
       flow.to.destroy();
     }
     this.flows.clear();
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.close();
+    await this.stopListening();
   }
 
-  private accept(client: Socket): void {
+  protected accept(client: Socket): void {
     const upstream = connect({ port: this.targetPort, host: this.targetHost, allowHalfOpen: true });
     const toUpstream: Flow = { from: client, to: upstream, held: [], ended: false };
     const toClient: Flow = { from: upstream, to: client, held: [], ended: false };

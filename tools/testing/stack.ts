@@ -1,3 +1,5 @@
+import { serviceByName } from '@platform/contract';
+import { send } from './http.js';
 import type { ServerProcess } from './processes.js';
 import type { ScratchDatabase } from './databases.js';
 import { freshStores, runCleanups, startService, type Cleanups, type ServiceStores } from './services.js';
@@ -46,13 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<ServiceSta
     const redis = options.proxyRedis ? await FaultProxy.start(REDIS_ADDRESS) : undefined;
     if (postgres) cleanups.push(() => postgres.close());
     if (redis) cleanups.push(() => redis.close());
-    const viaProxy = (url: string, proxy: FaultProxy | undefined) => {
-      if (!proxy) return url;
-      const proxied = new URL(url);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(proxy.port);
-      return proxied.toString();
-    };
+    const viaProxy = (url: string, proxy: FaultProxy | undefined) => proxy?.urlFor(url) ?? url;
     const redisUrl = viaProxy(`redis://${REDIS_ADDRESS}`, redis);
     const env = (stores: ServiceStores) => ({ REDIS_KEY_PREFIX: stores.redisKeyPrefix, ...options.env });
 
@@ -72,4 +68,19 @@ export async function startStack(options: StackOptions = {}): Promise<ServiceSta
     await stop();
     throw error;
   }
+}
+
+/**
+ * Creates a user through user-service's API and returns its id; anything but 201 throws with
+ * the answer, so a test's setup fails loudly instead of running on a missing user.
+ */
+export async function createUser(stack: Pick<ServiceStack, 'users'>, user: { readonly email: string; readonly name: string }): Promise<number> {
+  const created = await send(stack.users.baseUrl, {
+    method: 'POST',
+    path: serviceByName('user-service').routePrefix,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  if (created.status !== 201) throw new Error(`POST /users answered ${created.status}: ${created.text}`);
+  return (JSON.parse(created.text) as { id: number }).id;
 }

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { LocalListener, parseTarget } from './local-listener.js';
+import { LocalProxy } from './local-proxy.js';
 
 /**
  * How a FaultProxy takes its dependency away:
@@ -24,29 +24,20 @@ interface Pair {
  * or another service, so the test can take the dependency away and give it back while the
  * service runs. The listening port stays the same throughout: the service needs no restart.
  */
-export class FaultProxy {
-  private listener: LocalListener | undefined;
+export class FaultProxy extends LocalProxy {
   private readonly pairs = new Set<Pair>();
   private outage: OutageMode | undefined;
   private accepted = 0;
 
-  private constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
-  ) {}
+  private constructor(target: string) {
+    super('FaultProxy', target);
+  }
 
   /** Starts a proxy to `target` (`host:port`) on a free port of 127.0.0.1. */
   static async start(target: string): Promise<FaultProxy> {
-    const { host, port } = parseTarget('FaultProxy', target);
-    const proxy = new FaultProxy(host, port);
-    proxy.listener = await LocalListener.start('FaultProxy', (client) => proxy.accept(client));
+    const proxy = new FaultProxy(target);
+    await proxy.listen();
     return proxy;
-  }
-
-  /** The port services should connect to. */
-  get port(): number {
-    if (!this.listener) throw new Error('FaultProxy is not listening');
-    return this.listener.port;
   }
 
   /** Whether bytes are currently carried. */
@@ -85,9 +76,7 @@ export class FaultProxy {
   /** Stops listening and drops every connection. */
   async close(): Promise<void> {
     this.cut('reset');
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.close();
+    await this.stopListening();
   }
 
   private drop(pair: Pair): void {
@@ -96,7 +85,7 @@ export class FaultProxy {
     pair.upstream.resetAndDestroy();
   }
 
-  private accept(client: Socket): void {
+  protected accept(client: Socket): void {
     this.accepted += 1;
     if (this.outage === 'reset') {
       client.on('error', () => undefined);

@@ -43,10 +43,11 @@ beforeAll(async () => {
       'port 0',
       `tls-port ${redisPort}`,
       'bind 127.0.0.1 127.0.0.2',
+      // Server-authenticated TLS only, like the platform's Redis (renderRedisConfig).
+      'tls-auth-clients no',
       `tls-cert-file ${pki.certFile}`,
       `tls-key-file ${pki.keyFile}`,
       `tls-ca-cert-file ${pki.caFile}`,
-      'tls-auth-clients no',
       'save ""',
       'appendonly no',
       `dir ${work}`,

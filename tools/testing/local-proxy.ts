@@ -1,0 +1,58 @@
+import { once } from 'node:events';
+import { createServer, type Server, type ServerOpts, type Socket } from 'node:net';
+
+/**
+ * What the test proxies (FaultProxy, FreezingProxy) share: a TCP listener on a free port of
+ * 127.0.0.1 that hands each client to the subclass's `accept`, the target it forwards to,
+ * and `urlFor` to point a postgres:// or redis:// URL at it. Subclasses add the fault modes.
+ */
+export abstract class LocalProxy {
+  protected readonly targetHost: string;
+  protected readonly targetPort: number;
+  private server: Server | undefined;
+
+  /** `target` is `host:port`; `owner` names the proxy in errors. */
+  protected constructor(
+    private readonly owner: string,
+    target: string,
+  ) {
+    const [host, portText] = target.split(':');
+    const port = Number(portText);
+    if (!host || !Number.isInteger(port)) throw new Error(`${owner} target must be "host:port", got "${target}"`);
+    this.targetHost = host;
+    this.targetPort = port;
+  }
+
+  /** Called once per client connection. */
+  protected abstract accept(client: Socket): void;
+
+  /** Starts listening; the subclass's static `start` calls it once. */
+  protected async listen(options: ServerOpts = {}): Promise<void> {
+    const server = createServer(options, (client) => this.accept(client));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    this.server = server;
+  }
+
+  /** The port services should connect to. */
+  get port(): number {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error(`${this.owner} is not listening`);
+    return address.port;
+  }
+
+  /** `url` (a postgres:// or redis:// URL) pointed at this proxy. */
+  urlFor(url: string): string {
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(this.port);
+    return proxied.toString();
+  }
+
+  /** Stops listening (the subclass drops its connections first). */
+  protected async stopListening(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -5,9 +5,8 @@ import type { FastifyService } from './fastify-service.js';
 import { NGINX_DEFAULT_LISTEN_PORT, NGINX_HEALTH_PATH, NGINX_WORKER_SHUTDOWN_SECONDS, renderNginxConfig } from './nginx-config.js';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
 import { ValidationError, reportedAt, wholeNumberProp } from './private/validation.js';
-import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, publishedHost, type PlatformContext } from './platform-context.js';
-import { pulledImage } from './private/pulled-image.js';
+import { componentBasics } from './private/component.js';
 
 export interface NginxProps {
   /** The platform nginx joins (names and network). */
@@ -51,8 +50,8 @@ export class Nginx extends Construct {
   constructor(scope: Construct, id: string, props: NginxProps) {
     super(scope, id);
     const { context } = props;
-    this.alias = props.alias ?? 'nginx';
-    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 128, min: 32, unit: 'MiB' });
+    const { alias, memoryMb, image } = componentBasics(this, 'nginx', props, { default: 128, min: 32 });
+    this.alias = alias;
     if (props.services.length === 0) throw new ValidationError(this, 'services must list at least one service to route to');
 
     this.configText = reportedAt(this, () => renderNginxConfig({
@@ -71,7 +70,6 @@ export class Nginx extends Construct {
     this.url = `http://${publishedHost(bindAddress)}:${publishedPort}`;
     const probeUrl = `http://127.0.0.1:${NGINX_DEFAULT_LISTEN_PORT}${NGINX_HEALTH_PATH}`;
 
-    const image = pulledImage(this, props.image ?? defaultImage('nginx'));
     const upstreamContainers = props.services.flatMap((s) => s.containers);
     this.container = new Container(this, 'container', {
       ...containerSettings(context, { aliases: [this.alias], memoryMb, stopGraceSeconds: NGINX_WORKER_SHUTDOWN_SECONDS + 5 }),

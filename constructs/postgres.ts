@@ -5,11 +5,10 @@ import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { containerSettings, healthcheck } from './private/container-settings.js';
 import { SynthesisList } from './private/synthesis-list.js';
-import { ValidationError, wholeNumberProp } from './private/validation.js';
+import { ValidationError } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
-import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
-import { pulledImage } from './private/pulled-image.js';
+import { componentBasics } from './private/component.js';
 
 /**
  * Seconds Postgres gets to stop. The image's STOPSIGNAL is SIGINT (fast shutdown: open
@@ -156,11 +155,9 @@ export class Postgres extends Construct {
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
     const { context } = props;
-    this.alias = props.alias ?? 'postgres';
-    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 512, min: 128, unit: 'MiB' });
+    const { alias, memoryMb, image } = componentBasics(this, 'postgres', props, { default: 512, min: 128 });
+    this.alias = alias;
     this.databases = new SynthesisList(this, { entry: 'database', adder: 'addDatabase', callers: 'each service that uses Postgres' });
-
-    const image = pulledImage(this, props.image ?? defaultImage('postgres'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
 
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });

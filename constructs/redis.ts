@@ -6,11 +6,10 @@ import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { SERVICE_NAME_PATTERN } from '@platform/contract';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
 import { SynthesisList } from './private/synthesis-list.js';
-import { ValidationError, wholeNumberProp } from './private/validation.js';
+import { ValidationError } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
-import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
-import { pulledImage } from './private/pulled-image.js';
+import { componentBasics } from './private/component.js';
 
 /**
  * Seconds Redis gets to stop: on SIGTERM it fsyncs its append-only file and exits, well
@@ -150,11 +149,9 @@ export class Redis extends Construct {
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
     const { context } = props;
-    this.alias = props.alias ?? 'redis';
-    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 256, min: 64, unit: 'MiB' });
+    const { alias, memoryMb, image } = componentBasics(this, 'redis', props, { default: 256, min: 64 });
+    this.alias = alias;
     this.users = new SynthesisList(this, { entry: 'user', adder: 'addUser', callers: 'each service that uses Redis' });
-
-    const image = pulledImage(this, props.image ?? defaultImage('redis'));
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
 
     const certificate = props.certificateAuthority.issue('redis-certificate', {

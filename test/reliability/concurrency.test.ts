@@ -4,15 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceByName } from '@platform/contract';
 import { queryOnce } from '../../tools/testing/databases.js';
-import { contractErrorProblem, send, type HttpAnswer } from '../../tools/testing/http.js';
-import { createUser, startStack, type ServiceStack } from '../../tools/testing/stack.js';
+import { JSON_HEADERS, contractErrorProblem, send, type HttpAnswer } from '../../tools/testing/http.js';
+import { ORDERS_ROUTE, USERS_ROUTE, createUser, startStack, type ServiceStack } from '../../tools/testing/stack.js';
 
-const USERS = serviceByName('user-service').routePrefix;
-const ORDERS = serviceByName('order-service').routePrefix;
 const RACERS = 40;
-const json = { 'content-type': 'application/json' };
 
 let stack: ServiceStack;
 let userId: number;
@@ -39,7 +35,7 @@ describe('concurrent identical requests', () => {
     const key = randomUUID();
     const body = JSON.stringify({ user_id: userId, total: '19.99' });
     const answers = await Promise.all(
-      Array.from({ length: RACERS }, () => send(stack.orders.baseUrl, { method: 'POST', path: ORDERS, headers: { ...json, 'idempotency-key': key }, body })),
+      Array.from({ length: RACERS }, () => send(stack.orders.baseUrl, { method: 'POST', path: ORDERS_ROUTE, headers: { ...JSON_HEADERS, 'idempotency-key': key }, body })),
     );
     for (const answer of answers) expect([200, 201], answer.text).toContain(answer.status);
     expect(new Set(answers.map(idOf)).size, 'one order id for every answer').toBe(1);
@@ -51,7 +47,7 @@ describe('concurrent identical requests', () => {
     const key = randomUUID();
     const answers = await Promise.all(
       Array.from({ length: RACERS }, (_, i) =>
-        send(stack.orders.baseUrl, { method: 'POST', path: ORDERS, headers: { ...json, 'idempotency-key': key }, body: JSON.stringify({ user_id: userId, total: `${i}.00` }) }),
+        send(stack.orders.baseUrl, { method: 'POST', path: ORDERS_ROUTE, headers: { ...JSON_HEADERS, 'idempotency-key': key }, body: JSON.stringify({ user_id: userId, total: `${i}.00` }) }),
       ),
     );
     const accepted = answers.filter((a) => a.status === 200 || a.status === 201);
@@ -68,7 +64,7 @@ describe('concurrent identical requests', () => {
     const email = `keyed-${key.slice(0, 8)}@example.test`;
     const body = JSON.stringify({ email, name: 'Keyed Racer' });
     const answers = await Promise.all(
-      Array.from({ length: RACERS }, () => send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: { ...json, 'idempotency-key': key }, body })),
+      Array.from({ length: RACERS }, () => send(stack.users.baseUrl, { method: 'POST', path: USERS_ROUTE, headers: { ...JSON_HEADERS, 'idempotency-key': key }, body })),
     );
     expect(answers.filter((a) => a.status !== 201).map((a) => `${a.status} ${a.text}`)).toEqual([]);
     expect(new Set(answers.map(idOf)).size, 'one user id for every answer').toBe(1);
@@ -82,7 +78,7 @@ describe('concurrent identical requests', () => {
     const answers = await Promise.all(
       Array.from({ length: RACERS }, (_, i) => {
         const email = i % 2 === 0 ? `${local}@example.test` : `${local.toUpperCase()}@Example.TEST`;
-        return send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email, name: `Racer ${i}` }) });
+        return send(stack.users.baseUrl, { method: 'POST', path: USERS_ROUTE, headers: JSON_HEADERS, body: JSON.stringify({ email, name: `Racer ${i}` }) });
       }),
     );
     const statuses = answers.map((a) => a.status).sort();

@@ -4,19 +4,16 @@
  * limits, not performance claims.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READY_PATH, serviceByName } from '@platform/contract';
+import { READY_PATH } from '@platform/contract';
 import { queryOnce } from '../../tools/testing/databases.js';
 import { eventually } from '../../tools/testing/eventually.js';
-import { contractErrorProblem, send, type HttpAnswer } from '../../tools/testing/http.js';
-import { createUser, startStack, type ServiceStack } from '../../tools/testing/stack.js';
+import { JSON_HEADERS, contractErrorProblem, send, type HttpAnswer } from '../../tools/testing/http.js';
+import { ORDERS_ROUTE, USERS_ROUTE, createUser, startStack, type ServiceStack } from '../../tools/testing/stack.js';
 import type { OutageMode } from '../../tools/testing/tcp-proxy.js';
 import { startTraffic, type Outcome } from '../../tools/testing/traffic.js';
 
-const USERS = serviceByName('user-service').routePrefix;
-const ORDERS = serviceByName('order-service').routePrefix;
 /** Longest any single answer may take while a dependency is away: far above every timeout the services use. */
 const NO_HANG_MS = 15_000;
-const json = { 'content-type': 'application/json' };
 
 let stack: ServiceStack;
 let userId: number;
@@ -30,8 +27,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const postOrder = (total: string, timeoutMs = NO_HANG_MS) =>
-  send(stack.orders.baseUrl, { method: 'POST', path: ORDERS, headers: json, body: JSON.stringify({ user_id: userId, total }), timeoutMs });
+const postOrderFor = (target: ServiceStack, user: number, total: string, timeoutMs = NO_HANG_MS) =>
+  send(target.orders.baseUrl, { method: 'POST', path: ORDERS_ROUTE, headers: JSON_HEADERS, body: JSON.stringify({ user_id: user, total }), timeoutMs });
+const postOrder = (total: string, timeoutMs = NO_HANG_MS) => postOrderFor(stack, userId, total, timeoutMs);
 
 const isReady = async (baseUrl: string) => (await send(baseUrl, { method: 'GET', path: READY_PATH, timeoutMs: 5000 })).status === 200;
 
@@ -53,8 +51,8 @@ describe.each<OutageMode>(['reset', 'blackhole'])('Postgres away (%s) in the mid
     const pids = [stack.users.child.pid, stack.orders.child.pid];
     const traffic = startTraffic(stack.orders.baseUrl, 4, (n) => ({
       method: 'POST',
-      path: ORDERS,
-      headers: json,
+      path: ORDERS_ROUTE,
+      headers: JSON_HEADERS,
       body: JSON.stringify({ user_id: userId, total: `${n}.25` }),
       timeoutMs: NO_HANG_MS,
     }));
@@ -101,13 +99,13 @@ describe.each<OutageMode>(['reset', 'blackhole'])('Postgres away (%s) in the mid
 
 describe.each<OutageMode>(['reset', 'blackhole'])('Redis away (%s)', (mode) => {
   it('user reads still succeed from Postgres, and keep succeeding when Redis is back', async () => {
-    const path = `${USERS}/${userId}`;
+    const path = `${USERS_ROUTE}/${userId}`;
     const before = await send(stack.users.baseUrl, { method: 'GET', path });
     expect(before.status).toBe(200);
     await send(stack.users.baseUrl, { method: 'GET', path }); // now cached
-    const other = await send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email: `uncached-${mode}@example.test`, name: 'Uncached' }) });
+    const other = await send(stack.users.baseUrl, { method: 'POST', path: USERS_ROUTE, headers: JSON_HEADERS, body: JSON.stringify({ email: `uncached-${mode}@example.test`, name: 'Uncached' }) });
     expect(other.status).toBe(201);
-    const otherPath = `${USERS}/${(JSON.parse(other.text) as { id: number }).id}`;
+    const otherPath = `${USERS_ROUTE}/${(JSON.parse(other.text) as { id: number }).id}`;
 
     stack.redis!.cut(mode);
     try {
@@ -132,21 +130,12 @@ describe.each<OutageMode>(['reset', 'blackhole'])('user-service unreachable from
     // Users order-service has not seen yet: it has to ask user-service about each of them.
     const freshUsers: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const body = JSON.stringify({ email: `unseen-${mode}-${i}@example.test`, name: 'Unseen' });
-      const created = await send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: json, body });
-      expect(created.status, created.text).toBe(201);
-      freshUsers.push((JSON.parse(created.text) as { id: number }).id);
+      freshUsers.push(await createUser(stack, { email: `unseen-${mode}-${i}@example.test`, name: 'Unseen' }));
     }
     stack.userService!.cut(mode);
     try {
       for (const freshUser of freshUsers) {
-        const refused = await send(stack.orders.baseUrl, {
-          method: 'POST',
-          path: ORDERS,
-          headers: json,
-          body: JSON.stringify({ user_id: freshUser, total: '1.00' }),
-          timeoutMs: NO_HANG_MS,
-        });
+        const refused = await postOrderFor(stack, freshUser, '1.00');
         expect(refused.status, refused.text).toBe(503);
         expect(contractErrorProblem(refused)).toBeUndefined();
       }
@@ -164,13 +153,7 @@ describe('user-service process gone', () => {
     try {
       const goneUserId = await createUser(lonely, { email: 'gone@example.test', name: 'Gone' });
       expect(await lonely.users.stop()).toBe(0);
-      const refused = await send(lonely.orders.baseUrl, {
-        method: 'POST',
-        path: ORDERS,
-        headers: json,
-        body: JSON.stringify({ user_id: goneUserId, total: '3.00' }),
-        timeoutMs: NO_HANG_MS,
-      });
+      const refused = await postOrderFor(lonely, goneUserId, '3.00');
       expect(refused.status, refused.text).toBe(503);
       expect(contractErrorProblem(refused)).toBeUndefined();
     } finally {

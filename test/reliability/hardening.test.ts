@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_LIST_LIMIT } from '@platform/order-service/service';
 import { queryOnce } from '../../tools/testing/databases.js';
-import { contractErrorProblem, send, sendRaw } from '../../tools/testing/http.js';
+import { JSON_HEADERS, contractErrorProblem, send, sendRaw } from '../../tools/testing/http.js';
 import { startServices, type StartedServices } from '../../tools/testing/services.js';
 
 let svc: StartedServices;
-const json = { 'content-type': 'application/json' };
 
 beforeAll(async () => {
   svc = await startServices();
@@ -19,7 +18,7 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-const postUser = (body: string) => send(svc.userUrl, { method: 'POST', path: '/users', headers: json, body });
+const postUser = (body: string) => send(svc.userUrl, { method: 'POST', path: '/users', headers: JSON_HEADERS, body });
 
 describe('text fields and unknown properties', () => {
   it.each(['a\\u0000b', 'a\\u0007b', 'line\\nbreak', 'cr\\rhere', 'lone \\ud800 surrogate', 'del\\u007f'])('refuses name "%s" with a 400 naming the field', async (name) => {

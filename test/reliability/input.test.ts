@@ -7,13 +7,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEALTH_PATH, METRICS_PATH, READY_PATH, REQUEST_ID_HEADER, serviceByName } from '@platform/contract';
+import { HEALTH_PATH, METRICS_PATH, READY_PATH, REQUEST_ID_HEADER } from '@platform/contract';
 import { headers, idSegment, method, orderBody, queryString, userBody, type FuzzRequest } from '../../tools/testing/arbitraries.js';
 import { contractErrorProblem, send, sendRaw, type HttpAnswer } from '../../tools/testing/http.js';
-import { startStack, type ServiceStack } from '../../tools/testing/stack.js';
+import { ORDERS_ROUTE, USERS_ROUTE, startStack, type ServiceStack } from '../../tools/testing/stack.js';
 
-const USERS = serviceByName('user-service').routePrefix;
-const ORDERS = serviceByName('order-service').routePrefix;
 const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const NUM_RUNS = 80;
 
@@ -25,7 +23,7 @@ beforeAll(async () => {
   for (const email of ['fuzz-a@example.test', 'fuzz-b@example.test']) {
     const created = await send(stack.users.baseUrl, {
       method: 'POST',
-      path: USERS,
+      path: USERS_ROUTE,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, name: 'Fuzz Target' }),
     });
@@ -64,19 +62,19 @@ async function expectContract(baseUrl: string, request: FuzzRequest): Promise<vo
 
 function userRoutes(): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(
-    fc.record({ method: method('POST'), path: fc.constant(USERS), headers, body: userBody() }),
-    fc.record({ method: method('GET'), path: idSegment.map((id) => `${USERS}/${id}`), headers }),
-    fc.record({ method: method('GET'), path: fc.tuple(idSegment, queryString).map(([id, q]) => `${USERS}/${id}${q}`), headers }),
-    fc.record({ method: method('GET'), path: fc.constantFrom(HEALTH_PATH, READY_PATH, METRICS_PATH, `${USERS}`, `${USERS}/`, `${USERS}//1`, '/', '/nope'), headers }),
+    fc.record({ method: method('POST'), path: fc.constant(USERS_ROUTE), headers, body: userBody() }),
+    fc.record({ method: method('GET'), path: idSegment.map((id) => `${USERS_ROUTE}/${id}`), headers }),
+    fc.record({ method: method('GET'), path: fc.tuple(idSegment, queryString).map(([id, q]) => `${USERS_ROUTE}/${id}${q}`), headers }),
+    fc.record({ method: method('GET'), path: fc.constantFrom(HEALTH_PATH, READY_PATH, METRICS_PATH, `${USERS_ROUTE}`, `${USERS_ROUTE}/`, `${USERS_ROUTE}//1`, '/', '/nope'), headers }),
   );
 }
 
 function orderRoutes(): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(
-    fc.record({ method: method('POST'), path: fc.constant(ORDERS), headers, body: orderBody(knownUserIds) }),
-    fc.record({ method: method('GET'), path: idSegment.map((id) => `${ORDERS}/${id}`), headers }),
-    fc.record({ method: method('GET'), path: queryString.map((q) => `${ORDERS}${q}`), headers }),
-    fc.record({ method: method('GET'), path: fc.constantFrom(HEALTH_PATH, READY_PATH, METRICS_PATH, `${ORDERS}/`, '/', '/nope'), headers }),
+    fc.record({ method: method('POST'), path: fc.constant(ORDERS_ROUTE), headers, body: orderBody(knownUserIds) }),
+    fc.record({ method: method('GET'), path: idSegment.map((id) => `${ORDERS_ROUTE}/${id}`), headers }),
+    fc.record({ method: method('GET'), path: queryString.map((q) => `${ORDERS_ROUTE}${q}`), headers }),
+    fc.record({ method: method('GET'), path: fc.constantFrom(HEALTH_PATH, READY_PATH, METRICS_PATH, `${ORDERS_ROUTE}/`, '/', '/nope'), headers }),
   );
 }
 
@@ -104,8 +102,8 @@ describe('bad input never breaks the contract', () => {
     // socket buffers whole, so the early 413 cannot race the client's write into an EPIPE.
     const huge = JSON.stringify({ email: 'big@example.test', name: 'x'.repeat(128 * 1024) });
     for (const [baseUrl, path] of [
-      [stack.users.baseUrl, USERS],
-      [stack.orders.baseUrl, ORDERS],
+      [stack.users.baseUrl, USERS_ROUTE],
+      [stack.orders.baseUrl, ORDERS_ROUTE],
     ] as const) {
       const tooBig = await send(baseUrl, { method: 'POST', path, headers: { 'content-type': 'application/json' }, body: huge });
       expect(tooBig.status).toBe(413);
@@ -120,7 +118,7 @@ describe('bad input never breaks the contract', () => {
   it('raw malformed HTTP is answered 4xx or dropped, never 5xx, and the process survives', async () => {
     const requestLine = fc.tuple(
       fc.constantFrom('GET', 'POST', 'BREW', 'get', ''),
-      fc.constantFrom(`${USERS}/1`, ORDERS, '*', 'http://evil/', '/%', '', '/\u0000'),
+      fc.constantFrom(`${USERS_ROUTE}/1`, ORDERS_ROUTE, '*', 'http://evil/', '/%', '', '/\u0000'),
       fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', ''),
     );
     const headerLines = fc.array(

@@ -6,19 +6,16 @@
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { HEALTH_PATH, serviceByName } from '@platform/contract';
+import { HEALTH_PATH } from '@platform/contract';
 import { FreezingProxy } from '../../tools/testing/freezing-proxy.js';
 import { queryOnce } from '../../tools/testing/databases.js';
 import { eventually } from '../../tools/testing/eventually.js';
-import { contractErrorProblem, send } from '../../tools/testing/http.js';
+import { JSON_HEADERS, contractErrorProblem, send } from '../../tools/testing/http.js';
 import { REDIS_URL } from '../../tools/testing/redis.js';
 import { freshStores, runCleanups, startService, type Cleanups } from '../../tools/testing/services.js';
-import { createUser, startStack } from '../../tools/testing/stack.js';
+import { ORDERS_ROUTE, USERS_ROUTE, createUser, startStack } from '../../tools/testing/stack.js';
 import { startTraffic } from '../../tools/testing/traffic.js';
 
-const USERS = serviceByName('user-service').routePrefix;
-const ORDERS = serviceByName('order-service').routePrefix;
-const json = { 'content-type': 'application/json' };
 const IN_FLIGHT = 6;
 /** Keep-alive connections the drain test holds open: one for the in-flight read, the rest idle. */
 const KEEP_ALIVE_SOCKETS = 16;
@@ -43,16 +40,16 @@ describe('SIGTERM', () => {
     try {
       const userIds: number[] = [];
       for (let i = 0; i < IN_FLIGHT; i++) {
-        const created = await send(stack.users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email: `inflight-${i}@example.test`, name: 'In Flight' }) });
+        const created = await send(stack.users.baseUrl, { method: 'POST', path: USERS_ROUTE, headers: JSON_HEADERS, body: JSON.stringify({ email: `inflight-${i}@example.test`, name: 'In Flight' }) });
         expect(created.status, created.text).toBe(201);
         userIds.push((JSON.parse(created.text) as { id: number }).id);
       }
 
       stack.userService!.cut('hold');
       const inFlight = userIds.map((id) =>
-        send(stack.orders.baseUrl, { method: 'POST', path: ORDERS, headers: json, body: JSON.stringify({ user_id: id, total: '5.00' }), timeoutMs: 40_000 }),
+        send(stack.orders.baseUrl, { method: 'POST', path: ORDERS_ROUTE, headers: JSON_HEADERS, body: JSON.stringify({ user_id: id, total: '5.00' }), timeoutMs: 40_000 }),
       );
-      const heldChecks = () => stack.userService!.heldFromClients.split(`GET ${USERS}/`).length - 1;
+      const heldChecks = () => stack.userService!.heldFromClients.split(`GET ${USERS_ROUTE}/`).length - 1;
       expect(await eventually(async () => heldChecks() === IN_FLIGHT, 15_000), `user checks held: ${heldChecks()}`).toBe(true);
 
       const exited = once(stack.orders.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -78,7 +75,7 @@ describe('SIGTERM', () => {
   it('under steady traffic: every answer is complete (200, or 503 once closing), nothing is cut off, exit code 0', async () => {
     const stack = await startStack();
     try {
-      const path = `${USERS}/${await createUser(stack, { email: 'steady@example.test', name: 'Steady' })}`;
+      const path = `${USERS_ROUTE}/${await createUser(stack, { email: 'steady@example.test', name: 'Steady' })}`;
       const traffic = startTraffic(stack.users.baseUrl, 4, () => ({ method: 'GET', path, timeoutMs: 15_000 }));
       expect(await eventually(async () => traffic.outcomes.length >= 50, 20_000)).toBe(true);
 
@@ -126,7 +123,7 @@ describe('SIGTERM', () => {
         env: { REDIS_KEY_PREFIX: stores.redisKeyPrefix, LOCAL_CACHE_MAX_ENTRIES: '0', SHUTDOWN_TIMEOUT_MS: '30000' },
       });
       cleanups.push(() => users.stop());
-      const created = await send(users.baseUrl, { method: 'POST', path: USERS, headers: json, body: JSON.stringify({ email: 'keep-alive@example.test', name: 'Kept Alive' }) });
+      const created = await send(users.baseUrl, { method: 'POST', path: USERS_ROUTE, headers: JSON_HEADERS, body: JSON.stringify({ email: 'keep-alive@example.test', name: 'Kept Alive' }) });
       expect(created.status, created.text).toBe(201);
 
       const url = new URL(users.baseUrl);
@@ -149,7 +146,7 @@ describe('SIGTERM', () => {
       expect(Object.values(agent.freeSockets).flat().length, 'idle keep-alive connections').toBe(KEEP_ALIVE_SOCKETS);
 
       postgres.freeze();
-      const inFlight = get(`${USERS}/${(JSON.parse(created.text) as { id: number }).id}`);
+      const inFlight = get(`${USERS_ROUTE}/${(JSON.parse(created.text) as { id: number }).id}`);
       await new Promise((resolve) => setTimeout(resolve, 200)); // the read now waits on the frozen Postgres
       const exited = once(users.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       users.child.kill('SIGTERM');

@@ -2,6 +2,9 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { eventually } from './eventually.js';
 
+/** Headers of a request with a JSON body. */
+export const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
+
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;

@@ -1,11 +1,14 @@
 import { serviceByName } from '@platform/contract';
-import { send } from './http.js';
+import { JSON_HEADERS, send } from './http.js';
 import type { ServerProcess } from './processes.js';
 import type { ScratchDatabase } from './databases.js';
 import { freshStores, runCleanups, startService, type Cleanups, type ServiceStores } from './services.js';
 import { FaultProxy } from './tcp-proxy.js';
 
 export const POSTGRES_ADDRESS = '127.0.0.1:5432';
+/** The services' route prefixes, from the catalog. */
+export const USERS_ROUTE = serviceByName('user-service').routePrefix;
+export const ORDERS_ROUTE = serviceByName('order-service').routePrefix;
 export const REDIS_ADDRESS = '127.0.0.1:6379';
 
 export interface StackOptions {
@@ -77,8 +80,8 @@ export async function startStack(options: StackOptions = {}): Promise<ServiceSta
 export async function createUser(stack: Pick<ServiceStack, 'users'>, user: { readonly email: string; readonly name: string }): Promise<number> {
   const created = await send(stack.users.baseUrl, {
     method: 'POST',
-    path: serviceByName('user-service').routePrefix,
-    headers: { 'content-type': 'application/json' },
+    path: USERS_ROUTE,
+    headers: JSON_HEADERS,
     body: JSON.stringify(user),
   });
   if (created.status !== 201) throw new Error(`POST /users answered ${created.status}: ${created.text}`);

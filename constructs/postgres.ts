@@ -9,6 +9,7 @@ import { ValidationError } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
 import { componentBasics } from './private/component.js';
+import { tlsFileUploads, type TlsPaths } from './private/tls-files.js';
 
 /**
  * Seconds Postgres gets to stop. The image's STOPSIGNAL is SIGINT (fast shutdown: open
@@ -53,10 +54,7 @@ export interface DatabaseCredentials {
 }
 
 /** Where the server's TLS files and its pg_hba.conf live in the container (and in tests, elsewhere). */
-export interface PostgresTlsPaths {
-  readonly certificate: string;
-  readonly privateKey: string;
-  readonly caCertificate: string;
+export interface PostgresTlsPaths extends TlsPaths {
   readonly hbaFile: string;
 }
 
@@ -163,11 +161,7 @@ export class Postgres extends Construct {
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });
     this.superuserPassword = superuser.result;
 
-    const certificate = props.certificateAuthority.issue('postgres-certificate', {
-      commonName: this.alias,
-      dnsNames: [this.alias],
-      ipAddresses: [],
-    });
+    const certificate = props.certificateAuthority.issue('postgres-certificate', { commonName: this.alias });
     const paths = POSTGRES_TLS_PATHS;
 
     this.container = new Container(this, 'container', {
@@ -201,9 +195,7 @@ export class Postgres extends Construct {
           permissions: '0755',
         },
         { file: paths.hbaFile, content: renderPostgresHba(), permissions: '0644' },
-        { file: paths.caCertificate, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
-        { file: paths.certificate, content: certificate.certificatePem, permissions: '0644' },
-        { file: paths.privateKey, content: certificate.privateKeyPem, permissions: '0600' },
+        ...tlsFileUploads(paths, props.certificateAuthority.caCertificatePem, certificate, '0600'),
       ],
       // TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only,
       // so the container turns healthy after the init script, not during it.

@@ -10,6 +10,7 @@ import { ValidationError } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
 import { componentBasics } from './private/component.js';
+import { tlsFileUploads, type TlsPaths } from './private/tls-files.js';
 
 /**
  * Seconds Redis gets to stop: on SIGTERM it fsyncs its append-only file and exits, well
@@ -46,11 +47,7 @@ const CONFIG_DIR = '/usr/local/etc/redis';
 export const REDIS_PROBE_USER = 'probe';
 
 /** Where the server's TLS files live in the container (and in tests, elsewhere). */
-export interface RedisTlsPaths {
-  readonly certificate: string;
-  readonly privateKey: string;
-  readonly caCertificate: string;
-}
+export type RedisTlsPaths = TlsPaths;
 
 /** The container's paths. */
 export const REDIS_TLS_PATHS: RedisTlsPaths = {
@@ -154,11 +151,7 @@ export class Redis extends Construct {
     this.users = new SynthesisList(this, { entry: 'user', adder: 'addUser', callers: 'each service that uses Redis' });
     this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
 
-    const certificate = props.certificateAuthority.issue('redis-certificate', {
-      commonName: this.alias,
-      dnsNames: [this.alias],
-      ipAddresses: [],
-    });
+    const certificate = props.certificateAuthority.issue('redis-certificate', { commonName: this.alias });
     const tls = REDIS_TLS_PATHS;
 
     this.container = new Container(this, 'container', {
@@ -174,9 +167,7 @@ export class Redis extends Construct {
         { file: `${CONFIG_DIR}/redis.conf`, content: renderRedisConfig({ maxmemoryMb: Math.floor(memoryMb * 0.75) }), permissions: '0644' },
         // Users are added after the container is declared: the file is produced at synthesis (cdktf Lazy).
         { file: `${CONFIG_DIR}/users.acl`, content: Lazy.stringValue({ produce: () => renderRedisAcl(this.users.render()) }), permissions: '0644' },
-        { file: tls.caCertificate, content: props.certificateAuthority.caCertificatePem, permissions: '0644' },
-        { file: tls.certificate, content: certificate.certificatePem, permissions: '0644' },
-        { file: tls.privateKey, content: certificate.privateKeyPem, permissions: '0600' },
+        ...tlsFileUploads(tls, props.certificateAuthority.caCertificatePem, certificate, '0600'),
       ],
       healthcheck: shellHealthcheck(redisHealthcheckCommand()),
     });

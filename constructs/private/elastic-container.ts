@@ -2,6 +2,7 @@ import type { ContainerUpload } from '@cdktf/provider-docker/lib/container/index
 import { containerSettings, shellHealthcheck, type ContainerSettingsOptions } from './container-settings.js';
 import type { PlatformContext } from '../platform-context.js';
 import type { IssuedCertificate } from '../security/index.js';
+import { tlsFileUploads, type TlsPaths } from './tls-files.js';
 
 /**
  * What the ELK constructs (Elasticsearch, Kibana, Logstash, Filebeat) share on top
@@ -38,21 +39,9 @@ export function elkHealthcheck(command: string, startPeriod: string) {
   return shellHealthcheck(command, { startPeriod, retries: 12 });
 }
 
-/** Container paths of a component's CA certificate, own certificate and private key. */
-export interface TlsPaths {
-  readonly caCertificate: string;
-  readonly certificate: string;
-  readonly privateKey: string;
-}
+export type { TlsPaths } from './tls-files.js';
 
-/**
- * The CA certificate and a component's key pair as container uploads. The process
- * runs with group 0 and uploads are owned by root:root, so the key is group-readable only.
- */
+/** The CA certificate and a component's key pair as uploads: the process runs with group 0, so the key is group-readable only. */
 export function tlsUploads(paths: TlsPaths, caCertificatePem: string, keyPair: Pick<IssuedCertificate, 'certificatePem' | 'privateKeyPem'>): ContainerUpload[] {
-  return [
-    { file: paths.caCertificate, content: caCertificatePem, permissions: '0644' },
-    { file: paths.certificate, content: keyPair.certificatePem, permissions: '0644' },
-    { file: paths.privateKey, content: keyPair.privateKeyPem, permissions: '0640' },
-  ];
+  return tlsFileUploads(paths, caCertificatePem, keyPair, '0640');
 }

@@ -142,11 +142,7 @@ export function postgresHealthcheckConninfo(port: number = PORT, paths: Postgres
 export class Postgres extends Construct {
   /** Network alias on the private network. */
   public readonly alias: string;
-  public readonly port = PORT;
   public readonly container: Container;
-  public readonly dataVolume: Volume;
-  /** Generated password of the `postgres` superuser (sensitive); no component uses it. */
-  public readonly superuserPassword: string;
   /** Read at synthesis: the container's environment and init script are fixed from then on. */
   private readonly databases: SynthesisList<{ readonly options: DatabaseOptions; readonly passwordEnv: string }>;
 
@@ -156,10 +152,9 @@ export class Postgres extends Construct {
     const { alias, memoryMb, image } = componentBasics(this, 'postgres', props, { default: 512, min: 128 });
     this.alias = alias;
     this.databases = new SynthesisList(this, { entry: 'database', adder: 'addDatabase', callers: 'each service that uses Postgres' });
-    this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
+    const dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
 
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });
-    this.superuserPassword = superuser.result;
 
     const certificate = props.certificateAuthority.issue('postgres-certificate', { commonName: this.alias });
     const paths = POSTGRES_TLS_PATHS;
@@ -184,7 +179,7 @@ export class Postgres extends Construct {
       // it initialises an empty volume, drops to the postgres user and runs
       // `postgres <args>` (its temporary init server gets the same args).
       command: ['sh', '-c', `chown postgres ${paths.privateKey} && exec docker-entrypoint.sh "$@"`, 'postgres-tls', 'postgres', ...postgresServerArgs(paths)],
-      mounts: [{ type: 'volume', source: this.dataVolume.name, target: DATA_DIR }],
+      mounts: [{ type: 'volume', source: dataVolume.name, target: DATA_DIR }],
       upload: [
         // The image's entrypoint runs init scripts as the postgres user: it executes a script
         // that user may execute and only sources any other one (docker-library/postgres

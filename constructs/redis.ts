@@ -137,9 +137,7 @@ export function redisHealthcheckCommand(port: number = PORT, paths: RedisTlsPath
 /** Redis, TLS only (certificate from the platform CA), with append-only persistence on a named volume and one ACL user per `addUser` call, confined to its own key prefix. */
 export class Redis extends Construct {
   public readonly alias: string;
-  public readonly port = PORT;
   public readonly container: Container;
-  public readonly dataVolume: Volume;
   /** Read at synthesis: the ACL file is fixed from then on. */
   private readonly users: SynthesisList<{ name: string; passwordSha256: string; keyPrefix: string }>;
 
@@ -149,7 +147,7 @@ export class Redis extends Construct {
     const { alias, memoryMb, image } = componentBasics(this, 'redis', props, { default: 256, min: 64 });
     this.alias = alias;
     this.users = new SynthesisList(this, { entry: 'user', adder: 'addUser', callers: 'each service that uses Redis' });
-    this.dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
+    const dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
 
     const certificate = props.certificateAuthority.issue('redis-certificate', { commonName: this.alias });
     const tls = REDIS_TLS_PATHS;
@@ -162,7 +160,7 @@ export class Redis extends Construct {
       // first hands the key to the redis user (by name), then starts as usual: it drops
       // to that user and runs redis-server with the generated config.
       command: ['sh', '-c', `chown redis ${tls.privateKey} && exec docker-entrypoint.sh "$@"`, 'redis-tls', 'redis-server', `${CONFIG_DIR}/redis.conf`],
-      mounts: [{ type: 'volume', source: this.dataVolume.name, target: '/data' }],
+      mounts: [{ type: 'volume', source: dataVolume.name, target: '/data' }],
       upload: [
         { file: `${CONFIG_DIR}/redis.conf`, content: renderRedisConfig({ maxmemoryMb: Math.floor(memoryMb * 0.75) }), permissions: '0644' },
         // Users are added after the container is declared: the file is produced at synthesis (cdktf Lazy).

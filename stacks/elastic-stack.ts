@@ -115,7 +115,7 @@ export class ElasticStack extends TerraformStack {
     const dashboard = new LogDashboard(this, 'log-dashboard', {
       environment,
       services,
-      dataViewId: dataView.dataViewId,
+      dataViewId: names.dataViewId,
       idPrefix: names.savedObjectPrefix,
       dependsOn: [dataView.resource],
     });

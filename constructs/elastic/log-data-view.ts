@@ -25,7 +25,7 @@ export interface LogDataViewProps {
  * kept in state and shows in the next plan as an in-place change, not a replacement.
  */
 export class LogDataView extends Construct {
-  public readonly dataViewId: string;
+  /** The data view resource: what the dashboard's import waits for. */
   public readonly resource: KibanaDataView;
 
   public constructor(scope: Construct, id: string, props: LogDataViewProps) {
@@ -33,7 +33,6 @@ export class LogDataView extends Construct {
     if (props.indexPatterns.length === 0) {
       throw new ValidationError(this, 'indexPatterns must name at least one index pattern');
     }
-    this.dataViewId = props.id;
     this.resource = new KibanaDataView(this, 'data-view', {
       override: true,
       dataView: {

@@ -144,14 +144,13 @@ export class Postgres extends Construct {
   public readonly alias: string;
   public readonly container: Container;
   /** Read at synthesis: the container's environment and init script are fixed from then on. */
-  private readonly databases: SynthesisList<{ readonly options: DatabaseOptions; readonly passwordEnv: string }>;
+  private readonly databases = new SynthesisList<{ readonly options: DatabaseOptions; readonly passwordEnv: string }>(this, { entry: 'database', adder: 'addDatabase', callers: 'each service that uses Postgres' });
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
     const { context } = props;
     const { alias, memoryMb, image } = componentBasics(this, 'postgres', props, { default: 512, min: 128 });
     this.alias = alias;
-    this.databases = new SynthesisList(this, { entry: 'database', adder: 'addDatabase', callers: 'each service that uses Postgres' });
     const dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
 
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });

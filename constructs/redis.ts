@@ -139,14 +139,13 @@ export class Redis extends Construct {
   public readonly alias: string;
   public readonly container: Container;
   /** Read at synthesis: the ACL file is fixed from then on. */
-  private readonly users: SynthesisList<{ name: string; passwordSha256: string; keyPrefix: string }>;
+  private readonly users = new SynthesisList<{ name: string; passwordSha256: string; keyPrefix: string }>(this, { entry: 'user', adder: 'addUser', callers: 'each service that uses Redis' });
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
     const { context } = props;
     const { alias, memoryMb, image } = componentBasics(this, 'redis', props, { default: 256, min: 64 });
     this.alias = alias;
-    this.users = new SynthesisList(this, { entry: 'user', adder: 'addUser', callers: 'each service that uses Redis' });
     const dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
 
     const certificate = props.certificateAuthority.issue('redis-certificate', { commonName: this.alias });

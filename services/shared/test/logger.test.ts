@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createServiceLogger } from '../src/logger.js';
 import { redactFields, redactUrl, scrubSecrets } from '../src/redact.js';
 
@@ -109,12 +109,19 @@ describe('createServiceLogger', () => {
   it('buffered (production) file: every line arrives, in order, across rotations, once closed', async () => {
     const dir = await tempDir();
     const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', file: join(dir, 'svc.log'), stdout: false, fileSize: '16k', filesKept: 100 });
-    for (let n = 0; n < 3000; n++) {
-      logger.info({ n }, 'buffered line');
-      if (n % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    const logFiles = async () => (await readdir(dir)).filter((name) => /^svc\.\d+\.log$/.test(name));
+    // pino-roll fsyncs the old file before it opens the next one, which takes as long as the
+    // disk likes: each chunk (far more than 16k) waits for its roll, so rotations happen however slow the fsync.
+    for (let chunk = 0; chunk < 6; chunk++) {
+      const before = (await logFiles()).length;
+      for (let n = chunk * 500; n < (chunk + 1) * 500; n++) {
+        logger.info({ n }, 'buffered line');
+        if (n % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await vi.waitFor(async () => expect((await logFiles()).length).toBeGreaterThan(before), { timeout: 10_000, interval: 10 });
     }
     await close();
-    const files = (await readdir(dir)).filter((name) => /^svc\.\d+\.log$/.test(name)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+    const files = (await logFiles()).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
     expect(files.length).toBeGreaterThan(2);
     const text = (await Promise.all(files.map((name) => readFile(join(dir, name), 'utf8')))).join('');
     expect(text.trim().split('\n').map((line) => JSON.parse(line).n)).toEqual([...Array(3000).keys()]);

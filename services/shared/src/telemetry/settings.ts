@@ -6,6 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/**
+ * The module every service process imports first (`node --import <this> dist/main.js`): the
+ * image's CMD, the services' `npm start`, the tests and the bench all start them this way.
+ */
+export const TELEMETRY_REGISTER_MODULE = '@platform/service-kit/telemetry/register';
+
 /** OTLP encodings a service can export with; `http/protobuf` is the specification's default. */
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];

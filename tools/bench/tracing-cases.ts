@@ -1,6 +1,6 @@
 /**
  * The bench's tracing cases (issue 15): the cached read and POST /orders with tracing on, at
- * 100% and at the default sampling ratio, against a local OTLP/HTTP receiver, each compared
+ * 100%, at the default sampling ratio and sampling nothing, against a local OTLP/HTTP receiver, each compared
  * with the same case with tracing off (`get-user-cached`, `post-orders`: logging on in all).
  * The traced services run from their builds with the register module (the image's CMD),
  * protocol `http/protobuf` (the default) and the SDK's default batch settings.
@@ -43,10 +43,14 @@ export interface TracingBenchSetup {
   readonly track: (server: ServerProcess) => ServerProcess;
 }
 
-/** The two tracing levels measured: every request, and the default (OTEL_TRACES_SAMPLER unset). */
+/**
+ * The tracing levels measured: every request, the default (OTEL_TRACES_SAMPLER unset), and
+ * none sampled (instrumented, nothing recorded: what tracing costs before any span is kept).
+ */
 const LEVELS = [
   { suffix: 'traced-100', label: 'tracing 100%', env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' } },
   { suffix: 'traced-default', label: 'tracing at the default ratio', env: {} },
+  { suffix: 'traced-0', label: 'tracing on, nothing sampled', env: { OTEL_TRACES_SAMPLER: 'parentbased_always_off' } },
 ] as const;
 
 export async function startTracingBench(setup: TracingBenchSetup): Promise<TracingBench> {

@@ -20,6 +20,8 @@
  * iterations; ratios whose cases did not run are left out), BENCH_BASELINE=<root of another
  * checkout, built> to also run that build's user-service (logging on and off) in the same
  * rounds: cases `get-user-cached-baseline`(`-nolog`), a before/after A/B within one run.
+ * The tracing cases (tracing 100% and at the default ratio, against a local OTLP receiver)
+ * are set up in tracing-cases.ts.
  */
 import autocannon from 'autocannon';
 import { existsSync } from 'node:fs';
@@ -33,6 +35,7 @@ import { startServer, type ServerProcess } from '../testing/processes.js';
 import { cpuRatio, formatTable, mergeRounds, ratio, type CaseResult, type MeasuredRound } from './report.js';
 import { createScratchDatabase, type ScratchDatabase } from '../testing/databases.js';
 import { FaultProxy } from '../testing/tcp-proxy.js';
+import { startTracingBench, type TracingBench } from './tracing-cases.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
@@ -176,6 +179,7 @@ async function main(): Promise<void> {
   const databases: ScratchDatabase[] = [];
   const servers: ServerProcess[] = [];
   const proxies: FaultProxy[] = [];
+  let tracing: TracingBench | undefined;
   try {
     const usersDb = await createScratchDatabase(`bench_${USER_SERVICE.database}`);
     databases.push(usersDb);
@@ -259,6 +263,17 @@ async function main(): Promise<void> {
 
     const orderBody = JSON.stringify({ user_id: user.id, total: '12.50' });
     const json = { 'content-type': 'application/json' };
+    tracing = await startTracingBench({
+      common,
+      logged,
+      usersDatabaseUrl: usersDb.url,
+      ordersDatabaseUrl: ordersDb.url,
+      userPath,
+      ordersPath: ORDER_SERVICE.routePrefix,
+      orderBody,
+      nodeArgs,
+      track: (server) => (servers.push(server), server),
+    });
     const allCases: BenchCase[] = [
       {
         name: 'bare-fastify',
@@ -337,6 +352,7 @@ async function main(): Promise<void> {
             },
           ]
         : []),
+      ...tracing.cases,
     ];
     const unknown = settings.cases?.filter((name) => !allCases.some((c) => c.name === name)) ?? [];
     if (unknown.length) throw new Error(`BENCH_CASES names unknown case(s): ${unknown.join(', ')}`);
@@ -357,6 +373,7 @@ async function main(): Promise<void> {
       ['baseline logging on / off (cached read)', 'get-user-cached-baseline', 'get-user-cached-nolog-baseline', 0],
       ['this build / baseline (cached read)', 'get-user-cached', 'get-user-cached-baseline', 0],
       ['this build / baseline (cached read, logging off)', 'get-user-cached-nolog', 'get-user-cached-nolog-baseline', 0],
+      ...tracing.ratios,
     ];
     const measurable = ratioSpecs.filter(([, numerator, denominator]) => ran(numerator) && ran(denominator));
     const ratios = measurable.map((spec) => ratio(results, ...spec));
@@ -381,6 +398,7 @@ async function main(): Promise<void> {
       ratios,
       cpuRatios,
       logBytesWritten: logBytes,
+      traceExportRequests: tracing.exportRequests(),
     };
     await mkdir(RESULTS_DIR, { recursive: true });
     const outFile = path.join(RESULTS_DIR, 'latest.json');
@@ -392,6 +410,8 @@ async function main(): Promise<void> {
   } finally {
     for (const proxy of proxies) await proxy.close();
     for (const server of servers.reverse()) await server.stop();
+    // After the traced servers: their shutdown flush still finds the receiver.
+    await tracing?.close();
     for (const database of databases) await database.drop();
   }
 }

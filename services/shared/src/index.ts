@@ -8,6 +8,7 @@ export { HttpError, errorBody, errorRef, errorResponseSchema } from './errors.js
 export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health.js';
 export { LOG_FILE_KEEP, LOG_FILE_SIZE, createServiceLogger, type Logger, type ServiceLogger, type ServiceLoggerOptions } from './logger.js';
 export { runMain } from './main.js';
+export { DEFAULT_SAMPLE_RATIO, TELEMETRY_REGISTER_MODULE, TRACE_FLUSH_TIMEOUT_MS, TracingConfigError, packageServiceName, tracingSettings, type TracingSettings } from './telemetry/settings.js';
 export { createPostgresPool, isUniqueViolation, requestsTls, runMigrations, UNIQUE_VIOLATION, withTrustedCa, type PostgresPoolOptions } from './postgres.js';
 export { redactFields, redactUrl, scrubSecrets } from './redact.js';
 export { createRedisClient, type RedisClientOptions } from './redis.js';

@@ -6,6 +6,7 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 import pinoRoll, { type RollingFileStream } from 'pino-roll';
 import type { SonicBoom } from 'sonic-boom';
 import { redactFields, scrubSecrets } from './redact.js';
+import { traceLogMixin } from './telemetry/runtime.js';
 
 export type { Logger } from 'pino';
 
@@ -90,8 +91,11 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
     convertErr: true,
     apmIntegration: false,
   });
+  // With tracing on, ECS trace.id / span.id of the active span on every line (telemetry/); off, no mixin at all.
+  const mixin = traceLogMixin();
   const pinoOptions: LoggerOptions = {
     ...ecs,
+    ...(mixin ? { mixin } : {}),
     level: options.level ?? 'info',
     formatters: {
       ...ecs.formatters,

@@ -1,6 +1,8 @@
 import type { BaseConfig } from './config.js';
 import { ConfigError } from './config.js';
 import { startService, type ServiceDefinition } from './service.js';
+import { flushTelemetry } from './telemetry/runtime.js';
+import { TRACE_FLUSH_TIMEOUT_MS } from './telemetry/settings.js';
 
 /**
  * The process entry point of a service: starts it from `process.env` and stops it cleanly on
@@ -24,14 +26,18 @@ export async function runMain<C extends BaseConfig>(definition: ServiceDefinitio
   const timeoutMs = service.config.SHUTDOWN_TIMEOUT_MS;
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ 'event.action': 'shutdown' }, `${signal} received, shutting down`);
+    const deadline = Date.now() + timeoutMs;
     const force = setTimeout(() => {
       logger.error({ 'event.action': 'shutdown' }, `in-flight requests did not finish within ${timeoutMs} ms; exiting`);
       process.exit(1);
     }, timeoutMs);
     force.unref();
+    // Buffered spans go out last (the requests' own spans end as they finish), within a bound
+    // that leaves the exit before the force timer even if the trace receiver never answers.
+    const flushSpans = () => flushTelemetry(Math.min(TRACE_FLUSH_TIMEOUT_MS, deadline - Date.now() - 100));
     service.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => flushSpans().then(() => process.exit(0)),
+      () => flushSpans().then(() => process.exit(1)),
     );
   };
   process.once('SIGTERM', stop);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HEALTH_PATH, LOG_ROOT, SERVICES, serviceLogDir } from '@platform/contract';
+import { TELEMETRY_REGISTER_MODULE } from '../src/telemetry/settings.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOCKERFILE = 'services/Dockerfile';
@@ -106,6 +107,18 @@ describe('services/Dockerfile (one for every service)', () => {
     expect(new Set(text.match(/\/var\/log\/[\w.-]+/g))).toEqual(new Set([LOG_ROOT]));
   });
 
+  // OpenTelemetry must hook the libraries before the service's modules load them (ESM): only a
+  // module imported ahead of the entry point can, so the register module comes first.
+  it('starts the service with the telemetry register module imported before dist/main.js', () => {
+    const cmd = runtime.filter((i) => i.keyword === 'CMD').at(-1)!;
+    expect(JSON.parse(cmd.args)).toEqual(['node', '--import', TELEMETRY_REGISTER_MODULE, 'dist/main.js']);
+    // The specifier resolves, through the kit's exports, to the build of src/telemetry/register.ts.
+    const kit = JSON.parse(readFileSync(join(ROOT, 'services/shared/package.json'), 'utf8')) as { name: string; exports: Record<string, { default: string }> };
+    const subpath = TELEMETRY_REGISTER_MODULE.slice(kit.name.length);
+    expect(kit.exports[`.${subpath}`]?.default).toBe('./dist/telemetry/register.js');
+    expect(existsSync(join(ROOT, 'services/shared/src/telemetry/register.ts'))).toBe(true);
+  });
+
   it('ships compiled code, not sources, in the final stage', () => {
     const fromContext = runtime.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from')).map((i) => i.args);
     expect(fromContext).toEqual(['package.json package-lock.json ./', 'services/${SERVICE}/migrations services/${SERVICE}/migrations']);
@@ -141,6 +154,12 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('services/Dockerfile wi
   it("makes the service's log directory (serviceLogDir) for its replicas to write in", () => {
     const logDir = runtime.find((i) => i.keyword === 'RUN' && i.args.includes('mkdir'))!;
     expect(expand(logDir.args)).toContain(`mkdir -p ${serviceLogDir(name)} `);
+  });
+
+  it('`npm start` runs the same command as the image', () => {
+    const cmd = JSON.parse(runtime.filter((i) => i.keyword === 'CMD').at(-1)!.args) as string[];
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'services', name, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(manifest.scripts.start).toBe(cmd.join(' '));
   });
 
   it('exposes the catalog port', () => {

@@ -1,10 +1,12 @@
 import { Container, type ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
-import type { ITerraformDependable } from 'cdktf';
+import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
+import { oneShotContainerSettings } from './private/container-settings.js';
 import {
+  ELASTIC_PROCESS_USER,
   elasticContainerSettings,
   elkHealthcheck,
   tlsUploads,
@@ -31,6 +33,9 @@ export interface FileRealmFiles {
  */
 export const ELASTICSEARCH_HEAP_MB = { min: 256, max: 31744, unit: 'MiB', default: 1024 } as const satisfies WholeNumberRule & { readonly default: number };
 
+/** Memory limit of the snapshot volume's one-shot owner container (bash and a stat). */
+const ONE_SHOT_MEMORY_MB = 64;
+
 /** Elasticsearch HTTP port inside the network. */
 export const ELASTICSEARCH_HTTP_PORT = 9200;
 /**
@@ -45,6 +50,19 @@ export const ELASTICSEARCH_ALIAS = 'elasticsearch';
 
 const ES_HOME = '/usr/share/elasticsearch';
 const ES_CONFIG = `${ES_HOME}/config`;
+const ES_DATA = `${ES_HOME}/data`;
+/**
+ * The shared snapshot volume's mount point and the nodes' `path.repo`: a shared-filesystem
+ * repository must be at (or under) a `path.repo` of every master and data node.
+ */
+export const ELASTICSEARCH_SNAPSHOT_PATH = `${ES_HOME}/snapshots`;
+/** Name of the S3 client (`s3.client.<name>.*`) the nodes carry for an `s3` snapshot repository. */
+export const SNAPSHOT_S3_CLIENT = 'platform';
+/** Where the S3 keys are uploaded, read into the keystore at start-up, then deleted. */
+const S3_KEY_UPLOADS = {
+  [`s3.client.${SNAPSHOT_S3_CLIENT}.access_key`]: `${ES_CONFIG}/s3-access-key`,
+  [`s3.client.${SNAPSHOT_S3_CLIENT}.secret_key`]: `${ES_CONFIG}/s3-secret-key`,
+} as const;
 /** Where the CA certificate lives in Elasticsearch containers. */
 export const ELASTICSEARCH_CA_PATH = `${ES_CONFIG}/certs/ca.crt`;
 const NODE_CERT_PATH = `${ES_CONFIG}/certs/node.crt`;
@@ -85,6 +103,29 @@ export interface ElasticsearchProps {
   readonly publishedPort?: number;
   /** Host address the first node is published on; its certificate is valid for it. @default DEFAULT_BIND_ADDRESS */
   readonly bindAddress?: string;
+  /**
+   * The S3 client (`s3.client.<SNAPSHOT_S3_CLIENT>`) every node carries for an `s3` snapshot repository:
+   * endpoint and credentials, the latter put into each node's keystore at its first start.
+   * @default none: snapshots go to the shared-filesystem volume only
+   */
+  readonly snapshotS3Client?: SnapshotS3Client;
+}
+
+/**
+ * What the nodes need to reach an S3 bucket. The keys are secrets: Terraform references to
+ * sensitive variables, never literals (the construct refuses literals).
+ */
+export interface SnapshotS3Client {
+  /** Access key id. */
+  readonly accessKey: string;
+  /** Secret access key. */
+  readonly secretKey: string;
+  /** S3 service endpoint URL. @default AWS S3 */
+  readonly endpoint?: string;
+  /** Region requests are signed for. @default Elasticsearch works it out from the endpoint */
+  readonly region?: string;
+  /** Address the bucket in the URL path (most S3-compatible stores). @default false */
+  readonly pathStyleAccess?: boolean;
 }
 
 /** One Elasticsearch node as declared. */
@@ -128,6 +169,10 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
   readonly publishedUrl: string;
   /** Container path of the CA certificate in the nodes. */
   readonly caPath = ELASTICSEARCH_CA_PATH;
+  /** The snapshot repository volume every node mounts at `ELASTICSEARCH_SNAPSHOT_PATH`. */
+  readonly snapshotVolume: Volume;
+  /** The one-shot container that hands the fresh snapshot volume to the nodes' user (see `snapshotVolumeOwner`). */
+  readonly snapshotVolumeOwner: Container;
 
   constructor(scope: Construct, id: string, props: ElasticsearchProps) {
     super(scope, id);
@@ -144,7 +189,15 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
     // Which host ports an environment may use (unprivileged only) is the settings schema's rule.
     requireWholeNumber(this, 'publishedPort', publishedPort, { min: 1, max: 65535 });
 
+    const s3 = props.snapshotS3Client;
+    if (s3 && (!Token.isUnresolved(s3.accessKey) || !Token.isUnresolved(s3.secretKey))) {
+      throw new ValidationError(this, 'snapshotS3Client keys are literals; pass references to sensitive Terraform variables, never typed-in secrets');
+    }
+
     const image = pulledImage(this, props.image ?? defaultImage('elasticsearch'));
+    // One volume for the whole cluster: every node reads and writes the same repository.
+    this.snapshotVolume = new Volume(this, 'snapshots', { name: `${namePrefix}-snapshots`, labels: platformLabels(context) });
+    this.snapshotVolumeOwner = snapshotVolumeOwner(this, context, image.imageId, this.snapshotVolume.name);
     const nodeNames = Array.from({ length: nodeCount }, (_, i) => (nodeCount === 1 ? ELASTICSEARCH_ALIAS : `${ELASTICSEARCH_ALIAS}-${i + 1}`));
     const clusterName = namePrefix;
 
@@ -167,6 +220,7 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
         ...elasticContainerSettings(context, { aliases, memoryMb: heapMb * 2, stopGraceSeconds: ELASTICSEARCH_STOP_GRACE_SECONDS }),
         env: [
           ...elasticsearchEnvironment({ clusterName, nodeName, nodeNames, heapMb, healthcheckPassword: props.healthcheckUser.password }),
+          ...(s3 ? s3ClientEnvironment(s3) : []),
           ...(props.superuserPassword === undefined ? [] : [`${SUPERUSER_PASSWORD_VARIABLE}=${props.superuserPassword}`]),
         ],
         ulimit: [
@@ -174,7 +228,12 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
           { name: 'memlock', soft: -1, hard: -1 },
           { name: 'nofile', soft: 65535, hard: 65535 },
         ],
-        volumes: [{ volumeName: volume.name, containerPath: `${ES_HOME}/data` }],
+        volumes: [
+          { volumeName: volume.name, containerPath: ES_DATA },
+          { volumeName: this.snapshotVolume.name, containerPath: ELASTICSEARCH_SNAPSHOT_PATH },
+        ],
+        // Not another node: the nodes must start together to elect a master.
+        dependsOn: [this.snapshotVolumeOwner],
         ports: published ? [{ internal: ELASTICSEARCH_HTTP_PORT, external: publishedPort, ip: bindAddress }] : [],
         upload: [
           ...tlsUploads(
@@ -183,8 +242,9 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
             certificate,
           ),
           ...realmUploads(props.realmFiles),
+          ...(s3 ? s3KeyUploads(s3) : []),
         ],
-        ...(nodeCount === 1 ? {} : { command: bootstrapOnceCommand(nodeNames) }),
+        ...nodeCommand(nodeCount === 1 ? undefined : nodeNames, s3 !== undefined),
         healthcheck: elkHealthcheck(
           // Authenticated, CA-verified cluster health: yellow or better means this node has joined a cluster with a master.
           // The server-side wait stays under the healthcheck's own timeout. From then on the node starts without
@@ -244,7 +304,86 @@ function elasticsearchEnvironment(env: NodeEnvironment): string[] {
     // Nodes prove who they are to each other: the peer's certificate must be issued by the CA and match its host name.
     'xpack.security.transport.ssl.verification_mode=full',
     `${HEALTHCHECK_PASSWORD_VARIABLE}=${env.healthcheckPassword}`,
+    `path.repo=${ELASTICSEARCH_SNAPSHOT_PATH}`,
   ];
+}
+
+/**
+ * The S3 client's non-secret settings, as node settings (reference/elasticsearch/configuration-reference/
+ * s3-repository-settings: client settings go in elasticsearch.yml, here as the image's dotted variables).
+ */
+function s3ClientEnvironment(s3: SnapshotS3Client): string[] {
+  const client = `s3.client.${SNAPSHOT_S3_CLIENT}`;
+  return [
+    ...(s3.endpoint === undefined ? [] : [`${client}.endpoint=${s3.endpoint}`]),
+    ...(s3.region === undefined ? [] : [`${client}.region=${s3.region}`]),
+    `${client}.path_style_access=${s3.pathStyleAccess ?? false}`,
+  ];
+}
+
+/** The S3 keys as files readable by the node's group only (read into the keystore by `keystoreScript`). */
+function s3KeyUploads(s3: SnapshotS3Client): ContainerUpload[] {
+  const [accessKeyFile, secretKeyFile] = Object.values(S3_KEY_UPLOADS);
+  return [
+    { file: accessKeyFile!, content: s3.accessKey, permissions: '0640' },
+    { file: secretKeyFile!, content: s3.secretKey, permissions: '0640' },
+  ];
+}
+
+/**
+ * Secure settings cannot be node settings or environment variables; they live in the
+ * keystore (config/elasticsearch.keystore, in the container's own layer). The image's
+ * entrypoint only adds `bootstrap.password` there (distribution/docker bin/docker-entrypoint.sh,
+ * elastic/dockerfiles v9.2.4 elasticsearch/bin/docker-entrypoint.sh), so the start command adds
+ * each uploaded key with `elasticsearch-keystore add --stdin --force` (reads the value from
+ * stdin, replaces an existing entry) and deletes the file. A restart finds no file and keeps the
+ * keystore; a new container gets the files uploaded again.
+ */
+function keystoreScript(): string {
+  const keystore = `${ES_HOME}/bin/elasticsearch-keystore`;
+  const adds = Object.entries(S3_KEY_UPLOADS).map(
+    ([setting, file]) => `if [ -f ${file} ]; then ${keystore} add --stdin --force ${setting} < ${file} && rm -f ${file} || exit 1; fi; `,
+  );
+  return `[ -f ${ES_CONFIG}/elasticsearch.keystore ] || ${keystore} create || exit 1; ${adds.join('')}`;
+}
+
+/** The node's container command: the image's default unless it bootstraps a cluster or fills its keystore. */
+function nodeCommand(clusterNodeNames: readonly string[] | undefined, fillKeystore: boolean): { command?: string[] } {
+  if (clusterNodeNames === undefined && !fillKeystore) return {};
+  const [shell, flag, script] = bootstrapOnceCommand(clusterNodeNames ?? []);
+  const start = clusterNodeNames === undefined ? 'exec /usr/local/bin/docker-entrypoint.sh eswrapper' : script!;
+  return { command: [shell!, flag!, (fillKeystore ? keystoreScript() : '') + start] };
+}
+
+/**
+ * A fresh named volume is root-owned, and the nodes run as uid 1000, so they could not write
+ * the repository. Docker gives an empty volume the ownership and mode of the directory it is
+ * mounted over, when that directory exists in the image (moby container/container_unix.go
+ * copyExistingContents: the volume is copied up from the image path). The image has no
+ * snapshot directory, but its empty `data` directory is the nodes' user's (Dockerfile:
+ * `chown elasticsearch ... data`, mode 0775). So this container, same image and user as the
+ * nodes, no network, mounts the new volume over `data` once, checks the volume is now the
+ * node user's and writable, and exits; the nodes start after it. Terraform waits for it to
+ * exit (`attach`) and fails the apply unless it exited 0 (a postcondition), e.g. when an old
+ * root-owned volume that is not empty is reused.
+ */
+function snapshotVolumeOwner(scope: Construct, context: PlatformContext, imageId: string, volumeName: string): Container {
+  return new Container(scope, 'snapshots-owner', {
+    name: `${context.namePrefix}-snapshots-owner`,
+    image: imageId,
+    ...oneShotContainerSettings(context, { memoryMb: ONE_SHOT_MEMORY_MB }),
+    user: ELASTIC_PROCESS_USER,
+    volumes: [{ volumeName, containerPath: ES_DATA }],
+    command: ['/bin/bash', '-c', `test "$(stat -c %u ${ES_DATA})" = 1000 && test -w ${ES_DATA}`],
+    lifecycle: {
+      postcondition: [
+        {
+          condition: '${self.exit_code == 0}',
+          errorMessage: `The snapshot volume ${volumeName} is not writable by the Elasticsearch user (uid 1000): it is not empty and was created root-owned. Remove it (docker volume rm ${volumeName}) or chown it to 1000:0, then apply again.`,
+        },
+      ],
+    },
+  });
 }
 
 /**

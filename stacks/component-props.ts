@@ -13,6 +13,7 @@ import type { IngestInputs } from './contracts.js';
 import type { ServiceDeclaration } from '@platform/contract';
 import type { Logstash } from '../constructs/logstash.js';
 import { replicasOf, type EnvironmentConfig } from './config/index.js';
+import { ValidationError } from '../constructs/private/validation.js';
 import { resolveImage } from './images.js';
 import { PROJECT_DIR_FROM_STACK } from './working-directory.js';
 
@@ -75,12 +76,28 @@ export interface ElasticWiring {
   readonly context: PlatformContext;
   readonly certificateAuthority: CertificateAuthority;
   readonly realm: ElasticFileRealm;
+  /** With `snapshots.s3`: the S3 keys, references to the platform stack's sensitive variables. */
+  readonly snapshotS3Keys?: { readonly accessKey: string; readonly secretKey: string };
+}
+
+/** The nodes' S3 client for `snapshots.s3` (none without it); the keys must be wired in. */
+function snapshotS3Client(config: EnvironmentConfig, keys: ElasticWiring['snapshotS3Keys']): Pick<ElasticsearchProps, 'snapshotS3Client'> {
+  const s3 = config.snapshots.s3;
+  if (!s3) return {};
+  if (!keys) {
+    throw new ValidationError(
+      `environment "${config.environment}"`,
+      'snapshots.s3 is set but no S3 keys are wired in: the platform stack reads them from TF_VAR_snapshot_s3_access_key / TF_VAR_snapshot_s3_secret_key',
+    );
+  }
+  return { snapshotS3Client: { ...keys, endpoint: s3.endpoint, region: s3.region, pathStyleAccess: s3.pathStyleAccess } };
 }
 
 /** Elasticsearch's whole props: its settings, the platform CA and the file realm's users. */
-export function elasticsearchProps(config: EnvironmentConfig, { context, certificateAuthority, realm }: ElasticWiring): ElasticsearchProps {
+export function elasticsearchProps(config: EnvironmentConfig, { context, certificateAuthority, realm, snapshotS3Keys }: ElasticWiring): ElasticsearchProps {
   return {
     ...elasticsearchSettings(config),
+    ...snapshotS3Client(config, snapshotS3Keys),
     context,
     certificateAuthority,
     realmFiles: realm.fileContents,

@@ -3,7 +3,9 @@ import type { Construct } from 'constructs';
 import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, type ServiceDeclaration } from '@platform/contract';
 import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
 import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
+import { ELASTICSEARCH_SNAPSHOT_PATH, SNAPSHOT_S3_CLIENT } from '../constructs/elasticsearch.js';
 import {
+  ElasticsearchSnapshots,
   ErrorSpikeAlert,
   LogDashboard,
   LogDataStreams,
@@ -40,7 +42,8 @@ export interface ElasticStackProps {
  * `<env>-elastic`: what the Elastic Stack is configured with, through the
  * `elastic/elasticstack` provider, once the platform stack runs: the ILM policy,
  * the component and index templates of the log data streams, the Kibana data
- * view, the dashboard and the error-spike alert with its connectors.
+ * view, the dashboard, the error-spike alert with its connectors, and the snapshot
+ * repository with its lifecycle policy.
  */
 export class ElasticStack extends TerraformStack {
   public readonly dashboardUrl: string;
@@ -133,6 +136,18 @@ export class ElasticStack extends TerraformStack {
       webhook: config.alerts.webhook && alertWebhook(this, config.alerts.webhook),
     });
 
+    const snapshots = new ElasticsearchSnapshots(this, 'snapshots', {
+      repositoryName: names.snapshotRepository,
+      policyName: names.snapshotPolicy,
+      snapshotPrefix: names.snapshotPrefix,
+      // The nodes' path.repo, where the platform stack mounts the shared snapshot volume.
+      fsLocation: ELASTICSEARCH_SNAPSHOT_PATH,
+      s3: config.snapshots.s3 && { bucket: config.snapshots.s3.bucket, basePath: config.snapshots.s3.basePath, client: SNAPSHOT_S3_CLIENT },
+      schedule: config.snapshots.schedule,
+      retention: config.snapshots.retention,
+      indices: templates.indexPatterns,
+    });
+
     this.dashboardUrl = `${connection.kibanaEndpoint}/app/dashboards#/view/${dashboard.dashboardId}`;
     new TerraformOutput(this, 'dashboard_url', { value: this.dashboardUrl, description: 'The platform logs dashboard in Kibana.' });
     new TerraformOutput(this, 'alert_rules_url', {
@@ -142,6 +157,14 @@ export class ElasticStack extends TerraformStack {
     new TerraformOutput(this, 'request_search_url', {
       value: `${connection.kibanaEndpoint}/app/discover#/view/${names.savedObjectPrefix}-requests-by-id`,
       description: 'Saved search of every line of one request: set the query to http.request.id : "<id>".',
+    });
+    new TerraformOutput(this, 'snapshot_repository', {
+      value: snapshots.repositoryName,
+      description: `Snapshot repository (${config.snapshots.s3 ? 's3' : 'shared filesystem'}): GET _snapshot/<this>/_all lists its snapshots.`,
+    });
+    new TerraformOutput(this, 'snapshot_policy', {
+      value: snapshots.policyName,
+      description: 'Snapshot lifecycle policy: POST _slm/policy/<this>/_execute takes a snapshot now.',
     });
   }
 }

@@ -1,4 +1,4 @@
-import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
@@ -37,6 +37,29 @@ export interface PlatformStackProps {
   readonly config: EnvironmentConfig;
   /** The services to run. @default SERVICES (the catalog) */
   readonly services?: readonly ServiceDeclaration[];
+}
+
+/** Terraform variable with the S3 access key id of the snapshot repository (TF_VAR_snapshot_s3_access_key). */
+export const SNAPSHOT_S3_ACCESS_KEY_VARIABLE = 'snapshot_s3_access_key';
+/** Terraform variable with its secret access key (TF_VAR_snapshot_s3_secret_key). */
+export const SNAPSHOT_S3_SECRET_KEY_VARIABLE = 'snapshot_s3_secret_key';
+
+/**
+ * The S3 keys of `snapshots.s3`, read at plan time from sensitive variables of this stack (the
+ * nodes' keystores are filled here, where the containers are), so cdk.tf.json holds only
+ * `var.` references and plans print "(sensitive value)". The state keeps them, in the nodes'
+ * uploads: the docker provider has no write-only attributes.
+ */
+function snapshotS3Keys(stack: TerraformStack): { accessKey: string; secretKey: string } {
+  const key = (name: string, what: string) =>
+    new TerraformVariable(stack, name, {
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: `${what} of the S3 snapshot repository (snapshots.s3); set TF_VAR_${name}.`,
+      validation: [{ condition: `\${length(var.${name}) > 0}`, errorMessage: `${name} must not be empty.` }],
+    }).stringValue;
+  return { accessKey: key(SNAPSHOT_S3_ACCESS_KEY_VARIABLE, 'Access key id'), secretKey: key(SNAPSHOT_S3_SECRET_KEY_VARIABLE, 'Secret access key') };
 }
 
 /**
@@ -160,7 +183,7 @@ export class PlatformStack extends TerraformStack {
     this.services = [...built.values()];
     this.nginx = new Nginx(this, 'nginx', { ...nginxSettings(config), context, services: this.services, logVolumeName: logs.name });
 
-    const elasticWiring = { context, certificateAuthority: pki, realm };
+    const elasticWiring = { context, certificateAuthority: pki, realm, snapshotS3Keys: config.snapshots.s3 && snapshotS3Keys(this) };
     this.elasticsearch = new Elasticsearch(this, 'elasticsearch', elasticsearchProps(config, elasticWiring));
     this.kibana = new Kibana(this, 'kibana', kibanaProps(config, elasticWiring, this.elasticsearch));
     this.ingestInputs = {

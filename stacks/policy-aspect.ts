@@ -49,6 +49,11 @@ function checkPorts(container: Container, bindAddress: string): string | undefin
   return `publishes ${shown}; every published port must bind to ${bindAddress} (config bindAddress)`;
 }
 
+/** Terraform runs it to completion during the apply (`attach`) and Docker never restarts it. */
+export function isOneShot(container: Container): boolean {
+  return container.attachInput === true && (container.restartInput ?? 'no') === 'no';
+}
+
 /** Checks one container against every policy; an empty list means it complies. */
 export function containerPolicyViolations(container: Container, bindAddress: string): ContainerPolicyViolation[] {
   const stack = TerraformStack.of(container);
@@ -58,7 +63,14 @@ export function containerPolicyViolations(container: Container, bindAddress: str
 
   const check = container.healthcheckInput;
   const test = check?.test ?? [];
-  if (test.length === 0 || test[0] === 'NONE') violations.push({ policy: 'healthcheck', detail: 'no healthcheck test is declared' });
+  // A one-shot container has exited by the time Terraform moves on: no state to healthcheck. Its
+  // proof is its exit code, so it must declare a postcondition that checks it (and never restart).
+  if (isOneShot(container)) {
+    const checksExit = (container.lifecycle?.postcondition ?? []).some((c) => String(c.condition).includes('self.exit_code'));
+    if (!checksExit) violations.push({ policy: 'healthcheck', detail: 'a one-shot container (attach) must check self.exit_code in a lifecycle postcondition' });
+  } else if (test.length === 0 || test[0] === 'NONE') {
+    violations.push({ policy: 'healthcheck', detail: 'no healthcheck test is declared' });
+  }
 
   const memory = container.memoryInput;
   if (memory === undefined || (!Token.isUnresolved(memory) && memory <= 0)) {

@@ -8,3 +8,4 @@ export * from './log-data-view.js';
 export * from './log-dashboard.js';
 export * from './error-spike-alert.js';
 export * as elasticstack from './bindings/index.js';
+export * from './snapshots.js';

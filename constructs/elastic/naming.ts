@@ -21,6 +21,12 @@ export interface ElasticObjectNames {
   /** Prefix of the dashboard's saved-object ids. */
   readonly savedObjectPrefix: string;
   readonly alertRule: string;
+  /** Snapshot repository (shared filesystem or S3). */
+  readonly snapshotRepository: string;
+  /** SLM policy id. */
+  readonly snapshotPolicy: string;
+  /** Prefix of every snapshot's name. */
+  readonly snapshotPrefix: string;
 }
 
 export function elasticObjectNames(environment: string): ElasticObjectNames {
@@ -37,5 +43,8 @@ export function elasticObjectNames(environment: string): ElasticObjectNames {
     dataViewName: `Platform logs (${environment})`,
     savedObjectPrefix: `platform-${environment}`,
     alertRule: `Platform ${environment}: error spike per service`,
+    snapshotRepository: `platform-${environment}-snapshots`,
+    snapshotPolicy: `platform-${environment}-scheduled-snapshots`,
+    snapshotPrefix: `platform-${environment}`,
   };
 }

@@ -57,6 +57,28 @@ export function containerSettings(context: PlatformContext, options: ContainerSe
   };
 }
 
+/**
+ * A container that runs one command to completion during the apply (a preparation step, not a
+ * service): no network, bounded logs, the project label and a memory limit; never restarted.
+ * Terraform waits for it to exit (`attach`, kreuzwerker/docker v3.6.2 resource_docker_container_funcs.go:
+ * create waits for "not running" and keeps its output in `container_logs`); with `must_run` false a
+ * refresh keeps the exited container, so it runs again only when replaced. It has nothing to
+ * healthcheck: its caller checks `exit_code` in a lifecycle postcondition (the policy Aspect requires one).
+ */
+export function oneShotContainerSettings(context: PlatformContext, options: { readonly memoryMb: number }) {
+  return {
+    networkMode: 'none',
+    logDriver: DOCKER_LOG_ROTATION.driver,
+    logOpts: { ...DOCKER_LOG_ROTATION.options },
+    restart: 'no',
+    labels: platformLabels(context),
+    memory: options.memoryMb,
+    mustRun: false,
+    attach: true,
+    logs: true,
+  };
+}
+
 export interface HealthcheckOptions {
   /** Time a slow starter gets before failures count. @default '20s' */
   readonly startPeriod?: string;

@@ -21,7 +21,7 @@ export interface RealmCredentials {
  * (owner of their data directories) with group 0. Uploaded files are owned by
  * root:root, so private keys uploaded 0640 are readable by the process and no one else.
  */
-const ELASTIC_PROCESS_USER = '1000:0';
+export const ELASTIC_PROCESS_USER = '1000:0';
 
 /** Seconds Terraform waits for a JVM or Node ELK component to turn healthy. */
 const ELK_HEALTHY_WITHIN_SECONDS = 300;

@@ -11,7 +11,15 @@ import { ValidationError } from '../private/validation.js';
  * Privileges are closed unions (the client's types accept any string): a typo or
  * a broader privilege fails compilation until it is added on purpose.
  */
-export type PlatformClusterPrivilege = 'monitor' | 'manage_ilm' | 'manage_index_templates';
+export type PlatformClusterPrivilege =
+  | 'monitor'
+  | 'manage_ilm'
+  | 'manage_index_templates'
+  | 'manage_slm'
+  | 'create_snapshot'
+  | 'cluster:admin/repository/put'
+  | 'cluster:admin/repository/delete'
+  | 'cluster:admin/snapshot/delete';
 export type PlatformIndexPrivilege = 'create_doc' | 'auto_configure' | 'read' | 'manage';
 
 /** Kibana features the provisioner works with (ids as in Kibana's feature registry). */
@@ -120,9 +128,27 @@ export function platformRoles(options: PlatformRoleOptions): Record<PlatformRole
     },
     [PLATFORM_ROLE_NAMES.provisioner]: {
       description:
-        'Elastic configuration stack: ILM policy (its rollover and delete run as this user), templates, and the Kibana data view, dashboard, rule and connectors.',
+        'Elastic configuration stack: ILM policy (its rollover and delete run as this user), templates, snapshot repository and SLM policy (its snapshots run as this user), and the Kibana data view, dashboard, rule and connectors.',
       // `monitor`: the provider reads the cluster version before most calls.
-      cluster: ['monitor', 'manage_ilm', 'manage_index_templates'],
+      cluster: [
+        'monitor',
+        'manage_ilm',
+        'manage_index_templates',
+        // The SLM policy (PUT/GET/DELETE _slm/policy).
+        'manage_slm',
+        // SLM takes each scheduled snapshot, and retention deletes expired ones, with the
+        // privileges of the user who last saved the policy, like ILM (elastic/elasticsearch
+        // issue 67539; SnapshotLifecycleTask runs CreateSnapshot with the policy's headers):
+        // `create_snapshot` (which also lists repositories and snapshots: the repository read)
+        // and the snapshot delete action.
+        'create_snapshot',
+        'cluster:admin/snapshot/delete',
+        // The repository resource's create/update and destroy. No named privilege short of
+        // `manage` covers registering a repository (Elastic keeps it out of create_snapshot on
+        // purpose: a repository can send data anywhere the nodes reach), so the two actions only.
+        'cluster:admin/repository/put',
+        'cluster:admin/repository/delete',
+      ],
       // Elasticsearch runs ILM actions (rollover, delete) with the privileges of the
       // user who last saved the policy: `manage` on the log data streams, or
       // retention silently stops. Kibana likewise runs the error-spike rule with

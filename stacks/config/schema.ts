@@ -2,6 +2,7 @@ import { SERVICE_NAME_PATTERN } from '@platform/contract';
 import { z } from 'zod';
 import { ALERT_WEBHOOK_KINDS, ELASTIC_LICENCES } from '../../constructs/elastic/error-spike-alert.js';
 import { ELASTICSEARCH_HEAP_MB, ELASTICSEARCH_HTTP_PORT } from '../../constructs/elasticsearch.js';
+import { cronProblem } from '../../constructs/elastic/snapshots.js';
 import { COMPONENTS, DEFAULT_ELASTIC_VERSION } from '../../constructs/images.js';
 import { KIBANA_MEMORY_MB, KIBANA_PORT } from '../../constructs/kibana.js';
 import { LOGSTASH_HEAP_MB } from '../../constructs/logstash.js';
@@ -159,6 +160,66 @@ export const EnvironmentConfigSchema = z
       })
       .prefault({})
       .describe('The error-spike alert rule.'),
+    snapshots: z
+      .strictObject({
+        schedule: z
+          .string()
+          .superRefine((value, ctx) => {
+            const problem = cronProblem(value);
+            if (problem) ctx.addIssue({ code: 'custom', message: `must be an Elasticsearch cron expression: ${problem}` });
+          })
+          .default('0 30 1 * * ?')
+          .describe(
+            'When the snapshot lifecycle policy takes a snapshot: an Elasticsearch cron expression (`sec min hour day-of-month month day-of-week [year]`, UTC, one of the day fields `?`). Default: nightly at 01:30.',
+          ),
+        retention: z
+          .strictObject({
+            expireAfterDays: wholeNumber({ min: 1, max: 3650, unit: 'days' })
+              .default(30)
+              .describe('Days after which SLM retention may delete a snapshot.'),
+            minCount: wholeNumber({ min: 1, max: 1000 })
+              .default(7)
+              .describe('Snapshots kept even when expired (a week of nightly ones), so a stopped schedule never empties the repository.'),
+            maxCount: wholeNumber({ min: 1, max: 1000 })
+              .default(30)
+              .describe('Snapshots kept at most even before they expire: 30 nightly ones, the age limit\'s worth; it only bites with a more frequent schedule.'),
+          })
+          .prefault({})
+          .superRefine((r, ctx) => {
+            if (r.minCount > r.maxCount) {
+              ctx.addIssue({ code: 'custom', path: ['minCount'], message: `must not exceed snapshots.retention.maxCount (got ${r.minCount} > ${r.maxCount})` });
+            }
+          })
+          .describe('SLM retention of the snapshots.'),
+        s3: z
+          .strictObject({
+            bucket: z
+              .string({ error: 'is required: the S3 bucket the snapshots go to' })
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lower-case letters, digits, "." and "-")' })
+              .describe('S3 bucket of the repository (it must exist).'),
+            basePath: z
+              .string()
+              .regex(/^[^/].*[^/]$|^[^/]$/, { error: 'must be a key prefix without leading or trailing "/"' })
+              .optional()
+              .describe('Key prefix of the repository in the bucket. Unset: the bucket root.'),
+            endpoint: z
+              .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "https://s3.eu-west-1.amazonaws.com"' })
+              .optional()
+              .describe('S3 service endpoint (an S3-compatible store such as MinIO). Unset: AWS S3.'),
+            region: z
+              .string()
+              .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'must be a region such as "eu-west-1"' })
+              .optional()
+              .describe('Region the requests are signed for. Unset: Elasticsearch works it out from the endpoint.'),
+            pathStyleAccess: z.boolean().default(false).describe('Address the bucket in the path instead of the host name (most S3-compatible stores).'),
+          })
+          .optional()
+          .describe(
+            'Keep snapshots in S3 instead of the shared-filesystem volume. The credentials are secrets: TF_VAR_snapshot_s3_access_key and TF_VAR_snapshot_s3_secret_key for the platform stack, which puts them in every node\'s keystore. Unset: the `<namePrefix>-snapshots` volume.',
+          ),
+      })
+      .prefault({})
+      .describe('Elasticsearch snapshots: repository and snapshot lifecycle policy.'),
   })
   .strict();
 

@@ -174,7 +174,9 @@ describe('Elasticsearch, three nodes (staging)', () => {
     expect(nodes[0]!.ports).toEqual([{ internal: 9200, external: 9201, ip: '127.0.0.1' }]);
     expect(nodes[1]!.ports ?? []).toEqual([]);
     expect(nodes[2]!.ports ?? []).toEqual([]);
-    for (const node of nodes) expect(node.depends_on ?? []).toEqual([]);
+    // Only the snapshot volume's one-shot owner comes first.
+    const [owner] = Object.entries(resourcesOf<SynthContainer>(synthesized, 'docker_container')).find(([, c]) => c.name === 'elk-staging-snapshots-owner')!;
+    for (const node of nodes) expect(node.depends_on).toEqual([`docker_container.${owner}`]);
   });
 
   it('makes Kibana wait for every node (Logstash runs in the ingest stack, deployed after the cluster\'s)', () => {

@@ -71,6 +71,12 @@ describe('environment config', () => {
     ['the retired alerts.webhookUrl (the URL is a secret now)', { alerts: { webhookUrl: 'https://hooks.example.com/x' } }, /unknown setting\(s\) "webhookUrl"; allowed here: .*webhook/],
     ['a misspelt setting', { bindAdress: '127.0.0.1' }, /environment "dev": unknown setting\(s\) "bindAdress"; allowed here: projectName, elasticVersion, bindAddress/],
     ['a misspelt nested setting', { ports: { ngnix: 9000 } }, /environment "dev": ports .*unknown setting\(s\) "ngnix"; allowed here: nginx, kibana, elasticsearch/],
+    ['snapshots.schedule (not cron)', { snapshots: { schedule: '@daily' } }, /environment "dev": snapshots\.schedule must be an Elasticsearch cron expression: has 1 field/],
+    ['snapshots.schedule (both day fields)', { snapshots: { schedule: '0 30 1 * * *' } }, /environment "dev": snapshots\.schedule .*exactly one of day-of-month/],
+    ['snapshots.retention (min > max)', { snapshots: { retention: { minCount: 40, maxCount: 30 } } }, /environment "dev": snapshots\.retention\.minCount must not exceed snapshots\.retention\.maxCount \(got 40 > 30\)/],
+    ['snapshots.retention.expireAfterDays', { snapshots: { retention: { expireAfterDays: 0 } } }, /environment "dev": snapshots\.retention\.expireAfterDays must be a whole number of days from 1/],
+    ['snapshots.s3 without a bucket', { snapshots: { s3: { endpoint: 'https://minio.internal:9000' } } }, /environment "dev": snapshots\.s3\.bucket is required: the S3 bucket the snapshots go to/],
+    ['snapshots.s3.endpoint', { snapshots: { s3: { bucket: 'backups', endpoint: 'minio:9000' } } }, /environment "dev": snapshots\.s3\.endpoint must be an http\(s\) URL/],
     ['a misspelt alert setting', { alerts: { threshold: 5 } }, /environment "dev": alerts .*unknown setting\(s\) "threshold"; allowed here: errorThreshold/],
     ['a wrong type', { ports: 8080 }, /environment "dev": ports /],
   ])('refuses a bad %s with a message naming it', (_, settings, message) => {

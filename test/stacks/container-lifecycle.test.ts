@@ -22,8 +22,9 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: container lifecycle', (environment
     for (const container of all) expect(container.must_run, container.name).toBe(false);
   });
 
-  it('every container stops gracefully on docker stop and on destroy (stop_timeout = destroy_grace_seconds > 10 s, Docker\'s default)', () => {
-    for (const container of all) {
+  it('every long-running container stops gracefully on docker stop and on destroy (stop_timeout = destroy_grace_seconds > 10 s, Docker\'s default)', () => {
+    // A one-shot container (attach) has exited before the apply goes on: nothing to stop.
+    for (const container of all.filter((c) => !(c as { attach?: boolean }).attach)) {
       expect(container.stop_timeout, container.name).toBeGreaterThan(10);
       expect(container.destroy_grace_seconds, container.name).toBe(container.stop_timeout);
     }

@@ -17,6 +17,9 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
   const config = loadEnvironmentConfig(env);
   const prefix = `elk-${env}`;
   const all = () => Object.values(containers(platform));
+  // What runs: every container but the one-shot preparation steps Terraform runs to completion
+  // (attach; no network, no healthcheck, checked by their exit code: see snapshots.test.ts).
+  const running = () => all().filter((c) => !(c as { attach?: boolean }).attach);
   // The whole deployment: the platform's containers and the ingest stack's shippers.
   const deployment = synthDeployment(env).all;
 
@@ -40,7 +43,7 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
     const networks = Object.values(platform.tf.resource.docker_network!);
     expect(networks).toHaveLength(1);
     expect(networks[0]).toMatchObject({ name: `${prefix}-net`, driver: 'bridge' });
-    for (const c of all()) {
+    for (const c of running()) {
       expect(c.networks_advanced, c.name).toHaveLength(1);
       expect(c.networks_advanced![0]!.name, c.name).toMatch(/^\$\{docker_network\.network_[A-Z0-9_]+\.name\}$/);
     }
@@ -51,8 +54,19 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
     expect(aliases(`${prefix}-kibana`)).toEqual(['kibana']);
   });
 
-  it('gives every container a healthcheck, a memory limit and bounded json-file logs', () => {
-    for (const c of all()) {
+  it('runs one-shot containers off the network, with a memory limit and bounded logs, never restarted', () => {
+    const oneShots = all().filter((c) => (c as { attach?: boolean }).attach);
+    expect(oneShots.map((c) => c.name)).toEqual([`${prefix}-snapshots-owner`]);
+    for (const c of oneShots) {
+      expect(c, c.name).toMatchObject({ network_mode: 'none', restart: 'no', must_run: false, log_driver: 'json-file' });
+      expect(c.networks_advanced, c.name).toBeUndefined();
+      expect(c.memory, c.name).toBeGreaterThan(0);
+      expect(c.log_opts, c.name).toEqual({ 'max-size': '10m', 'max-file': '3' });
+    }
+  });
+
+  it('gives every running container a healthcheck, a memory limit and bounded json-file logs', () => {
+    for (const c of running()) {
       expect(c.healthcheck?.test.length, c.name).toBeGreaterThan(1);
       expect(c.memory, c.name).toBeGreaterThan(0);
       expect(c.log_driver, c.name).toBe('json-file');
@@ -67,7 +81,7 @@ describe.each(ENVIRONMENTS)('%s platform stack', (env) => {
   });
 
   it('gives every shell healthcheck a command a POSIX shell parses', () => {
-    for (const c of all()) {
+    for (const c of running()) {
       const [kind, ...command] = c.healthcheck!.test;
       if (kind !== 'CMD-SHELL') continue;
       const parsed = spawnSync('sh', ['-n', '-c', command.join(' ')], { encoding: 'utf8' });

@@ -73,6 +73,17 @@ describe('container policy aspect', () => {
     expect(withContainer({ healthcheck: undefined })).toThrow(/Container "probe" breaks policy "healthcheck"/);
   });
 
+  it('lets a one-shot container (attach, never restarted) go without a healthcheck when it checks its exit code', () => {
+    const postcondition = [{ condition: '${self.exit_code == 0}', errorMessage: 'the step failed' }];
+    expect(withContainer({ healthcheck: undefined, ports: undefined, attach: true, restart: 'no', mustRun: false, lifecycle: { postcondition } })).not.toThrow();
+  });
+
+  it('fails synth on a one-shot container that does not check its exit code, or one that restarts', () => {
+    expect(withContainer({ healthcheck: undefined, attach: true, restart: 'no' })).toThrow(/breaks policy "healthcheck": a one-shot container \(attach\) must check self\.exit_code/);
+    const postcondition = [{ condition: '${self.exit_code == 0}', errorMessage: 'x' }];
+    expect(withContainer({ healthcheck: undefined, attach: true, restart: 'always', lifecycle: { postcondition } })).toThrow(/breaks policy "healthcheck": no healthcheck test is declared/);
+  });
+
   it('fails synth on a healthcheck that is switched off', () => {
     expect(withContainer({ healthcheck: { test: ['NONE'] } })).toThrow(/Container "probe" breaks policy "healthcheck"/);
   });

@@ -90,7 +90,8 @@ function platformOf(environment: string) {
     const components: Component[] = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx'];
     return components.find((c) => resolveImage(config, c) === name);
   };
-  const of = (component: Component) => containers.filter((c) => componentOf(c) === component);
+  // A component's running containers; a one-shot preparation step (attach) on the same image is not one.
+  const of = (component: Component) => containers.filter((c) => !(c as { attach?: boolean }).attach && componentOf(c) === component);
   const one = (component: Component) => {
     const found = of(component);
     expect(found, `one ${component} container`).toHaveLength(1);

@@ -425,6 +425,73 @@ const alertingRule: BlockSchema = {
   },
 };
 
+// --- Snapshots (docs/resources/elasticsearch_snapshot_repository.md, elasticsearch_snapshot_lifecycle.md) ---
+// Every repository type is "Block, Optional" (a single nested block; the provider's schema.go
+// at v0.16.3 adds ExactlyOneOf across them, checked at plan time, not here).
+const repositoryCommon = {
+  chunk_size: opt('string'),
+  compress: opt('bool'),
+  max_restore_bytes_per_sec: opt('string'),
+  max_snapshot_bytes_per_sec: opt('string'),
+  readonly: opt('bool'),
+};
+const snapshotRepository: BlockSchema = {
+  attributes: { name: req('string'), verify: opt('bool'), timeouts, id: ro('string') },
+  blocks: {
+    elasticsearch_connection: one(elasticsearchConnection),
+    azure: single({
+      attributes: { ...repositoryCommon, base_path: opt('string'), client: opt('string'), container: opt('string'), location_mode: opt('string') },
+    }),
+    fs: single({ attributes: { ...repositoryCommon, location: opt('string'), max_number_of_snapshots: opt('number') } }),
+    gcs: single({ attributes: { ...repositoryCommon, base_path: opt('string'), bucket: opt('string'), client: opt('string') } }),
+    hdfs: single({ attributes: { ...repositoryCommon, load_defaults: opt('bool'), path: opt('string'), uri: opt('string') } }),
+    s3: single({
+      attributes: {
+        ...repositoryCommon,
+        base_path: opt('string'),
+        bucket: opt('string'),
+        buffer_size: opt('string'),
+        canned_acl: opt('string'),
+        client: opt('string'),
+        endpoint: opt('string'),
+        path_style_access: opt('bool'),
+        server_side_encryption: opt('bool'),
+        storage_class: opt('string'),
+      },
+    }),
+    url: single({
+      attributes: {
+        ...repositoryCommon,
+        http_max_retries: opt('number'),
+        http_socket_timeout: opt('string'),
+        max_number_of_snapshots: opt('number'),
+        url: opt('string'),
+      },
+    }),
+  },
+};
+const snapshotLifecycle: BlockSchema = {
+  attributes: {
+    name: req('string'),
+    repository: req('string'),
+    schedule: req('string'),
+    expand_wildcards: opt('string'),
+    expire_after: opt('string'),
+    feature_states: opt({ set: 'string' }),
+    ignore_unavailable: opt('bool'),
+    include_global_state: opt('bool'),
+    indices: opt(strings),
+    max_count: opt('number'),
+    metadata: opt('string'),
+    min_count: opt('number'),
+    partial: opt('bool'),
+    snapshot_name: opt('string'),
+    timeouts,
+    id: ro('string'),
+  },
+  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
+};
+
 export const ELASTICSTACK_SCHEMA: ProviderSchema = {
   source: 'elastic/elasticstack',
   version: ELASTICSTACK_PROVIDER_VERSION,
@@ -442,6 +509,8 @@ export const ELASTICSTACK_SCHEMA: ProviderSchema = {
     elasticstack_elasticsearch_index_template: indexTemplate,
     elasticstack_elasticsearch_data_stream: dataStream,
     elasticstack_elasticsearch_index: elasticsearchIndex,
+    elasticstack_elasticsearch_snapshot_repository: snapshotRepository,
+    elasticstack_elasticsearch_snapshot_lifecycle: snapshotLifecycle,
     elasticstack_kibana_data_view: dataView,
     elasticstack_kibana_import_saved_objects: importSavedObjects,
     elasticstack_kibana_action_connector: actionConnector,

@@ -15,7 +15,7 @@ export interface MemoryShare {
 }
 
 interface SynthesizedContainers {
-  readonly resource?: { readonly docker_container?: Record<string, { readonly name: string; readonly memory?: number }> };
+  readonly resource?: { readonly docker_container?: Record<string, { readonly name: string; readonly memory?: number; readonly attach?: boolean }> };
 }
 
 /**
@@ -31,7 +31,10 @@ export function memoryBudget(config: EnvironmentConfig, services: readonly Servi
     createStacks(app, config, services);
     const stacks = app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
     return stacks.flatMap((stack) =>
-      Object.values((stack.toTerraform() as SynthesizedContainers).resource?.docker_container ?? {}).map((container) => {
+      Object.values((stack.toTerraform() as SynthesizedContainers).resource?.docker_container ?? {})
+        // A one-shot container (attach) has exited before the containers that start after it run.
+        .filter((container) => container.attach !== true)
+        .map((container) => {
         if (typeof container.memory !== 'number' || container.memory <= 0) {
           throw new ValidationError('memoryBudget', `container "${container.name}" of ${stack.node.id} has no memory limit, so the need cannot be summed`);
         }

@@ -14,3 +14,5 @@ export * from './kibana-action-connector.js';
 export * from './kibana-alerting-rule.js';
 export * from './elasticsearch-data-stream.js';
 export * from './elasticsearch-index.js';
+export * from './elasticsearch-snapshot-repository.js';
+export * from './elasticsearch-snapshot-lifecycle.js';

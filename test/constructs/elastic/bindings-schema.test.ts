@@ -10,6 +10,8 @@ const variants = {
   staging: () => synthElasticStack('staging'),
   'dev with a webhook': () => synthElasticStack('dev', { settings: { alerts: { licence: 'gold', webhook: 'generic' } } }),
   'dev with Slack': () => synthElasticStack('dev', { settings: { alerts: { licence: 'gold', webhook: 'slack' } } }),
+  'dev with an S3 snapshot repository': () =>
+    synthElasticStack('dev', { settings: { snapshots: { s3: { bucket: 'platform-backups', basePath: 'elk', endpoint: 'https://minio.internal:9000' } } } }),
 };
 
 /** A deep copy of a synthesized stack, to break on purpose. */
@@ -41,6 +43,16 @@ describe('the schema check catches', () => {
     const errors = checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA);
     expect(errors).toContainEqual(expect.stringMatching(/unknown attribute or block "index_pattern" \(did you mean "index_patterns"\?\)/));
     expect(errors).toContainEqual(expect.stringMatching(/required attribute "index_patterns" is missing/));
+  });
+
+  it('a snapshot repository type block written as a list, and a misspelt policy attribute', () => {
+    const broken = copy(tf);
+    const repository = first(broken, 'elasticstack_elasticsearch_snapshot_repository');
+    repository.fs = [repository.fs];
+    first(broken, 'elasticstack_elasticsearch_snapshot_lifecycle').feature_state = ['kibana'];
+    const errors = checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA);
+    expect(errors).toContainEqual(expect.stringMatching(/\.fs: expected a single block \(object\)/));
+    expect(errors).toContainEqual(expect.stringMatching(/unknown attribute or block "feature_state" \(did you mean "feature_states"\?\)/));
   });
 
   it('a misspelled attribute in a nested block', () => {

@@ -98,7 +98,16 @@ describe('ElasticFileRealm', () => {
         indices: [{ names: ['logs-*'], privileges: ['create_doc', 'auto_configure'] }],
       },
       platform_provisioner: {
-        cluster: ['monitor', 'manage_ilm', 'manage_index_templates'],
+        cluster: [
+          'monitor',
+          'manage_ilm',
+          'manage_index_templates',
+          'manage_slm',
+          'create_snapshot',
+          'cluster:admin/snapshot/delete',
+          'cluster:admin/repository/put',
+          'cluster:admin/repository/delete',
+        ],
         indices: [
           { names: ['logs-*'], privileges: ['read', 'manage'] },
           { names: ['platform-alerts-*'], privileges: ['manage', 'create_doc'] },

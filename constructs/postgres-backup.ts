@@ -271,3 +271,28 @@ export class PostgresBackup extends Construct {
     });
   }
 }
+
+/** A command line as a user types it: arguments with shell-special characters single-quoted. */
+export function shellCommand(argv: readonly string[]): string {
+  return argv.map((arg) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/**
+ * The restore drill's commands, each the argv run inside a container (README "Backups: Postgres"
+ * shows them wrapped in `docker exec`; test/integration/postgres-backup.test.ts runs them as they
+ * are against a real server). One place, so the README, the `npm run backup` tool and the test
+ * cannot drift apart.
+ */
+export const postgresBackupCommands = {
+  /** In the backup container, as its postgres account: a backup of every database now (the image's own script). */
+  backupNow: (): string[] => ['/backup.sh'],
+  /** In the backup container: every dump, by folder. */
+  list: (): string[] => ['ls', '-l', ...POSTGRES_BACKUP_FOLDERS.map((folder) => `${POSTGRES_BACKUP_DIR}/${folder}`)],
+  /** In the Postgres container (superuser over its Unix socket): drop the database, closing its sessions. */
+  drop: (database: string): string[] => ['psql', '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`],
+  /**
+   * In the Postgres container, the dump on standard input: re-create the database from the dump
+   * (`--create`: its owner, its CONNECT grants, then its objects and data), stopping at the first error.
+   */
+  restore: (): string[] => ['pg_restore', '-U', 'postgres', '-d', 'postgres', '--create', '--exit-on-error'],
+};

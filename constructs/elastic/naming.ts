@@ -21,6 +21,10 @@ export interface ElasticObjectNames {
   /** Prefix of the dashboard's saved-object ids. */
   readonly savedObjectPrefix: string;
   readonly alertRule: string;
+  /** Snapshot repository of the environment's Elasticsearch snapshots. */
+  readonly snapshotRepository: string;
+  /** Snapshot lifecycle (SLM) policy that takes them; `npm run backup` executes it now. */
+  readonly snapshotPolicy: string;
 }
 
 export function elasticObjectNames(environment: string): ElasticObjectNames {
@@ -37,5 +41,8 @@ export function elasticObjectNames(environment: string): ElasticObjectNames {
     dataViewName: `Platform logs (${environment})`,
     savedObjectPrefix: `platform-${environment}`,
     alertRule: `Platform ${environment}: error spike per service`,
+    // Not logs-platform-*: these cover more than the log data streams (Kibana's feature states).
+    snapshotRepository: `${environment}-snapshots`,
+    snapshotPolicy: `${environment}-nightly-snapshots`,
   };
 }

@@ -7,6 +7,7 @@ import { ValidationError, requireWholeNumber } from './private/validation.js';
 import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';
+import { SQL_IDENTIFIER } from './postgres.js';
 
 /**
  * Scheduled logical backups of Postgres databases with prodrigestivill/postgres-backup-local
@@ -229,7 +230,7 @@ export class PostgresBackup extends Construct {
     requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });
     if (props.databases.length === 0) throw new ValidationError(this, 'databases must name at least one database to back up');
     for (const database of props.databases) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new ValidationError(this, `databases: "${database}" is not a lower-case SQL identifier`);
+      if (!SQL_IDENTIFIER.test(database)) throw new ValidationError(this, `databases: "${database}" is not a lower-case SQL identifier`);
     }
 
     const image = pulledImage(this, props.image ?? defaultImage('postgres-backup'));

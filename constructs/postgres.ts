@@ -86,7 +86,8 @@ export const POSTGRES_TLS_PATHS: PostgresTlsPaths = {
 const PORT = 5432;
 const DATA_DIR = '/var/lib/postgresql/data';
 const INIT_SCRIPT = '/docker-entrypoint-initdb.d/10-service-databases.sh';
-const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+/** A lower-case, unquoted-safe SQL identifier (a database or role name the platform declares). */
+export const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Environment variable the init script reads a service role's password from. */
 export function passwordVariableOf(database: string): string {

@@ -13,13 +13,19 @@
  *   loads those modules by default, so the service users' `+@read +@write` (constructs/redis.ts) would
  *   also allow FT.SEARCH, JSON.SET, ...; the ACL must exclude them before moving to 8.
  * - nginx: the stable line (1.30), which has `resolve` on upstream servers (constructs/nginx-config.ts).
+ * - postgres-backup: prodrigestivill/postgres-backup-local, the build of its main branch at d257e5d
+ *   (2025-09-26): the publish job tags each build `<major>-alpine-<commit>` besides the moving
+ *   `17-alpine` (prodrigestivill/docker-postgres-backup-local@d257e5d .github/workflows/ci.yml,
+ *   generate-docker-bake.sh), so this tag names one build. It is `FROM postgres:17-alpine`
+ *   (alpine.Dockerfile), which was 17.6 on alpine 3.22 then (docker-library/postgres@a2433755c7
+ *   17/alpine3.22/Dockerfile): pg_dump of the server's major version, and gosu and bash inside.
  */
 
 /** The Elastic Stack release the Elastic images default to (the settings' `elasticVersion` default too). */
 export const DEFAULT_ELASTIC_VERSION = '9.5.3';
 
 /** What the platform pulls: the components it runs, and `node`, the base image the service images are built from. */
-export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx', 'node'] as const;
+export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx', 'node', 'postgres-backup'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** The pinned default image of `component`; Elastic components at `elasticVersion`. */
@@ -29,6 +35,8 @@ export function defaultImage(component: Component, elasticVersion: string = DEFA
       return 'node:24.19.0-trixie-slim';
     case 'postgres':
       return 'postgres:17.11-alpine3.24';
+    case 'postgres-backup':
+      return 'prodrigestivill/postgres-backup-local:17-alpine-d257e5d';
     case 'redis':
       return 'redis:7.4.11-alpine3.21';
     case 'nginx':

@@ -8,6 +8,7 @@ export * from './platform-context.js';
 export * from './images.js';
 export * from './network.js';
 export * from './postgres.js';
+export * from './postgres-backup.js';
 export * from './redis.js';
 export * from './fastify-service.js';
 export * from './nginx.js';

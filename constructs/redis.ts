@@ -176,7 +176,7 @@ export class Redis extends Construct {
    * afterwards the ACL file is fixed.
    */
   addUser(name: string): RedisAccess {
-    this.users.checkOpen(name);
+    this.users.checkOpen(`addUser("${name}")`);
     if (!SERVICE_NAME_PATTERN.test(name) || name === 'default' || name === REDIS_PROBE_USER) {
       throw new ValidationError(this, `cannot make an ACL user "${name}": the name must be lower-case letters, digits and "-", not "default" or "${REDIS_PROBE_USER}"`);
     }

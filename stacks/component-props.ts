@@ -5,6 +5,7 @@ import type { KibanaProps } from '../constructs/kibana.js';
 import type { LogstashProps } from '../constructs/logstash.js';
 import type { NginxProps } from '../constructs/nginx.js';
 import type { PostgresProps } from '../constructs/postgres.js';
+import type { PostgresBackupProps } from '../constructs/postgres-backup.js';
 import type { RedisProps } from '../constructs/redis.js';
 import type { ElasticsearchCluster } from '../constructs/elasticsearch.js';
 import type { PlatformContext } from '../constructs/platform-context.js';
@@ -25,6 +26,13 @@ import { PROJECT_DIR_FROM_STACK } from './working-directory.js';
 
 export function postgresSettings(config: EnvironmentConfig): Pick<PostgresProps, 'image'> {
   return { image: resolveImage(config, 'postgres') };
+}
+
+export function postgresBackupSettings(
+  config: EnvironmentConfig,
+): Pick<PostgresBackupProps, 'image' | 'schedule' | 'keepDays' | 'keepWeeks' | 'keepMonths' | 'memoryMb'> {
+  const { schedule, keepDays, keepWeeks, keepMonths, memoryMb } = config.backups.postgres;
+  return { image: resolveImage(config, 'postgres-backup'), schedule, keepDays, keepWeeks, keepMonths, memoryMb };
 }
 
 export function redisSettings(config: EnvironmentConfig): Pick<RedisProps, 'image'> {

@@ -10,7 +10,8 @@ export function resolveImage(config: EnvironmentConfig, component: Component): s
   if (override) return override;
   const image = defaultImage(component, config.elasticVersion);
   if (!config.images.registryMirror) return image;
-  // Docker Hub official images live under library/; Elastic's registry keeps its path.
-  const path = image.startsWith('docker.elastic.co/') ? image.slice('docker.elastic.co/'.length) : `library/${image}`;
+  // Docker Hub official images (no namespace) live under library/; a Docker Hub image with a
+  // namespace (prodrigestivill/…) and Elastic's registry keep their path.
+  const path = image.startsWith('docker.elastic.co/') ? image.slice('docker.elastic.co/'.length) : image.includes('/') ? image : `library/${image}`;
   return `${config.images.registryMirror}/${path}`;
 }

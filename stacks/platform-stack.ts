@@ -13,6 +13,7 @@ import { PlatformNetwork } from '../constructs/network.js';
 import { Nginx } from '../constructs/nginx.js';
 import { PROJECT_LABEL, platformLabels, type PlatformContext } from '../constructs/platform-context.js';
 import { Postgres } from '../constructs/postgres.js';
+import { PostgresBackup } from '../constructs/postgres-backup.js';
 import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '@platform/contract';
@@ -24,6 +25,7 @@ import {
   fileRealmSettings,
   kibanaProps,
   nginxSettings,
+  postgresBackupSettings,
   postgresSettings,
   redisSettings,
   serviceSettings,
@@ -104,6 +106,8 @@ export class PlatformStack extends TerraformStack {
   public readonly ingestInputs: IngestInputs;
   public readonly context: PlatformContext;
   public readonly postgres: Postgres;
+  /** Scheduled dumps of every service database. */
+  public readonly postgresBackup: PostgresBackup;
   public readonly redis: Redis;
   /** One per declared service, callees before callers. */
   public readonly services: readonly FastifyService[];
@@ -161,6 +165,16 @@ export class PlatformStack extends TerraformStack {
         { database: this.postgres.addDatabase({ name: service.database, client: service.name }), redis: this.redis.addUser(service.name) },
       ]),
     );
+    // One backup container dumps every service database, as a role that may only read them.
+    this.postgresBackup = new PostgresBackup(this, 'postgres-backup', {
+      ...postgresBackupSettings(config),
+      context,
+      server: { host: this.postgres.alias, port: this.postgres.port },
+      credentials: this.postgres.addBackupRole(),
+      databases: [...access.values()].map(({ database }) => database.database),
+      caCertificatePem: pki.caCertificatePem,
+      dependsOn: [this.postgres.container],
+    });
     const built = new Map<string, FastifyService>();
     for (const service of orderByCalls(declared)) {
       const { database, redis } = access.get(service.name)!;

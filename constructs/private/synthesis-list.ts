@@ -28,10 +28,10 @@ export class SynthesisList<T> {
     });
   }
 
-  /** Throws unless entries may still be added; `label` names the call in the message. */
-  checkOpen(label: string): void {
+  /** Throws unless entries may still be added; `call` names the call in the message, e.g. `addDatabase("users")`. */
+  checkOpen(call: string): void {
     if (this.read) {
-      throw new ValidationError(this.owner, `${this.options.adder}("${label}") came after synthesis read the ${this.options.entry} list; add every ${this.options.entry} before synth`);
+      throw new ValidationError(this.owner, `${call} came after synthesis read the ${this.options.entry} list; add every ${this.options.entry} before synth`);
     }
   }
 

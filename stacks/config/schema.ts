@@ -7,6 +7,7 @@ import { COMPONENTS, DEFAULT_ELASTIC_VERSION } from '../../constructs/images.js'
 import { KIBANA_MEMORY_MB, KIBANA_PORT } from '../../constructs/kibana.js';
 import { LOGSTASH_HEAP_MB } from '../../constructs/logstash.js';
 import { NGINX_DEFAULT_LISTEN_PORT } from '../../constructs/nginx-config.js';
+import { cronScheduleProblem } from '../../constructs/postgres-backup.js';
 import { DEFAULT_BIND_ADDRESS } from '../../constructs/platform-context.js';
 import { describeWholeNumber, type WholeNumberRule } from '../../constructs/private/validation.js';
 
@@ -220,6 +221,37 @@ export const EnvironmentConfigSchema = z
       })
       .prefault({})
       .describe('Elasticsearch snapshots: repository and snapshot lifecycle policy.'),
+    backups: z
+      .strictObject({
+        postgres: z
+          .strictObject({
+            schedule: z
+              .string()
+              // The construct's own rule (what go-cron parses as meant), so the message is the same.
+              .superRefine((schedule, ctx) => {
+                const problem = cronScheduleProblem(schedule);
+                if (problem) ctx.addIssue({ code: 'custom', message: `must be a 5-field cron expression or a descriptor: ${problem}` });
+              })
+              .default('@daily')
+              .describe('When each service database is dumped: 5 cron fields (minute hour day-of-month month day-of-week) or a descriptor (`@daily`, `@every 6h`), in UTC. Default: every midnight UTC.'),
+            keepDays: wholeNumber({ min: 1, max: 3650, unit: 'days' })
+              .default(7)
+              .describe('Days each dump is kept (the newest of each day in `daily/`, every single dump in `last/`).'),
+            keepWeeks: wholeNumber({ min: 0, max: 520, unit: 'weeks' })
+              .default(4)
+              .describe('Weeks the newest dump of each ISO week is kept (`weekly/`); 0: none beyond the daily ones.'),
+            keepMonths: wholeNumber({ min: 0, max: 120, unit: 'months' })
+              .default(6)
+              .describe('Months (of 31 days) the newest dump of each month is kept (`monthly/`); 0: none beyond the weekly ones.'),
+            memoryMb: wholeNumber({ min: 64, max: 4096, unit: 'MiB' })
+              .default(256)
+              .describe('Memory limit of the Postgres backup container (MiB); pg_dump streams, so it needs little.'),
+          })
+          .prefault({})
+          .describe('Scheduled pg_dump of every service database to the `<projectName>-<environment>-postgres-backups` volume.'),
+      })
+      .prefault({})
+      .describe('Backups.'),
   })
   .strict();
 

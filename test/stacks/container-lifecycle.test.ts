@@ -4,6 +4,7 @@ import { ELASTICSEARCH_STOP_GRACE_SECONDS } from '../../constructs/elasticsearch
 import { KIBANA_SHUTDOWN_TIMEOUT_SECONDS } from '../../constructs/kibana.js';
 import { LOGSTASH_STOP_GRACE_SECONDS } from '../../constructs/logstash.js';
 import { NGINX_WORKER_SHUTDOWN_SECONDS } from '../../constructs/nginx-config.js';
+import { POSTGRES_BACKUP_STOP_GRACE_SECONDS } from '../../constructs/postgres-backup.js';
 import { ENVIRONMENTS } from '../../stacks/config/index.js';
 import { containers, synthDeployment, type Container } from '../support/platform-harness.js';
 
@@ -51,5 +52,9 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: container lifecycle', (environment
     // No bound of their own (they wait for in-flight work): a generous, documented grace.
     for (const logstash of named('-logstash')) expect(logstash.stop_timeout).toBe(LOGSTASH_STOP_GRACE_SECONDS);
     for (const node of named('-elasticsearch')) expect(node.stop_timeout).toBe(ELASTICSEARCH_STOP_GRACE_SECONDS);
+    // go-cron lets a running pg_dump finish before it exits.
+    const backups = named('-postgres-backup');
+    expect(backups).toHaveLength(1);
+    expect(backups[0]!.stop_timeout).toBe(POSTGRES_BACKUP_STOP_GRACE_SECONDS);
   });
 });

@@ -6,7 +6,7 @@ import { ENVIRONMENTS } from '../../stacks/config/index.js';
 import { containerNamed, synthDeployment } from '../support/platform-harness.js';
 
 describe.each(Object.keys(ENVIRONMENTS))('%s: what starts before what', (environment) => {
-  const { stacks, elastic, ingest } = synthDeployment(environment);
+  const { stacks, platform, elastic, ingest } = synthDeployment(environment);
   const streams = (elastic.resource.elasticstack_elasticsearch_data_stream ?? {}) as Record<string, { name: string; depends_on?: string[] }>;
   const streamIds = Object.keys(streams);
 
@@ -31,6 +31,13 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: what starts before what', (environ
     const template = Object.keys(elastic.resource.elasticstack_elasticsearch_index_template ?? {});
     expect(template).toHaveLength(1);
     for (const stream of Object.values(streams)) expect(stream.depends_on).toContain(`elasticstack_elasticsearch_index_template.${template[0]}`);
+  });
+
+  it('starts the Postgres backup container only after Postgres is healthy (depends_on, and Postgres waits for its healthcheck)', () => {
+    const postgres = containerNamed({ tf: platform } as never, `elk-${environment}-postgres`);
+    const backup = containerNamed({ tf: platform } as never, `elk-${environment}-postgres-backup`).container;
+    expect(backup.depends_on).toContain(`docker_container.${postgres.id}`);
+    expect(postgres.container.wait).toBe(true);
   });
 
   it('starts Logstash only after every data stream exists (its label references each one)', () => {

@@ -2,26 +2,14 @@ import { once } from 'node:events';
 import { createServer, type Server, type ServerOpts, type Socket } from 'node:net';
 
 /**
- * What the test proxies (FaultProxy, FreezingProxy) share: a TCP listener on a free port of
- * 127.0.0.1 that hands each client to the subclass's `accept`, the target it forwards to,
- * and `urlFor` to point a postgres:// or redis:// URL at it. Subclasses add the fault modes.
+ * A TCP server on a free port of 127.0.0.1 for the test doubles (proxies, receivers): it hands
+ * each client to the subclass's `accept`; `urlFor` points a postgres:// or redis:// URL at it.
  */
-export abstract class LocalProxy {
-  protected readonly targetHost: string;
-  protected readonly targetPort: number;
+export abstract class LocalServer {
   private server: Server | undefined;
 
-  /** `target` is `host:port`; `owner` names the proxy in errors. */
-  protected constructor(
-    private readonly owner: string,
-    target: string,
-  ) {
-    const [host, portText] = target.split(':');
-    const port = Number(portText);
-    if (!host || !Number.isInteger(port)) throw new Error(`${owner} target must be "host:port", got "${target}"`);
-    this.targetHost = host;
-    this.targetPort = port;
-  }
+  /** `owner` names the server in errors. */
+  protected constructor(private readonly owner: string) {}
 
   /** Called once per client connection. */
   protected abstract accept(client: Socket): void;
@@ -54,5 +42,24 @@ export abstract class LocalProxy {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/**
+ * What the test proxies (FaultProxy, FreezingProxy) share on top of LocalServer: the target
+ * they forward to. Subclasses add the fault modes.
+ */
+export abstract class LocalProxy extends LocalServer {
+  protected readonly targetHost: string;
+  protected readonly targetPort: number;
+
+  /** `target` is `host:port`; `owner` names the proxy in errors. */
+  protected constructor(owner: string, target: string) {
+    super(owner);
+    const [host, portText] = target.split(':');
+    const port = Number(portText);
+    if (!host || !Number.isInteger(port)) throw new Error(`${owner} target must be "host:port", got "${target}"`);
+    this.targetHost = host;
+    this.targetPort = port;
   }
 }

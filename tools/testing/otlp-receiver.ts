@@ -9,7 +9,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { LocalListener } from './local-listener.js';
+import { LocalServer } from './local-proxy.js';
 
 /** OTLP span kinds as numbers in OTLP/JSON. */
 export const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
@@ -115,27 +115,26 @@ export class OtlpReceiver {
 }
 
 /** A receiver that accepts every connection and never answers: an exporter's request to it hangs. */
-export class SilentReceiver {
+export class SilentReceiver extends LocalServer {
   private readonly sockets = new Set<Socket>();
   /** Connections accepted so far (the exporter tried to send). */
   connections = 0;
 
-  private constructor(private readonly listener: LocalListener) {}
+  private constructor() {
+    super('silent OTLP receiver');
+  }
 
   static async start(): Promise<SilentReceiver> {
-    let self: SilentReceiver | undefined;
-    const pending: Socket[] = [];
-    const listener = await LocalListener.start('silent OTLP receiver', (socket) => (self ? self.accept(socket) : pending.push(socket)));
-    self = new SilentReceiver(listener);
-    for (const socket of pending) self.accept(socket);
-    return self;
+    const receiver = new SilentReceiver();
+    await receiver.listen();
+    return receiver;
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.listener.port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
-  private accept(socket: Socket): void {
+  protected accept(socket: Socket): void {
     this.connections += 1;
     this.sockets.add(socket);
     socket.on('error', () => undefined);
@@ -145,6 +144,6 @@ export class SilentReceiver {
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await this.listener.close();
+    await this.stopListening();
   }
 }

@@ -10,8 +10,8 @@ describe('preflight memory need', () => {
     const config = loadEnvironmentConfig(environment);
     const shares = memoryBudget(config, SERVICES);
     const replicas = SERVICES.reduce((sum, service) => sum + replicasOf(config, service.name), 0);
-    // Elasticsearch nodes, Kibana, Postgres, Redis, nginx, every service replica, Logstash, Filebeat.
-    expect(shares).toHaveLength(config.elasticsearch.nodes + 4 + replicas + 2);
+    // Elasticsearch nodes, Kibana, Postgres, its backup container, Redis, nginx, every service replica, Logstash, Filebeat.
+    expect(shares).toHaveLength(config.elasticsearch.nodes + 5 + replicas + 2);
     expect(new Set(shares.map((s) => s.component)).size).toBe(shares.length);
     for (const share of shares) expect(share.mb, share.component).toBeGreaterThan(0);
   });

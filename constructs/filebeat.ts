@@ -1,7 +1,7 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
-import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
+import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_HTTP_PORT, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { ValidationError, reportedAt, requireWholeNumber } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
@@ -67,6 +67,8 @@ export class Filebeat extends Construct {
   readonly container: Container;
   /** Every container, for `dependsOn`. */
   readonly containers: readonly Container[];
+  /** `http://filebeat:5066`: its stats endpoint inside the network (Metricbeat's `beat` module polls it). */
+  readonly httpUrl = `http://${FILEBEAT_ALIAS}:${FILEBEAT_HTTP_PORT}`;
 
   constructor(scope: Construct, id: string, props: FilebeatProps) {
     super(scope, id);

@@ -1,6 +1,7 @@
 import type { ElasticsearchProps } from '../constructs/elasticsearch.js';
 import type { FastifyServiceProps } from '../constructs/fastify-service.js';
-import type { FilebeatProps } from '../constructs/filebeat.js';
+import type { Filebeat, FilebeatProps } from '../constructs/filebeat.js';
+import type { MetricbeatProps } from '../constructs/metricbeat.js';
 import type { KibanaProps } from '../constructs/kibana.js';
 import type { LogstashProps } from '../constructs/logstash.js';
 import type { NginxProps } from '../constructs/nginx.js';
@@ -70,6 +71,10 @@ function filebeatSettings(config: EnvironmentConfig): Pick<FilebeatProps, 'image
   return { image: resolveImage(config, 'filebeat'), environment: config.environment };
 }
 
+function metricbeatSettings(config: EnvironmentConfig): Pick<MetricbeatProps, 'image' | 'dockerMetrics' | 'memoryMb'> {
+  return { image: resolveImage(config, 'metricbeat'), dockerMetrics: config.monitoring.dockerMetrics, memoryMb: config.monitoring.memoryMb };
+}
+
 /** What the Elasticsearch and Kibana containers take from the platform besides settings. */
 export interface ElasticWiring {
   readonly context: PlatformContext;
@@ -115,5 +120,19 @@ export function filebeatProps(config: EnvironmentConfig, platform: IngestInputs,
     certificateAuthority: platform.certificateAuthority,
     logVolumeName: platform.logVolumeName,
     ...(services ? { services } : {}),
+  };
+}
+
+/** Metricbeat's whole props: its settings, what the platform provides, and the shippers it monitors. */
+export function metricbeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, filebeat: Filebeat): MetricbeatProps {
+  return {
+    ...metricbeatSettings(config),
+    context: platform.context,
+    elasticsearchUrls: platform.elasticsearchUrls,
+    kibanaUrl: platform.kibanaUrl,
+    certificateAuthority: platform.certificateAuthority,
+    monitoringUser: platform.monitoringUser,
+    logstash,
+    filebeat,
   };
 }

@@ -4,6 +4,7 @@ import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, type Ser
 import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
 import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import {
+  ClusterHealthAlert,
   ErrorSpikeAlert,
   LogDashboard,
   LogDataStreams,
@@ -12,7 +13,7 @@ import {
   LogLifecyclePolicy,
   elasticObjectNames,
 } from '../constructs/elastic/index.js';
-import type { AlertWebhook, AlertWebhookKind } from '../constructs/elastic/error-spike-alert.js';
+import type { AlertWebhook, AlertWebhookKind } from '../constructs/elastic/alert-connectors.js';
 import { ValidationError } from '../constructs/private/validation.js';
 import type { EnvironmentConfig } from './config/index.js';
 import { platformCaFile } from './ca-file.js';
@@ -40,7 +41,7 @@ export interface ElasticStackProps {
  * `<env>-elastic`: what the Elastic Stack is configured with, through the
  * `elastic/elasticstack` provider, once the platform stack runs: the ILM policy,
  * the component and index templates of the log data streams, the Kibana data
- * view, the dashboard and the error-spike alert with its connectors.
+ * view, the dashboard, and the error-spike and cluster-health alerts with their shared connectors.
  */
 export class ElasticStack extends TerraformStack {
   public readonly dashboardUrl: string;
@@ -101,9 +102,10 @@ export class ElasticStack extends TerraformStack {
     // Every stream the pipelines can write to: platform-logs routes each Filebeat input to its
     // source (a catalog service or nginx) and anything else to "unknown"; dead-letters writes
     // "deadletter". A test walks the pipelines' routing to hold this list complete.
+    const sources = [...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, DEAD_LETTER_LOG_SOURCE];
     const streams = new LogDataStreams(this, 'log-data-streams', {
       environment,
-      sources: [...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, DEAD_LETTER_LOG_SOURCE],
+      sources,
       dependsOn: [templates.indexTemplate],
     });
     this.dataStreamNames = streams.names;
@@ -117,9 +119,10 @@ export class ElasticStack extends TerraformStack {
       services,
       dataViewId: dataView.dataViewId,
       idPrefix: names.savedObjectPrefix,
+      dataStreamSources: sources,
       dependsOn: [dataView.resource],
     });
-    new ErrorSpikeAlert(this, 'error-spike-alert', {
+    const errorSpike = new ErrorSpikeAlert(this, 'error-spike-alert', {
       environment,
       ruleName: names.alertRule,
       indexPatterns: templates.indexPatterns,
@@ -132,12 +135,20 @@ export class ElasticStack extends TerraformStack {
       licence: config.alerts.licence,
       webhook: config.alerts.webhook && alertWebhook(this, config.alerts.webhook),
     });
+    // From the Stack Monitoring data Metricbeat (in <env>-ingest) writes; until it runs the rule finds nothing and stays quiet.
+    new ClusterHealthAlert(this, 'cluster-health-alert', {
+      environment,
+      ruleName: names.clusterHealthRule,
+      minutes: config.alerts.clusterHealthMinutes,
+      dataNodes: config.elasticsearch.nodes,
+      connectors: errorSpike.alertConnectors,
+    });
 
     this.dashboardUrl = `${connection.kibanaEndpoint}/app/dashboards#/view/${dashboard.dashboardId}`;
     new TerraformOutput(this, 'dashboard_url', { value: this.dashboardUrl, description: 'The platform logs dashboard in Kibana.' });
     new TerraformOutput(this, 'alert_rules_url', {
       value: `${connection.kibanaEndpoint}/app/management/insightsAndAlerting/triggersActions/rules`,
-      description: `Kibana's rules page; the error-spike rule is "${names.alertRule}".`,
+      description: `Kibana's rules page; the rules are "${names.alertRule}" and "${names.clusterHealthRule}".`,
     });
     new TerraformOutput(this, 'request_search_url', {
       value: `${connection.kibanaEndpoint}/app/discover#/view/${names.savedObjectPrefix}-requests-by-id`,

@@ -6,5 +6,8 @@ export * from './log-index-templates.js';
 export * from './log-data-streams.js';
 export * from './log-data-view.js';
 export * from './log-dashboard.js';
+export * from './alert-connectors.js';
 export * from './error-spike-alert.js';
+export * from './cluster-health-alert.js';
+export * from './stack-monitoring.js';
 export * as elasticstack from './bindings/index.js';

@@ -21,6 +21,8 @@ export interface ElasticObjectNames {
   /** Prefix of the dashboard's saved-object ids. */
   readonly savedObjectPrefix: string;
   readonly alertRule: string;
+  /** The cluster-health rule. */
+  readonly clusterHealthRule: string;
 }
 
 export function elasticObjectNames(environment: string): ElasticObjectNames {
@@ -37,5 +39,6 @@ export function elasticObjectNames(environment: string): ElasticObjectNames {
     dataViewName: `Platform logs (${environment})`,
     savedObjectPrefix: `platform-${environment}`,
     alertRule: `Platform ${environment}: error spike per service`,
+    clusterHealthRule: `Platform ${environment}: cluster health`,
   };
 }

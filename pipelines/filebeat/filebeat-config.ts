@@ -16,7 +16,10 @@ export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
 /** Filebeat's data directory; the registry (read offsets) lives here, so it must be a volume: no loss, no duplicates on restart. */
 export const FILEBEAT_DATA_DIR = '/usr/share/filebeat/data';
 
-/** Port of Filebeat's local monitoring endpoint (`GET /` on 127.0.0.1 inside the container), for healthchecks. */
+/**
+ * Port of Filebeat's HTTP monitoring endpoint (`http.*`), which Metricbeat's `beat` module polls
+ * for Stack Monitoring (elastic/beats metricbeat/module/beat/_meta/config-xpack.yml uses 5066).
+ */
 export const FILEBEAT_HTTP_PORT = 5066;
 
 /**
@@ -137,8 +140,11 @@ export function renderFilebeatConfig(opts: FilebeatConfigOptions): string {
         ...(opts.caCertificatePath ? { certificate_authorities: [opts.caCertificatePath] } : {}),
       },
     },
+    // The stats endpoint, on every interface of the container so Metricbeat reaches it over the
+    // private network (it is not published). It has no authentication and serves read-only
+    // stats and state, no events and no secrets (README, Known limits).
     'http.enabled': true,
-    'http.host': '127.0.0.1',
+    'http.host': '0.0.0.0',
     'http.port': FILEBEAT_HTTP_PORT,
     'logging.level': 'info',
     'logging.to_stderr': true,

@@ -16,10 +16,10 @@ for (const environment of ['dev', 'staging']) {
     const { synthesized, json } = synthElk({ environment });
     const containers = Object.values(resourcesOf<SynthContainer>(synthesized, 'docker_container'));
 
-    it('declares the four components (three Elasticsearch nodes on staging)', () => {
+    it('declares the five components (three Elasticsearch nodes on staging)', () => {
       const names = containers.map((c) => c.name.replace(`elk-${environment}-`, '')).sort();
       const nodes = environment === 'staging' ? ['elasticsearch-1', 'elasticsearch-2', 'elasticsearch-3'] : ['elasticsearch'];
-      expect(names).toEqual([...nodes, 'filebeat', 'kibana', 'logstash'].sort());
+      expect(names).toEqual([...nodes, 'filebeat', 'kibana', 'logstash', 'metricbeat'].sort());
     });
 
     it('turns verification off nowhere: uploads, environment, healthchecks', () => {

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { ELASTICSEARCH_STOP_GRACE_SECONDS } from '../../constructs/elasticsearch.js';
 import { KIBANA_SHUTDOWN_TIMEOUT_SECONDS } from '../../constructs/kibana.js';
 import { LOGSTASH_STOP_GRACE_SECONDS } from '../../constructs/logstash.js';
+import { METRICBEAT_STOP_GRACE_SECONDS } from '../../constructs/metricbeat.js';
 import { NGINX_WORKER_SHUTDOWN_SECONDS } from '../../constructs/nginx-config.js';
 import { ENVIRONMENTS } from '../../stacks/config/index.js';
 import { containers, synthDeployment, type Container } from '../support/platform-harness.js';
@@ -50,5 +51,9 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: container lifecycle', (environment
     // No bound of their own (they wait for in-flight work): a generous, documented grace.
     for (const logstash of named('-logstash')) expect(logstash.stop_timeout).toBe(LOGSTASH_STOP_GRACE_SECONDS);
     for (const node of named('-elasticsearch')) expect(node.stop_timeout).toBe(ELASTICSEARCH_STOP_GRACE_SECONDS);
+    // Metricbeat keeps no queue on disk; it gets the same grace as Filebeat, the other shipper.
+    const [metricbeat] = named('-metricbeat');
+    expect(metricbeat!.stop_timeout).toBe(METRICBEAT_STOP_GRACE_SECONDS);
+    expect(metricbeat!.stop_timeout).toBe(filebeat!.stop_timeout);
   });
 });

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { loadEnvironmentConfig, ENVIRONMENTS, type Component, type EnvironmentConfig } from '../../stacks/config/index.js';
 import { createStacks } from '../../stacks/app.js';
 import { resolveImage } from '../../stacks/images.js';
-import { KIBANA_SYSTEM_ROLE, PLATFORM_ROLE_NAMES, PLATFORM_USERS, SUPERUSER_PASSWORD_VARIABLE, platformRoles, toRoleDescriptor } from '../../constructs/security/index.js';
+import { KIBANA_SYSTEM_ROLE, PLATFORM_ROLE_NAMES, PLATFORM_USERS, REMOTE_MONITORING_ROLES, SUPERUSER_PASSWORD_VARIABLE, platformRoles, toRoleDescriptor } from '../../constructs/security/index.js';
 import { TLS_DISABLING_PATTERNS, findTlsDisabling, stringsOf } from '../../constructs/security/index.js';
 
 interface Upload {
@@ -269,6 +269,7 @@ describe.each(Object.keys(ENVIRONMENTS))('security of the %s environment', (envi
           `${PLATFORM_ROLE_NAMES.logsWriter}:${PLATFORM_USERS.logstashWriter.username}`,
           `${PLATFORM_ROLE_NAMES.provisioner}:${PLATFORM_USERS.provisioner.username}`,
           `${PLATFORM_ROLE_NAMES.healthcheck}:${PLATFORM_USERS.healthcheck.username}`,
+          ...REMOTE_MONITORING_ROLES.map((role) => `${role}:${PLATFORM_USERS.monitoring.username}`),
         ].sort(),
       );
       const users = p.upload(node, '/usr/share/elasticsearch/config/users');

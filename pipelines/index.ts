@@ -5,6 +5,7 @@
  */
 export type { ContainerFile } from './container-file.js';
 export {
+  FILEBEAT_CLUSTER_UUID_VARIABLE,
   FILEBEAT_CONFIG_PATH,
   FILEBEAT_DATA_DIR,
   FILEBEAT_HTTP_PORT,

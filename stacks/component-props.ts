@@ -111,15 +111,24 @@ export function logstashProps(config: EnvironmentConfig, platform: IngestInputs,
   };
 }
 
+/** What Filebeat takes from the stacks besides the platform's inputs. */
+export interface FilebeatWiring {
+  /** The services whose logs it ships. @default the catalog */
+  readonly services?: readonly ServiceDeclaration[];
+  /** The cluster's UUID (the elastic stack's `clusterUuid`), so Stack Monitoring lists Filebeat under it. */
+  readonly clusterUuid?: string;
+}
+
 /** Filebeat's whole props: its settings, the log volume, and the Logstash it ships to. */
-export function filebeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, services?: readonly ServiceDeclaration[]): FilebeatProps {
+export function filebeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, wiring: FilebeatWiring = {}): FilebeatProps {
   return {
     ...filebeatSettings(config),
     context: platform.context,
     logstash,
     certificateAuthority: platform.certificateAuthority,
     logVolumeName: platform.logVolumeName,
-    ...(services ? { services } : {}),
+    ...(wiring.services ? { services: wiring.services } : {}),
+    ...(wiring.clusterUuid ? { monitoringClusterUuid: wiring.clusterUuid } : {}),
   };
 }
 

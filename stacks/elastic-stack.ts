@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, type ServiceDeclaration } from '@platform/contract';
-import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
+import { DataElasticstackElasticsearchInfo, ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
 import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import {
   ClusterHealthAlert,
@@ -50,6 +50,11 @@ export class ElasticStack extends TerraformStack {
    * create them; the `<env>-ingest` stack's Logstash takes them, so it starts after them.
    */
   public readonly dataStreamNames: readonly string[];
+  /**
+   * The cluster's UUID, read at plan time: Filebeat, which ships to Logstash and so cannot learn
+   * it, reports it so Stack Monitoring lists it under this cluster.
+   */
+  public readonly clusterUuid: string;
 
   public constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
@@ -83,6 +88,8 @@ export class ElasticStack extends TerraformStack {
         caCerts: connection.caCertificatePem !== undefined && tlsToKibana ? [kibanaCaFile] : undefined,
       },
     });
+
+    this.clusterUuid = new DataElasticstackElasticsearchInfo(this, 'cluster-info').clusterUuid;
 
     const names = elasticObjectNames(environment);
     const policy = new LogLifecyclePolicy(this, 'log-lifecycle', {

@@ -23,6 +23,12 @@ export interface IngestStackProps {
    * `<env>-elastic` stack that create them (`ElasticStack.dataStreamNames`).
    */
   readonly dataStreams: readonly string[];
+  /**
+   * The cluster's UUID, a reference to the `<env>-elastic` stack's reading of it
+   * (`ElasticStack.clusterUuid`): Filebeat reports it so Stack Monitoring lists it under the cluster.
+   * @default none: Filebeat is listed under "Standalone cluster"
+   */
+  readonly clusterUuid?: string;
 }
 
 /**
@@ -47,7 +53,7 @@ export class IngestStack extends TerraformStack {
     this.logstash = new Logstash(this, 'logstash', logstashProps(config, platform, props.dataStreams));
     // The services and nginx (platform stack, deployed earlier) have already created their
     // directories on the shared log volume, which Filebeat mounts read-only.
-    this.filebeat = new Filebeat(this, 'filebeat', filebeatProps(config, platform, this.logstash, props.services));
+    this.filebeat = new Filebeat(this, 'filebeat', filebeatProps(config, platform, this.logstash, { services: props.services, ...(props.clusterUuid ? { clusterUuid: props.clusterUuid } : {}) }));
     // Stack Monitoring sits with the shippers: it must reach Logstash's API and Filebeat's HTTP
     // endpoint, and it starts once both are healthy (Elasticsearch and Kibana run already).
     this.metricbeat = new Metricbeat(this, 'metricbeat', metricbeatProps(config, platform, this.logstash, this.filebeat));

@@ -16,6 +16,9 @@ export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
 /** Filebeat's data directory; the registry (read offsets) lives here, so it must be a volume: no loss, no duplicates on restart. */
 export const FILEBEAT_DATA_DIR = '/usr/share/filebeat/data';
 
+/** Environment variable that carries the cluster's UUID into Filebeat (filebeat.yml refers to it). */
+export const FILEBEAT_CLUSTER_UUID_VARIABLE = 'MONITORING_CLUSTER_UUID';
+
 /**
  * Port of Filebeat's HTTP monitoring endpoint (`http.*`), which Metricbeat's `beat` module polls
  * for Stack Monitoring (elastic/beats metricbeat/module/beat/_meta/config-xpack.yml uses 5066).
@@ -56,6 +59,14 @@ export interface FilebeatConfigOptions {
    * system trust store is used (which will not trust the platform's private CA).
    */
   readonly caCertificatePath?: string;
+  /**
+   * `monitoring.cluster_uuid`: the cluster Stack Monitoring lists this Filebeat under. Filebeat
+   * ships to Logstash, so it cannot learn the UUID from its output (elastic/beats
+   * docs/reference/filebeat/monitoring-metricbeat-collection.md, "Configure cluster UUID"). A value
+   * or a `${VAR}` reference Filebeat expands from its environment.
+   * @default unset: Stack Monitoring lists it under "Standalone cluster"
+   */
+  readonly monitoringClusterUuid?: string;
 }
 
 /** Every file Filebeat reads: one input per service (its replicas' files), plus nginx's access and error logs. */
@@ -146,6 +157,7 @@ export function renderFilebeatConfig(opts: FilebeatConfigOptions): string {
     'http.enabled': true,
     'http.host': '0.0.0.0',
     'http.port': FILEBEAT_HTTP_PORT,
+    ...(opts.monitoringClusterUuid ? { 'monitoring.cluster_uuid': opts.monitoringClusterUuid } : {}),
     'logging.level': 'info',
     'logging.to_stderr': true,
     'logging.json': true,

@@ -91,6 +91,12 @@ describe('filebeat.yml', () => {
     expect(rendered['http.port']).toBe(FILEBEAT_HTTP_PORT);
   });
 
+  it('reports the cluster UUID Stack Monitoring groups it under only when given one', () => {
+    expect(rendered['monitoring.cluster_uuid']).toBeUndefined();
+    const withUuid = parseYaml(renderFilebeatConfig({ ...OPTIONS, monitoringClusterUuid: '${MONITORING_CLUSTER_UUID}' })) as Record<string, unknown>;
+    expect(withUuid['monitoring.cluster_uuid']).toBe('${MONITORING_CLUSTER_UUID}');
+  });
+
   it('keeps TLS with full verification even without a CA path (the system trust store then decides)', () => {
     const { caCertificatePath: _, ...withoutCa } = OPTIONS;
     const config = parseYaml(renderFilebeatConfig(withoutCa)) as Record<string, { ssl: Record<string, unknown> }>;

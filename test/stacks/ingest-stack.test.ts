@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { METRICBEAT_ENV } from '../../pipelines/index.js';
+import { FILEBEAT_CLUSTER_UUID_VARIABLE, METRICBEAT_ENV } from '../../pipelines/index.js';
 import { createStacks } from '../../stacks/app.js';
 import { loadEnvironmentConfig, resolveEnvironmentConfig } from '../../stacks/config/index.js';
 
@@ -58,6 +58,11 @@ describe.each(ENVIRONMENTS)('%s-ingest stack', (env) => {
     const env_ = new Map((metricbeat.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
     expect(env_.get(METRICBEAT_ENV.monitoringUsername)).toBe('platform_metricbeat');
     expect(env_.get(METRICBEAT_ENV.monitoringPassword)).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-[\w-]+\.outputs\.[^}]+\}$/);
+    // Filebeat reports the cluster's UUID, which the elastic stack reads (elasticstack_elasticsearch_info).
+    const filebeat = Object.values(written.resource.docker_container).find((c) => c.name === `elk-${env}-filebeat`)!;
+    expect(filebeat.env).toEqual([expect.stringMatching(new RegExp(`^${FILEBEAT_CLUSTER_UUID_VARIABLE}=\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-${env}-elastic\\.outputs\\.[^}]+\\}$`))]);
+    const filebeatYml = parse(filebeat.upload!.find((u) => u.file === '/usr/share/filebeat/filebeat.yml')!.content.replace(/\$\$\{/g, '${')) as Record<string, unknown>;
+    expect(filebeatYml['monitoring.cluster_uuid']).toBe(`\${${FILEBEAT_CLUSTER_UUID_VARIABLE}}`);
   });
 
   it('monitors every Elasticsearch node of the environment and writes back to them', () => {

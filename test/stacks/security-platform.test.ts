@@ -75,9 +75,11 @@ function platformOf(environment: string) {
   const stacks = synthEnvironment(config);
   const platform = stacks.platform;
   // The ingest stack's shippers read the platform's values through remote-state outputs; read
-  // each such output back to the platform's own expression (every one must be sensitive).
-  const crossStack = /\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.([\w-]+)\}/g;
+  // each such output back to the platform's own expression (every one must be sensitive). The
+  // elastic stack's outputs it reads (data stream names, the cluster UUID) hold no secret.
+  const crossStack = new RegExp(`\\$\\{data\\.terraform_remote_state\\.[\\w-]+-${environment}-platform\\.outputs\\.([\\w-]+)\\}`, 'g');
   const ingestJson = JSON.stringify(Object.values(stacks.ingest?.resource.docker_container ?? {}));
+  expect([...ingestJson.matchAll(crossStack)].length, 'the ingest stack reads platform outputs').toBeGreaterThan(0);
   for (const [, name] of ingestJson.matchAll(crossStack)) {
     expect(platform.output?.[name!]?.sensitive, `cross-stack output ${name} is sensitive`).toBe(true);
   }

@@ -14,3 +14,4 @@ export * from './kibana-action-connector.js';
 export * from './kibana-alerting-rule.js';
 export * from './elasticsearch-data-stream.js';
 export * from './elasticsearch-index.js';
+export * from './elasticsearch-info.js';

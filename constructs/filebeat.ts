@@ -1,7 +1,14 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Construct } from 'constructs';
-import { FILEBEAT_CONFIG_PATH, FILEBEAT_DATA_DIR, FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS, filebeatFiles } from '../pipelines/index.js';
+import {
+  FILEBEAT_CLUSTER_UUID_VARIABLE,
+  FILEBEAT_CONFIG_PATH,
+  FILEBEAT_DATA_DIR,
+  FILEBEAT_HTTP_PORT,
+  FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS,
+  filebeatFiles,
+} from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { ValidationError, reportedAt, requireWholeNumber } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
@@ -56,6 +63,12 @@ export interface FilebeatProps {
    * @default 256
    */
   readonly memoryMb?: number;
+  /**
+   * UUID of the cluster Stack Monitoring lists this Filebeat under (a reference, e.g. the elastic
+   * stack's `elasticstack_elasticsearch_info`); it reaches filebeat.yml through the environment.
+   * @default none: listed under "Standalone cluster"
+   */
+  readonly monitoringClusterUuid?: string;
 }
 
 /**
@@ -67,6 +80,8 @@ export class Filebeat extends Construct {
   readonly container: Container;
   /** Every container, for `dependsOn`. */
   readonly containers: readonly Container[];
+  /** `http://filebeat:5066`: its stats endpoint inside the network (Metricbeat's `beat` module polls it). */
+  readonly httpUrl = `http://${FILEBEAT_ALIAS}:${FILEBEAT_HTTP_PORT}`;
 
   constructor(scope: Construct, id: string, props: FilebeatProps) {
     super(scope, id);
@@ -83,6 +98,7 @@ export class Filebeat extends Construct {
       environment: props.environment,
       logstashHosts: props.logstash.beatsHosts,
       caCertificatePath: CA_PATH,
+      ...(props.monitoringClusterUuid ? { monitoringClusterUuid: `\${${FILEBEAT_CLUSTER_UUID_VARIABLE}}` } : {}),
     }));
     const image = pulledImage(this, props.image ?? defaultImage('filebeat'));
     const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data`, labels: platformLabels(context) });
@@ -91,6 +107,7 @@ export class Filebeat extends Construct {
       name: `${namePrefix}-${FILEBEAT_ALIAS}`,
       image: image.imageId,
       hostname: FILEBEAT_ALIAS,
+      ...(props.monitoringClusterUuid ? { env: [`${FILEBEAT_CLUSTER_UUID_VARIABLE}=${props.monitoringClusterUuid}`] } : {}),
       ...containerSettings(context, { aliases: [FILEBEAT_ALIAS], memoryMb, healthyWithinSeconds: 120, stopGraceSeconds: FILEBEAT_SHUTDOWN_TIMEOUT_SECONDS + 20 }),
       volumes: [
         { volumeName: props.logVolumeName, containerPath: LOG_ROOT, readOnly: true },

@@ -17,6 +17,7 @@ export * from './elasticsearch.js';
 export * from './kibana.js';
 export * from './logstash.js';
 export * from './filebeat.js';
+export * from './metricbeat.js';
 export * from './security/index.js';
 export * from './elastic/index.js';
 export { ValidationError, type WholeNumberRule } from './private/validation.js';

@@ -1,5 +1,7 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
+import { Password } from '@cdktf/provider-random/lib/password/index.js';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider/index.js';
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
@@ -9,9 +11,11 @@ import {
   LOGSTASH_CONFIG_DIR,
   LOGSTASH_DATA_DIR,
   LOGSTASH_ENV,
+  LOGSTASH_SETTINGS_ENV,
   logstashFiles,
   type ContainerFile,
   type LogstashEnvName,
+  type LogstashSettingsEnvName,
 } from '../pipelines/index.js';
 import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
 import {
@@ -25,6 +29,7 @@ import { terraformLiteral } from './private/terraform-literal.js';
 import { defaultImage } from './images.js';
 import { platformLabels, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';
+import { ensureProvider } from './security/providers.js';
 
 /**
  * Seconds Logstash gets to stop. On SIGTERM it stops its inputs and waits for the batches
@@ -36,6 +41,9 @@ export const LOGSTASH_STOP_GRACE_SECONDS = 120;
 
 /** Network alias of the Logstash container; Filebeat ships to `logstash:5044`. */
 export const LOGSTASH_ALIAS = 'logstash';
+
+/** The monitoring API's basic-auth user (Logstash's own, not an Elasticsearch user). */
+export const LOGSTASH_API_USERNAME = 'platform_monitoring';
 
 const CA_PATH = `${LOGSTASH_CONFIG_DIR}/certs/ca.crt`;
 const BEATS_CERT_PATH = `${LOGSTASH_CONFIG_DIR}/certs/logstash.crt`;
@@ -90,8 +98,10 @@ export class Logstash extends Construct {
   readonly containers: readonly Container[];
   /** `host:port` of the Beats input inside the network, e.g. `logstash:5044`. */
   readonly beatsHosts: readonly string[] = [`${LOGSTASH_ALIAS}:${LOGSTASH_BEATS_PORT}`];
-  /** `http://logstash:9600`: the monitoring API inside the network. */
+  /** `http://logstash:9600`: the monitoring API inside the network (basic auth, see `apiCredentials`). */
   readonly apiUrl = `http://${LOGSTASH_ALIAS}:${LOGSTASH_API_PORT}`;
+  /** The monitoring API's user and generated password (Metricbeat polls the API with them). */
+  readonly apiCredentials: RealmCredentials;
 
   constructor(scope: Construct, id: string, props: LogstashProps) {
     super(scope, id);
@@ -115,6 +125,10 @@ export class Logstash extends Construct {
       ipAddresses: ['127.0.0.1'],
     });
     const image = pulledImage(this, props.image ?? defaultImage('logstash'));
+    ensureProvider(this, 'random', (stack) => new RandomProvider(stack, 'random'));
+    // Letters and digits with at least two of each kind: the API's password policy (upper, lower, digit, 8+) holds.
+    const apiPassword = new Password(this, 'api-password', { length: 32, special: false, minUpper: 2, minLower: 2, minNumeric: 2 });
+    this.apiCredentials = { username: LOGSTASH_API_USERNAME, password: apiPassword.result };
     const data = new Volume(this, 'data', { name: `${namePrefix}-${LOGSTASH_ALIAS}-data`, labels: platformLabels(context) });
 
     const containerEnv: Record<LogstashEnvName, string> = {
@@ -126,6 +140,10 @@ export class Logstash extends Construct {
       [LOGSTASH_ENV.beatsKeyPath]: BEATS_KEY_PATH,
       [LOGSTASH_ENV.platformEnvironment]: props.environment,
     };
+    const settingsEnv: Record<LogstashSettingsEnvName, string> = {
+      [LOGSTASH_SETTINGS_ENV.apiUsername]: this.apiCredentials.username,
+      [LOGSTASH_SETTINGS_ENV.apiPassword]: this.apiCredentials.password,
+    };
 
     this.container = new Container(this, 'container', {
       name: containerName,
@@ -135,7 +153,7 @@ export class Logstash extends Construct {
         elasticContainerSettings(context, { aliases: [LOGSTASH_ALIAS], memoryMb: heapMb * 2, stopGraceSeconds: LOGSTASH_STOP_GRACE_SECONDS }),
         { label: DATA_STREAMS_LABEL, value: props.dataStreams.some((name) => Token.isUnresolved(name)) ? Fn.join(',', [...props.dataStreams]) : props.dataStreams.join(',') },
       ),
-      env: [...Object.entries(containerEnv).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
+      env: [...Object.entries({ ...containerEnv, ...settingsEnv }).map(([name, value]) => `${name}=${value}`), `LS_JAVA_OPTS=-Xms${heapMb}m -Xmx${heapMb}m`],
       volumes: [{ volumeName: data.name, containerPath: LOGSTASH_DATA_DIR }],
       upload: [
         // The image's entrypoint may rewrite logstash.yml from the environment, so settings files stay group-writable (group 0).
@@ -170,8 +188,10 @@ interface LogstashHealthcheckInput {
 export function logstashHealthcheckCommand(input: LogstashHealthcheckInput): string {
   const privileges = JSON.stringify({ index: [{ names: [`logs-*-${input.environment}`], privileges: ['create_doc'] }] });
   const env = LOGSTASH_ENV;
+  const api = LOGSTASH_SETTINGS_ENV;
   return [
-    `status=$(curl --silent --fail http://127.0.0.1:${LOGSTASH_API_PORT}/_node/pipelines) || { echo 'logstash: monitoring API not answering'; exit 1; }`,
+    `status=$(curl --silent --fail --user "$${api.apiUsername}:$${api.apiPassword}" http://127.0.0.1:${LOGSTASH_API_PORT}/_node/pipelines) ` +
+      `|| { echo 'logstash: monitoring API not answering (or refusing its own API user)'; exit 1; }`,
     ...input.pipelineIds.map((id) => `echo "$status" | grep -q '"${id}"' || { echo 'logstash: pipeline ${id} not running'; exit 1; }`),
     `curl --silent --show-error --fail --cacert "$${env.elasticsearchCaPath}" --user "$${env.writerUsername}:$${env.writerPassword}" ` +
       `-H 'Content-Type: application/json' -d '${privileges}' ${input.elasticsearchUrl}/_security/user/_has_privileges | grep -q '"has_all_requested":true' ` +

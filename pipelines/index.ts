@@ -5,6 +5,7 @@
  */
 export type { ContainerFile } from './container-file.js';
 export {
+  FILEBEAT_CLUSTER_UUID_VARIABLE,
   FILEBEAT_CONFIG_PATH,
   FILEBEAT_DATA_DIR,
   FILEBEAT_HTTP_PORT,
@@ -24,9 +25,24 @@ export {
   LOGSTASH_DATA_DIR,
   LOGSTASH_ENV,
   LOGSTASH_PIPELINE_DIR,
+  LOGSTASH_SETTINGS_ENV,
   logstashFiles,
   type LogstashEnvName,
+  type LogstashSettingsEnvName,
 } from './logstash/logstash-files.js';
+export {
+  DOCKER_METRICSETS,
+  DOCKER_SOCKET_PATH,
+  DOCUMENTED_MODULE_OPTIONS,
+  METRICBEAT_CONFIG_PATH,
+  METRICBEAT_DATA_DIR,
+  METRICBEAT_ENV,
+  METRICBEAT_PERIOD_SECONDS,
+  metricbeatFiles,
+  renderMetricbeatConfig,
+  type MetricbeatConfigOptions,
+  type MetricbeatModuleName,
+} from './metricbeat/metricbeat-config.js';
 export {
   NGINX_ACCESS_LOG_FIELDS,
   nginxAccessLogFormat,

@@ -33,6 +33,7 @@ export function createStacks(app: App, config: EnvironmentConfig, services: read
     platform: platform.ingestInputs,
     services,
     dataStreams: elastic.dataStreamNames,
+    clusterUuid: elastic.clusterUuid,
   });
   ingest.addDependency(platform);
   ingest.addDependency(elastic);

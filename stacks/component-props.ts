@@ -1,6 +1,7 @@
 import type { ElasticsearchProps } from '../constructs/elasticsearch.js';
 import type { FastifyServiceProps } from '../constructs/fastify-service.js';
-import type { FilebeatProps } from '../constructs/filebeat.js';
+import type { Filebeat, FilebeatProps } from '../constructs/filebeat.js';
+import type { MetricbeatProps } from '../constructs/metricbeat.js';
 import type { KibanaProps } from '../constructs/kibana.js';
 import type { LogstashProps } from '../constructs/logstash.js';
 import type { NginxProps } from '../constructs/nginx.js';
@@ -79,6 +80,10 @@ function filebeatSettings(config: EnvironmentConfig): Pick<FilebeatProps, 'image
   return { image: resolveImage(config, 'filebeat'), environment: config.environment };
 }
 
+function metricbeatSettings(config: EnvironmentConfig): Pick<MetricbeatProps, 'image' | 'dockerMetrics' | 'memoryMb'> {
+  return { image: resolveImage(config, 'metricbeat'), dockerMetrics: config.monitoring.dockerMetrics, memoryMb: config.monitoring.memoryMb };
+}
+
 /** What the Elasticsearch and Kibana containers take from the platform besides settings. */
 export interface ElasticWiring {
   readonly context: PlatformContext;
@@ -131,14 +136,37 @@ export function logstashProps(config: EnvironmentConfig, platform: IngestInputs,
   };
 }
 
+/** What Filebeat takes from the stacks besides the platform's inputs. */
+export interface FilebeatWiring {
+  /** The services whose logs it ships. @default the catalog */
+  readonly services?: readonly ServiceDeclaration[];
+  /** The cluster's UUID (the elastic stack's `clusterUuid`), so Stack Monitoring lists Filebeat under it. */
+  readonly clusterUuid?: string;
+}
+
 /** Filebeat's whole props: its settings, the log volume, and the Logstash it ships to. */
-export function filebeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, services?: readonly ServiceDeclaration[]): FilebeatProps {
+export function filebeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, wiring: FilebeatWiring = {}): FilebeatProps {
   return {
     ...filebeatSettings(config),
     context: platform.context,
     logstash,
     certificateAuthority: platform.certificateAuthority,
     logVolumeName: platform.logVolumeName,
-    ...(services ? { services } : {}),
+    ...(wiring.services ? { services: wiring.services } : {}),
+    ...(wiring.clusterUuid ? { monitoringClusterUuid: wiring.clusterUuid } : {}),
+  };
+}
+
+/** Metricbeat's whole props: its settings, what the platform provides, and the shippers it monitors. */
+export function metricbeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, filebeat: Filebeat): MetricbeatProps {
+  return {
+    ...metricbeatSettings(config),
+    context: platform.context,
+    elasticsearchUrls: platform.elasticsearchUrls,
+    kibanaUrl: platform.kibanaUrl,
+    certificateAuthority: platform.certificateAuthority,
+    monitoringUser: platform.monitoringUser,
+    logstash,
+    filebeat,
   };
 }

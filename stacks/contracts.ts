@@ -39,4 +39,8 @@ export interface IngestInputs {
   readonly logsWriter: RealmCredentials;
   /** Every Elasticsearch node's URL inside the network. */
   readonly elasticsearchUrls: readonly string[];
+  /** Kibana's URL inside the network (Metricbeat monitors it). */
+  readonly kibanaUrl: string;
+  /** The file-realm user Metricbeat collects and writes Stack Monitoring data as (Elastic's remote monitoring roles). */
+  readonly monitoringUser: RealmCredentials;
 }

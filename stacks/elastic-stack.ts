@@ -1,11 +1,12 @@
 import { TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, type ServiceDeclaration } from '@platform/contract';
-import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
+import { DataElasticstackElasticsearchInfo, ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
 import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import { ELASTICSEARCH_SNAPSHOT_PATH, SNAPSHOT_S3_CLIENT } from '../constructs/elasticsearch.js';
 import {
   ElasticsearchSnapshots,
+  ClusterHealthAlert,
   ErrorSpikeAlert,
   LogDashboard,
   LogDataStreams,
@@ -14,7 +15,7 @@ import {
   LogLifecyclePolicy,
   elasticObjectNames,
 } from '../constructs/elastic/index.js';
-import type { AlertWebhook, AlertWebhookKind } from '../constructs/elastic/error-spike-alert.js';
+import type { AlertWebhook, AlertWebhookKind } from '../constructs/elastic/alert-connectors.js';
 import { ValidationError } from '../constructs/private/validation.js';
 import type { EnvironmentConfig } from './config/index.js';
 import { platformCaFile } from './ca-file.js';
@@ -42,8 +43,8 @@ export interface ElasticStackProps {
  * `<env>-elastic`: what the Elastic Stack is configured with, through the
  * `elastic/elasticstack` provider, once the platform stack runs: the ILM policy,
  * the component and index templates of the log data streams, the Kibana data
- * view, the dashboard, the error-spike alert with its connectors, and the snapshot
- * repository with its lifecycle policy.
+ * view, the dashboard, the error-spike and cluster-health alerts with their shared
+ * connectors, and the snapshot repository with its lifecycle policy.
  */
 export class ElasticStack extends TerraformStack {
   public readonly dashboardUrl: string;
@@ -52,6 +53,11 @@ export class ElasticStack extends TerraformStack {
    * create them; the `<env>-ingest` stack's Logstash takes them, so it starts after them.
    */
   public readonly dataStreamNames: readonly string[];
+  /**
+   * The cluster's UUID, read at plan time: Filebeat, which ships to Logstash and so cannot learn
+   * it, reports it so Stack Monitoring lists it under this cluster.
+   */
+  public readonly clusterUuid: string;
 
   public constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
@@ -86,6 +92,8 @@ export class ElasticStack extends TerraformStack {
       },
     });
 
+    this.clusterUuid = new DataElasticstackElasticsearchInfo(this, 'cluster-info').clusterUuid;
+
     const names = elasticObjectNames(environment);
     const policy = new LogLifecyclePolicy(this, 'log-lifecycle', {
       name: names.lifecyclePolicy,
@@ -104,9 +112,10 @@ export class ElasticStack extends TerraformStack {
     // Every stream the pipelines can write to: platform-logs routes each Filebeat input to its
     // source (a catalog service or nginx) and anything else to "unknown"; dead-letters writes
     // "deadletter". A test walks the pipelines' routing to hold this list complete.
+    const sources = [...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, DEAD_LETTER_LOG_SOURCE];
     const streams = new LogDataStreams(this, 'log-data-streams', {
       environment,
-      sources: [...services.map((s) => s.name), NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, DEAD_LETTER_LOG_SOURCE],
+      sources,
       dependsOn: [templates.indexTemplate],
     });
     this.dataStreamNames = streams.names;
@@ -120,9 +129,10 @@ export class ElasticStack extends TerraformStack {
       services,
       dataViewId: names.dataViewId,
       idPrefix: names.savedObjectPrefix,
+      dataStreamSources: sources,
       dependsOn: [dataView.resource],
     });
-    new ErrorSpikeAlert(this, 'error-spike-alert', {
+    const errorSpike = new ErrorSpikeAlert(this, 'error-spike-alert', {
       environment,
       ruleName: names.alertRule,
       indexPatterns: templates.indexPatterns,
@@ -134,6 +144,14 @@ export class ElasticStack extends TerraformStack {
       dataNodes: config.elasticsearch.nodes,
       licence: config.alerts.licence,
       webhook: config.alerts.webhook && alertWebhook(this, config.alerts.webhook),
+    });
+    // From the Stack Monitoring data Metricbeat (in <env>-ingest) writes; until it runs the rule finds nothing and stays quiet.
+    new ClusterHealthAlert(this, 'cluster-health-alert', {
+      environment,
+      ruleName: names.clusterHealthRule,
+      minutes: config.alerts.clusterHealthMinutes,
+      dataNodes: config.elasticsearch.nodes,
+      connectors: errorSpike.alertConnectors,
     });
 
     const snapshots = new ElasticsearchSnapshots(this, 'snapshots', {
@@ -152,7 +170,7 @@ export class ElasticStack extends TerraformStack {
     new TerraformOutput(this, 'dashboard_url', { value: this.dashboardUrl, description: 'The platform logs dashboard in Kibana.' });
     new TerraformOutput(this, 'alert_rules_url', {
       value: `${connection.kibanaEndpoint}/app/management/insightsAndAlerting/triggersActions/rules`,
-      description: `Kibana's rules page; the error-spike rule is "${names.alertRule}".`,
+      description: `Kibana's rules page; the rules are "${names.alertRule}" and "${names.clusterHealthRule}".`,
     });
     new TerraformOutput(this, 'request_search_url', {
       value: `${connection.kibanaEndpoint}/app/discover#/view/${names.savedObjectPrefix}-requests-by-id`,

@@ -3,9 +3,10 @@ import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Filebeat } from '../constructs/filebeat.js';
 import { Logstash } from '../constructs/logstash.js';
+import { Metricbeat } from '../constructs/metricbeat.js';
 import type { ServiceDeclaration } from '@platform/contract';
 import type { EnvironmentConfig } from './config/index.js';
-import { filebeatProps, logstashProps } from './component-props.js';
+import { filebeatProps, logstashProps, metricbeatProps } from './component-props.js';
 import type { IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 import { useProjectStateFile } from './state-backend.js';
@@ -22,10 +23,16 @@ export interface IngestStackProps {
    * `<env>-elastic` stack that create them (`ElasticStack.dataStreamNames`).
    */
   readonly dataStreams: readonly string[];
+  /**
+   * The cluster's UUID, a reference to the `<env>-elastic` stack's reading of it
+   * (`ElasticStack.clusterUuid`): Filebeat reports it so Stack Monitoring lists it under the cluster.
+   * @default none: Filebeat is listed under "Standalone cluster"
+   */
+  readonly clusterUuid?: string;
 }
 
 /**
- * `<env>-ingest`: the log shippers, Logstash and Filebeat. Deployed after `<env>-elastic`, so
+ * `<env>-ingest`: the log shippers, Logstash and Filebeat, and Metricbeat monitoring the stack. Deployed after `<env>-elastic`, so
  * nothing writes a log document before its ILM policy, templates and data stream exist (an
  * auto-created stream would take Elasticsearch's built-in `logs@template` instead); lines the
  * services write meanwhile wait in the log files. Destroyed first, so nothing re-creates a
@@ -34,6 +41,7 @@ export interface IngestStackProps {
 export class IngestStack extends TerraformStack {
   public readonly logstash: Logstash;
   public readonly filebeat: Filebeat;
+  public readonly metricbeat: Metricbeat;
 
   public constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id);
@@ -45,7 +53,10 @@ export class IngestStack extends TerraformStack {
     this.logstash = new Logstash(this, 'logstash', logstashProps(config, platform, props.dataStreams));
     // The services and nginx (platform stack, deployed earlier) have already created their
     // directories on the shared log volume, which Filebeat mounts read-only.
-    this.filebeat = new Filebeat(this, 'filebeat', filebeatProps(config, platform, this.logstash, props.services));
+    this.filebeat = new Filebeat(this, 'filebeat', filebeatProps(config, platform, this.logstash, { services: props.services, ...(props.clusterUuid ? { clusterUuid: props.clusterUuid } : {}) }));
+    // Stack Monitoring sits with the shippers: it must reach Logstash's API and Filebeat's HTTP
+    // endpoint, and it starts once both are healthy (Elasticsearch and Kibana run already).
+    this.metricbeat = new Metricbeat(this, 'metricbeat', metricbeatProps(config, platform, this.logstash, this.filebeat));
 
     Aspects.of(this).add(new ContainerPolicyAspect(config.bindAddress));
   }

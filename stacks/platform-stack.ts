@@ -206,6 +206,8 @@ export class PlatformStack extends TerraformStack {
       certificateAuthority: pki,
       logsWriter: realm.logstashWriter,
       elasticsearchUrls: this.elasticsearch.internalUrls,
+      kibanaUrl: this.kibana.internalUrl,
+      monitoringUser: realm.monitoring,
     };
 
     this.elasticConnection = {

@@ -1,4 +1,4 @@
-import { NGINX_LOG_SOURCE, type ServiceDeclaration } from '@platform/contract';
+import { NGINX_LOG_SOURCE, dataStreamName, type ServiceDeclaration } from '@platform/contract';
 import { ValidationError } from '../private/validation.js';
 
 /**
@@ -52,6 +52,8 @@ export interface DashboardSavedObjectsOptions {
   readonly dataViewId: string;
   /** Prefix of every generated saved-object id. */
   readonly idPrefix: string;
+  /** Every source with a data stream (`logs-<source>-<environment>`): the ingest-rate panel shows one series per stream. */
+  readonly dataStreamSources: readonly string[];
 }
 
 /** KQL that matches lines at error level or worse. */
@@ -198,6 +200,17 @@ const durationAverage: LensColumn = {
   scale: 'ratio',
 };
 
+/**
+ * KQL matching the documents of one data stream: its backing indices are
+ * `.ds-<stream>-<yyyy.MM.dd>-<generation>` (Elasticsearch docs, "Data streams": backing index
+ * names), and `_index` takes wildcard queries. The documents carry no `data_stream.*` fields
+ * (the pipeline writes the stream by name, pipelines/logstash/platform-logs.conf), and
+ * `service.name` is not the stream either (dead letters keep their origin's).
+ */
+export function dataStreamKql(stream: string): string {
+  return `_index : ${kqlLiteral(`.ds-${stream}-`)}*`;
+}
+
 /** Columns of the saved search: what one needs to follow a request across services. */
 export const REQUEST_SEARCH_COLUMNS = [
   'service.name',
@@ -218,9 +231,12 @@ interface Panel {
 
 /** The dashboard and everything it shows, dashboard last (its references come first). */
 export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): SavedObject[] {
-  const { environment, services, dataViewId, idPrefix } = options;
+  const { environment, services, dataViewId, idPrefix, dataStreamSources } = options;
   if (services.length === 0) {
     throw new ValidationError('dashboardSavedObjects', 'services must declare at least one service (the dashboard shows one series per service)');
+  }
+  if (dataStreamSources.length === 0) {
+    throw new ValidationError('dashboardSavedObjects', 'dataStreamSources is empty; give every source with a data stream (the ingest-rate panel shows one series per stream)');
   }
   // Every service plus nginx, plus room for lines Logstash could not route ("unknown").
   const sourceCount = services.length + 2;
@@ -288,6 +304,30 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
     },
     metrics: { p95: durationPercentile(95), avg: durationAverage },
   });
+  const ingestRate = lensXy({
+    id: `${idPrefix}-ingest-rate`,
+    title: `[${environment}] Log ingest rate per data stream`,
+    description: 'Documents indexed per minute into each log data stream (by @timestamp, the time a line was written).',
+    dataViewId,
+    query: '',
+    seriesType: 'line',
+    x: overTime,
+    split: {
+      label: 'Data stream',
+      dataType: 'string',
+      operationType: 'filters',
+      isBucketed: true,
+      scale: 'ordinal',
+      params: {
+        filters: dataStreamSources.map((source) => {
+          const stream = dataStreamName(source, environment);
+          return { label: stream, input: { query: dataStreamKql(stream), language: 'kuery' } };
+        }),
+      },
+    },
+    // Lens' "normalize by unit": a per-minute rate whatever interval the histogram picks.
+    metrics: { rate: { ...lineCount, label: 'Documents per minute', timeScale: 'm' } },
+  });
   const requestSearch: SavedObject = {
     id: `${idPrefix}-requests-by-id`,
     type: 'search',
@@ -313,7 +353,8 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
     { object: errors, w: 24, h: 15 },
     { object: serviceLatency, w: 24, h: 15 },
     { object: nginxLatency, w: 24, h: 15 },
-    { object: deadLetters, w: 48, h: 15 },
+    { object: deadLetters, w: 24, h: 15 },
+    { object: ingestRate, w: 24, h: 15 },
     { object: requestSearch, w: 48, h: 20 },
   ];
   let x = 0;

@@ -13,7 +13,7 @@ export interface LogDashboardProps extends DashboardSavedObjectsOptions {
 
 /**
  * The platform dashboard (log volume, errors and dead letters per service, latency by
- * route at the services and at nginx, the request-id saved search), imported as saved
+ * route at the services and at nginx, ingest rate per data stream, the request-id saved search), imported as saved
  * objects. Re-imports with overwrite when the catalog changes, and only then: the
  * provider never reads the objects back (see KibanaImportSavedObjects).
  */

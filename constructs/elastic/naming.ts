@@ -27,6 +27,8 @@ export interface ElasticObjectNames {
   readonly snapshotPolicy: string;
   /** Prefix of every snapshot's name. */
   readonly snapshotPrefix: string;
+  /** The cluster-health rule. */
+  readonly clusterHealthRule: string;
 }
 
 export function elasticObjectNames(environment: string): ElasticObjectNames {
@@ -46,5 +48,6 @@ export function elasticObjectNames(environment: string): ElasticObjectNames {
     snapshotRepository: `platform-${environment}-snapshots`,
     snapshotPolicy: `platform-${environment}-scheduled-snapshots`,
     snapshotPrefix: `platform-${environment}`,
+    clusterHealthRule: `Platform ${environment}: cluster health`,
   };
 }

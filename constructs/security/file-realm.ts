@@ -64,6 +64,8 @@ export class ElasticFileRealm extends Construct {
   public readonly provisioner: ElasticCredential;
   /** Healthchecks' user (cluster `monitor` only). */
   public readonly healthcheck: ElasticCredential;
+  /** Metricbeat's user (Elastic's remote monitoring roles). */
+  public readonly monitoring: ElasticCredential;
   /** The role bodies rendered into `roles.yml`. */
   public readonly roles: Readonly<Record<PlatformRoleName, PlatformRole>>;
   /** `users`, `users_roles`, `roles.yml` under `ELASTICSEARCH_CONFIG_DIR`. */
@@ -98,6 +100,7 @@ export class ElasticFileRealm extends Construct {
     this.logstashWriter = credential('logstashWriter');
     this.provisioner = credential('provisioner');
     this.healthcheck = credential('healthcheck');
+    this.monitoring = credential('monitoring');
 
     this.roles = reportedAt(this, () => platformRoles({
       elasticVersion: props.elasticVersion ?? DEFAULT_ELASTIC_VERSION,

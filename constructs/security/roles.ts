@@ -1,5 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { ALERT_HISTORY_INDEX_PATTERN } from '../elastic/alert-history.js';
+import { CLUSTER_STATS_INDEX_PATTERNS } from '../elastic/stack-monitoring.js';
 import { ValidationError } from '../private/validation.js';
 
 /**
@@ -52,6 +53,16 @@ export const KIBANA_APPLICATION = 'kibana-.kibana';
 /** Built-in role Kibana's own server user must have (and nothing more). */
 export const KIBANA_SYSTEM_ROLE = 'kibana_system';
 
+/**
+ * Elastic's built-in roles for Metricbeat's Stack Monitoring collection, one user holding both
+ * since it collects from and writes to the same cluster (Elasticsearch docs, "Collecting
+ * Elasticsearch monitoring data with Metricbeat": `remote_monitoring_collector` on the
+ * production cluster, `remote_monitoring_agent` on the monitoring cluster). The collector
+ * reads the stats APIs of Elasticsearch and Kibana; the agent writes `.monitoring-*` (and
+ * Metricbeat's own `metricbeat-*`, used only by the opt-in docker module).
+ */
+export const REMOTE_MONITORING_ROLES = ['remote_monitoring_collector', 'remote_monitoring_agent'] as const;
+
 /** Names of the roles this platform defines in `roles.yml`. */
 export const PLATFORM_ROLE_NAMES = {
   logsWriter: 'platform_logs_writer',
@@ -78,6 +89,8 @@ export const PLATFORM_USERS = {
   provisioner: { username: 'platform_provisioner', roles: [PLATFORM_ROLE_NAMES.provisioner] },
   /** Container healthchecks: cluster health only. */
   healthcheck: { username: 'platform_healthcheck', roles: [PLATFORM_ROLE_NAMES.healthcheck] },
+  /** Metricbeat: collects Stack Monitoring data and writes it to the `.monitoring-*` data streams. */
+  monitoring: { username: 'platform_metricbeat', roles: REMOTE_MONITORING_ROLES },
 } as const satisfies Record<string, { username: string; roles: readonly string[] }>;
 export type PlatformUser = keyof typeof PLATFORM_USERS;
 
@@ -108,7 +121,7 @@ export const PROVISIONER_KIBANA_FEATURES: readonly KibanaFeature[] = [
   'dashboard', // the dashboard
   'discover', // the saved search by request id
   'visualize', // the dashboard's visualizations
-  'stackAlerts', // the error-spike rule (stack rule types)
+  'stackAlerts', // the error-spike and cluster-health rules (stack rule types)
   'actions', // its connectors
 ];
 
@@ -158,6 +171,8 @@ export function platformRoles(options: PlatformRoleOptions): Record<PlatformRole
         // The alert-history index: created by the stack (`manage`) and written by the rule's
         // `.index` connector, which runs with the rule's API key, i.e. this user (`create_doc`).
         { names: [ALERT_HISTORY_INDEX_PATTERN], privileges: ['manage', 'create_doc'] },
+        // The cluster-health rule runs with this user's API key and searches what Metricbeat writes.
+        { names: [...CLUSTER_STATS_INDEX_PATTERNS], privileges: ['read'] },
       ],
       applications: [
         {

@@ -16,7 +16,13 @@ export const FILEBEAT_CONFIG_PATH = '/usr/share/filebeat/filebeat.yml';
 /** Filebeat's data directory; the registry (read offsets) lives here, so it must be a volume: no loss, no duplicates on restart. */
 export const FILEBEAT_DATA_DIR = '/usr/share/filebeat/data';
 
-/** Port of Filebeat's local monitoring endpoint (`GET /` on 127.0.0.1 inside the container), for healthchecks. */
+/** Environment variable that carries the cluster's UUID into Filebeat (filebeat.yml refers to it). */
+export const FILEBEAT_CLUSTER_UUID_VARIABLE = 'MONITORING_CLUSTER_UUID';
+
+/**
+ * Port of Filebeat's HTTP monitoring endpoint (`http.*`), which Metricbeat's `beat` module polls
+ * for Stack Monitoring (elastic/beats metricbeat/module/beat/_meta/config-xpack.yml uses 5066).
+ */
 export const FILEBEAT_HTTP_PORT = 5066;
 
 /**
@@ -53,6 +59,14 @@ export interface FilebeatConfigOptions {
    * system trust store is used (which will not trust the platform's private CA).
    */
   readonly caCertificatePath?: string;
+  /**
+   * `monitoring.cluster_uuid`: the cluster Stack Monitoring lists this Filebeat under. Filebeat
+   * ships to Logstash, so it cannot learn the UUID from its output (elastic/beats
+   * docs/reference/filebeat/monitoring-metricbeat-collection.md, "Configure cluster UUID"). A value
+   * or a `${VAR}` reference Filebeat expands from its environment.
+   * @default unset: Stack Monitoring lists it under "Standalone cluster"
+   */
+  readonly monitoringClusterUuid?: string;
 }
 
 /** Every file Filebeat reads: one input per service (its replicas' files), plus nginx's access and error logs. */
@@ -137,9 +151,13 @@ export function renderFilebeatConfig(opts: FilebeatConfigOptions): string {
         ...(opts.caCertificatePath ? { certificate_authorities: [opts.caCertificatePath] } : {}),
       },
     },
+    // The stats endpoint, on every interface of the container so Metricbeat reaches it over the
+    // private network (it is not published). It has no authentication and serves read-only
+    // stats and state, no events and no secrets (README, Known limits).
     'http.enabled': true,
-    'http.host': '127.0.0.1',
+    'http.host': '0.0.0.0',
     'http.port': FILEBEAT_HTTP_PORT,
+    ...(opts.monitoringClusterUuid ? { 'monitoring.cluster_uuid': opts.monitoringClusterUuid } : {}),
     'logging.level': 'info',
     'logging.to_stderr': true,
     'logging.json': true,

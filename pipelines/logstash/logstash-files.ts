@@ -40,6 +40,17 @@ export const LOGSTASH_ENV = {
 
 export type LogstashEnvName = (typeof LOGSTASH_ENV)[keyof typeof LOGSTASH_ENV];
 
+/**
+ * The environment variables logstash.yml reads (Logstash resolves `${NAME}` in its settings
+ * file as in pipelines): the monitoring API's basic-auth user and password.
+ */
+export const LOGSTASH_SETTINGS_ENV = {
+  apiUsername: 'LOGSTASH_API_USERNAME',
+  apiPassword: 'LOGSTASH_API_PASSWORD',
+} as const;
+
+export type LogstashSettingsEnvName = (typeof LOGSTASH_SETTINGS_ENV)[keyof typeof LOGSTASH_SETTINGS_ENV];
+
 /** The files under pipelines/logstash/ that Logstash runs with, by container path. */
 const LOGSTASH_SOURCE_FILES: ReadonlyArray<{ readonly source: string; readonly path: string }> = [
   { source: 'logstash.yml', path: `${LOGSTASH_CONFIG_DIR}/logstash.yml` },

@@ -1,11 +1,12 @@
 import { SERVICE_NAME_PATTERN } from '@platform/contract';
 import { z } from 'zod';
-import { ALERT_WEBHOOK_KINDS, ELASTIC_LICENCES } from '../../constructs/elastic/error-spike-alert.js';
+import { ALERT_WEBHOOK_KINDS, ELASTIC_LICENCES } from '../../constructs/elastic/alert-connectors.js';
 import { ELASTICSEARCH_HEAP_MB, ELASTICSEARCH_HTTP_PORT } from '../../constructs/elasticsearch.js';
 import { cronProblem } from '../../constructs/elastic/snapshots.js';
 import { COMPONENTS, DEFAULT_ELASTIC_VERSION } from '../../constructs/images.js';
 import { KIBANA_MEMORY_MB, KIBANA_PORT } from '../../constructs/kibana.js';
 import { LOGSTASH_HEAP_MB } from '../../constructs/logstash.js';
+import { METRICBEAT_MEMORY_MB } from '../../constructs/metricbeat.js';
 import { NGINX_DEFAULT_LISTEN_PORT } from '../../constructs/nginx-config.js';
 import { cronScheduleProblem } from '../../constructs/postgres-backup.js';
 import { DEFAULT_BIND_ADDRESS } from '../../constructs/platform-context.js';
@@ -91,6 +92,18 @@ export const EnvironmentConfigSchema = z
       })
       .prefault({})
       .describe('Kibana settings.'),
+    monitoring: z
+      .strictObject({
+        dockerMetrics: z
+          .boolean({ error: 'must be true or false' })
+          .default(false)
+          .describe(
+            'Also collect container metrics (CPU, memory, network, disk I/O, health) with Metricbeat\'s docker module. This mounts the Docker Engine socket into the Metricbeat container and runs it as root: whoever controls that socket is root on the Docker host, so a compromised Metricbeat would own the host. Off: Stack Monitoring only, no socket.',
+          ),
+        memoryMb: megabytes(METRICBEAT_MEMORY_MB, 'Memory limit of the Metricbeat container (MiB).'),
+      })
+      .prefault({})
+      .describe('Stack monitoring (Metricbeat).'),
     images: z
       .strictObject({
         registryMirror: z
@@ -146,6 +159,11 @@ export const EnvironmentConfigSchema = z
         windowMinutes: wholeNumber({ min: 1, max: 1440, unit: 'minutes' })
           .default(5)
           .describe('Window the error count is taken over (minutes).'),
+        clusterHealthMinutes: wholeNumber({ min: 1, max: 1440, unit: 'minutes' })
+          .default(5)
+          .describe(
+            'Minutes the cluster must stay unhealthy before the cluster-health alert fires: red, or also yellow with 3 Elasticsearch nodes (where every shard has a replica).',
+          ),
         licence: z
           .enum(ELASTIC_LICENCES)
           .default('basic')
@@ -160,7 +178,7 @@ export const EnvironmentConfigSchema = z
           ),
       })
       .prefault({})
-      .describe('The error-spike alert rule.'),
+      .describe('The alert rules (error spike per service, cluster health).'),
     snapshots: z
       .strictObject({
         schedule: z

@@ -18,10 +18,10 @@ for (const environment of ['dev', 'staging']) {
     // The ELK components; the snapshot volume's one-shot owner (no network, no TLS, no secret) is snapshots.test.ts's.
     const containers = all.filter((c) => !(c as { attach?: boolean }).attach);
 
-    it('declares the four components (three Elasticsearch nodes on staging)', () => {
+    it('declares the five components (three Elasticsearch nodes on staging)', () => {
       const names = containers.map((c) => c.name.replace(`elk-${environment}-`, '')).sort();
       const nodes = environment === 'staging' ? ['elasticsearch-1', 'elasticsearch-2', 'elasticsearch-3'] : ['elasticsearch'];
-      expect(names).toEqual([...nodes, 'filebeat', 'kibana', 'logstash'].sort());
+      expect(names).toEqual([...nodes, 'filebeat', 'kibana', 'logstash', 'metricbeat'].sort());
     });
 
     it('turns verification off nowhere: uploads, environment, healthchecks', () => {

@@ -32,6 +32,11 @@ describe('Kibana', () => {
     expect(isReferenceTo(uploadOf(kibana, caPath!).content, 'tls_self_signed_cert', 'cert_pem')).toBe(true);
   });
 
+  it('leaves Stack Monitoring collection to Metricbeat and reads only this cluster\'s monitoring data', () => {
+    expect(settings['monitoring.kibana.collection.enabled']).toBe(false);
+    expect(settings['monitoring.ui.ccs.enabled']).toBe(false);
+  });
+
   it('serves HTTPS with its own certificate from the platform CA', () => {
     expect(settings['server.ssl.enabled']).toBe(true);
     expect(isReferenceTo(uploadOf(kibana, settings['server.ssl.certificate'] as string).content, 'tls_locally_signed_cert', 'cert_pem')).toBe(true);

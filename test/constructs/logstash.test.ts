@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LOGSTASH_API_PORT, LOGSTASH_DATA_DIR, LOGSTASH_ENV, logstashFiles } from '../../pipelines/index.js';
+import { LOGSTASH_API_PORT, LOGSTASH_DATA_DIR, LOGSTASH_ENV, LOGSTASH_SETTINGS_ENV, logstashFiles } from '../../pipelines/index.js';
+import { LOGSTASH_API_USERNAME } from '../../constructs/logstash.js';
 import { asUploaded, containerNamed, envOf, isReferenceTo, synthElk, uploadOf } from '../support/elk-harness.js';
 
 describe('Logstash', () => {
@@ -24,6 +25,14 @@ describe('Logstash', () => {
       if (name === 'VAR') continue; // the file's own comment mentions ${VAR}
       expect(env.has(name!), `${name} is referenced but not set`).toBe(true);
     }
+  });
+
+  it('gives its monitoring API a basic-auth user and a generated password, which its own healthcheck uses', () => {
+    expect(env.get(LOGSTASH_SETTINGS_ENV.apiUsername)).toBe(LOGSTASH_API_USERNAME);
+    expect(isReferenceTo(env.get(LOGSTASH_SETTINGS_ENV.apiPassword)!, 'random_password', 'result')).toBe(true);
+    expect(logstash.apiCredentials.username).toBe(LOGSTASH_API_USERNAME);
+    const command = container.healthcheck!.test.join(' ');
+    expect(command).toContain(`--user "$${LOGSTASH_SETTINGS_ENV.apiUsername}:$${LOGSTASH_SETTINGS_ENV.apiPassword}" http://127.0.0.1:${LOGSTASH_API_PORT}/_node/pipelines`);
   });
 
   it('writes to Elasticsearch as the writer user, verifying the platform CA', () => {

@@ -8,6 +8,7 @@ import { renderNginxConfig } from '../../constructs/nginx-config.js';
 import {
   FILEBEAT_CONFIG_PATH,
   FILEBEAT_DATA_DIR,
+  FILEBEAT_HTTP_PORT,
   filebeatFiles,
   FINGERPRINT_LENGTH,
   logstashFiles,
@@ -82,6 +83,18 @@ describe('filebeat.yml', () => {
       ssl: { enabled: true, verification_mode: 'full', certificate_authorities: [OPTIONS.caCertificatePath] },
     });
     expect(Object.keys(rendered).filter((k) => k.startsWith('output.'))).toEqual(['output.logstash']);
+  });
+
+  it('serves its stats endpoint on the container\'s interfaces, where Metricbeat\'s beat module polls it', () => {
+    expect(rendered['http.enabled']).toBe(true);
+    expect(rendered['http.host']).toBe('0.0.0.0');
+    expect(rendered['http.port']).toBe(FILEBEAT_HTTP_PORT);
+  });
+
+  it('reports the cluster UUID Stack Monitoring groups it under only when given one', () => {
+    expect(rendered['monitoring.cluster_uuid']).toBeUndefined();
+    const withUuid = parseYaml(renderFilebeatConfig({ ...OPTIONS, monitoringClusterUuid: '${MONITORING_CLUSTER_UUID}' })) as Record<string, unknown>;
+    expect(withUuid['monitoring.cluster_uuid']).toBe('${MONITORING_CLUSTER_UUID}');
   });
 
   it('keeps TLS with full verification even without a CA path (the system trust store then decides)', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { LOGSTASH_API_PORT, LOGSTASH_BEATS_PORT, LOGSTASH_CONFIG_DIR, LOGSTASH_DATA_DIR, LOGSTASH_ENV, LOGSTASH_PIPELINE_DIR, logSources, logstashFiles } from '../../pipelines/index.js';
+import { LOGSTASH_API_PORT, LOGSTASH_BEATS_PORT, LOGSTASH_CONFIG_DIR, LOGSTASH_DATA_DIR, LOGSTASH_ENV, LOGSTASH_PIPELINE_DIR, LOGSTASH_SETTINGS_ENV, logSources, logstashFiles } from '../../pipelines/index.js';
 import { DEAD_LETTER_LOG_SOURCE, dataStreamName, SERVICES, UNROUTED_LOG_SOURCE } from '@platform/contract';
 import type { Attribute, BranchNode, Condition, ConfigNode, PluginNode, Statement, Value } from '../support/logstash-grammar/ast.js';
 import { checkLogstashPipeline, pluginsOf } from '../support/logstash-grammar/parse.js';
@@ -70,15 +70,20 @@ describe('the Logstash files', () => {
     }
   });
 
-  it('logstash.yml: persisted queue and dead-letter queue on the data volume, API on loopback only (it has no authentication)', () => {
+  it('logstash.yml: persisted queue and dead-letter queue on the data volume, API on the network behind basic auth with an enforced password policy', () => {
     const settings = logstashYml;
     expect(settings['queue.type']).toBe('persisted');
     expect(settings['dead_letter_queue.enable']).toBe(true);
     expect(settings['path.data']).toBe(LOGSTASH_DATA_DIR);
     expect(String(settings['path.queue'])).toMatch(new RegExp(`^${LOGSTASH_DATA_DIR}/`));
     expect(String(settings['path.dead_letter_queue'])).toMatch(new RegExp(`^${LOGSTASH_DATA_DIR}/`));
-    expect(settings['api.http.host']).toBe('127.0.0.1');
+    // Metricbeat polls the API from its own container; the API answers only with credentials from the environment.
+    expect(settings['api.http.host']).toBe('0.0.0.0');
     expect(settings['api.http.port']).toBe(LOGSTASH_API_PORT);
+    expect(settings['api.auth.type']).toBe('basic');
+    expect(settings['api.auth.basic.username']).toBe(`\${${LOGSTASH_SETTINGS_ENV.apiUsername}}`);
+    expect(settings['api.auth.basic.password']).toBe(`\${${LOGSTASH_SETTINGS_ENV.apiPassword}}`);
+    expect(settings['api.auth.basic.password_policy.mode']).toBe('ERROR');
   });
 
   it('logstash.yml: loses no acknowledged event on a kill (checkpoint after every write)', () => {

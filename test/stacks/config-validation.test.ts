@@ -67,6 +67,10 @@ describe('environment config', () => {
     ['alerts.errorThreshold', { alerts: { errorThreshold: 0 } }, /environment "dev": alerts\.errorThreshold .*at least 1/],
     ['alerts.windowMinutes', { alerts: { windowMinutes: 2000 } }, /environment "dev": alerts\.windowMinutes must be a whole number of minutes from 1 to 1440/],
     ['alerts.webhook', { alerts: { webhook: 'https://hooks.example.com/x' } }, /environment "dev": alerts\.webhook .*"slack" or "generic"; the URL itself is a secret and goes in TF_VAR_alert_webhook_url/],
+    ['alerts.clusterHealthMinutes', { alerts: { clusterHealthMinutes: 0 } }, /environment "dev": alerts\.clusterHealthMinutes must be a whole number of minutes from 1 to 1440/],
+    ['monitoring.dockerMetrics', { monitoring: { dockerMetrics: 'yes' } }, /environment "dev": monitoring\.dockerMetrics must be true or false/],
+    ['monitoring.memoryMb', { monitoring: { memoryMb: 32 } }, /environment "dev": monitoring\.memoryMb must be a whole number of MiB from 64 to 4096/],
+    ['a misspelt monitoring setting', { monitoring: { docker: true } }, /environment "dev": monitoring .*unknown setting\(s\) "docker"; allowed here: dockerMetrics, memoryMb/],
     ['alerts.licence', { alerts: { licence: 'free' } }, /environment "dev": alerts\.licence .*"basic"\|"trial"\|"gold"/],
     ['the retired alerts.webhookUrl (the URL is a secret now)', { alerts: { webhookUrl: 'https://hooks.example.com/x' } }, /unknown setting\(s\) "webhookUrl"; allowed here: .*webhook/],
     ['a misspelt setting', { bindAdress: '127.0.0.1' }, /environment "dev": unknown setting\(s\) "bindAdress"; allowed here: projectName, elasticVersion, bindAddress/],
@@ -109,6 +113,16 @@ describe('environment config', () => {
     expect(resolveImage(mirrored, 'redis')).toBe('registry.example.com/redis:7.4.5');
   });
 
+  it('keeps container metrics (the Docker socket) off unless an environment turns them on', () => {
+    for (const name of Object.keys(ENVIRONMENTS)) expect(loadEnvironmentConfig(name).monitoring.dockerMetrics).toBe(false);
+    expect(resolveEnvironmentConfig('dev', { monitoring: { dockerMetrics: true } }).monitoring.dockerMetrics).toBe(true);
+  });
+
+  it('pulls Metricbeat from Elastic\'s registry path through a mirror, like the other Elastic images', () => {
+    const mirrored = resolveEnvironmentConfig('dev', { images: { registryMirror: 'mirror.internal:5000/hub' } });
+    expect(resolveImage(mirrored, 'metricbeat')).toBe(`mirror.internal:5000/hub/beats/metricbeat:${mirrored.elasticVersion}`);
+  });
+
   it('accepts an npm registry URL and leaves it unset by default', () => {
     expect(resolveEnvironmentConfig('dev', {}).images.npmRegistry).toBeUndefined();
     expect(resolveEnvironmentConfig('dev', { images: { npmRegistry: 'http://npm.mirror.internal:4873/' } }).images.npmRegistry).toBe('http://npm.mirror.internal:4873/');
@@ -116,7 +130,7 @@ describe('environment config', () => {
 
   it('gives every Elastic image the one elasticVersion', () => {
     const config = resolveEnvironmentConfig('dev', { elasticVersion: '8.19.3' });
-    for (const component of ['elasticsearch', 'logstash', 'kibana', 'filebeat'] as const) {
+    for (const component of ['elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat'] as const) {
       expect(resolveImage(config, component)).toMatch(/:8\.19\.3$/);
     }
   });

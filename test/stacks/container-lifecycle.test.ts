@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { ELASTICSEARCH_STOP_GRACE_SECONDS } from '../../constructs/elasticsearch.js';
 import { KIBANA_SHUTDOWN_TIMEOUT_SECONDS } from '../../constructs/kibana.js';
 import { LOGSTASH_STOP_GRACE_SECONDS } from '../../constructs/logstash.js';
+import { METRICBEAT_STOP_GRACE_SECONDS } from '../../constructs/metricbeat.js';
 import { NGINX_WORKER_SHUTDOWN_SECONDS } from '../../constructs/nginx-config.js';
 import { POSTGRES_BACKUP_STOP_GRACE_SECONDS } from '../../constructs/postgres-backup.js';
 import { ENVIRONMENTS } from '../../stacks/config/index.js';
@@ -56,5 +57,9 @@ describe.each(Object.keys(ENVIRONMENTS))('%s: container lifecycle', (environment
     const backups = named('-postgres-backup');
     expect(backups).toHaveLength(1);
     expect(backups[0]!.stop_timeout).toBe(POSTGRES_BACKUP_STOP_GRACE_SECONDS);
+    // Metricbeat keeps no queue on disk; it gets the same grace as Filebeat, the other shipper.
+    const [metricbeat] = named('-metricbeat');
+    expect(metricbeat!.stop_timeout).toBe(METRICBEAT_STOP_GRACE_SECONDS);
+    expect(metricbeat!.stop_timeout).toBe(filebeat!.stop_timeout);
   });
 });

@@ -4,7 +4,7 @@ import { loadEnvironmentConfig } from '../../stacks/config/index.js';
 import {
   ELASTICSTACK_PROVIDER_VERSION,
 } from '../../constructs/elastic/bindings/index.js';
-import { LOG_MAPPINGS, SAVED_OBJECT_FORMAT, elasticObjectNames, routePrefixKql, type SavedObject } from '../../constructs/elastic/index.js';
+import { LOG_MAPPINGS, SAVED_OBJECT_FORMAT, dataStreamKql, elasticObjectNames, routePrefixKql, type SavedObject } from '../../constructs/elastic/index.js';
 import { ElasticStack } from '../../stacks/elastic-stack.js';
 import { synthElasticStack, synthWithPlatformStack, type SynthesizedElasticStack } from '../support/elasticstack-schema-fixture.js';
 import { Testing } from 'cdktf';
@@ -18,6 +18,12 @@ const only = (s: SynthesizedElasticStack, type: string): Record<string, unknown>
   const all = Object.values(resources(s, type));
   expect(all, type).toHaveLength(1);
   return all[0]!;
+};
+/** The error-spike rule (the stack also declares the cluster-health rule). */
+const errorSpikeRule = (s: SynthesizedElasticStack): Record<string, unknown> => {
+  const rules = Object.values(resources(s, 'elasticstack_kibana_alerting_rule')).filter((r) => r.rule_type_id === '.index-threshold');
+  expect(rules).toHaveLength(1);
+  return rules[0]!;
 };
 const refTo = (s: SynthesizedElasticStack, type: string, predicate: (r: Record<string, unknown>) => boolean, attribute: string) => {
   const found = Object.entries(resources(s, type)).find(([, r]) => predicate(r));
@@ -124,12 +130,30 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
     for (const object of objects.filter((o) => o !== dashboard)) {
       expect(object.references.filter((r) => r.type === 'index-pattern').map((r) => r.id), object.id).toEqual([names.dataViewId]);
     }
-    expect(objects.map((o) => o.type).sort()).toEqual(['dashboard', 'lens', 'lens', 'lens', 'lens', 'lens', 'search']);
+    expect(objects.map((o) => o.type).sort()).toEqual(['dashboard', 'lens', 'lens', 'lens', 'lens', 'lens', 'lens', 'search']);
     // Versioned, so Kibana does not replay 7.x migrations on the modern format.
     for (const object of objects) {
       expect(object.coreMigrationVersion, object.id).toBe(SAVED_OBJECT_FORMAT.core);
       expect(object.typeMigrationVersion, object.id).toBe(SAVED_OBJECT_FORMAT[object.type]);
     }
+  });
+
+  it('shows the log ingest rate per data stream: one series for every stream the stack creates, matching only its backing indices', () => {
+    const objects = savedObjects(s);
+    const panel = objects.find((o) => o.id === `${names.savedObjectPrefix}-ingest-rate`)!;
+    const columns = (panel.attributes.state as any).datasourceStates.formBased.layers.layer1.columns as Record<string, Record<string, any>>;
+    expect(columns.rate).toMatchObject({ operationType: 'count', timeScale: 'm' });
+    expect(columns.x).toMatchObject({ operationType: 'date_histogram', sourceField: '@timestamp' });
+    const series = columns.split!.params.filters as { label: string; input: { query: string; language: string } }[];
+    const streams = Object.values(resources(s, 'elasticstack_elasticsearch_data_stream')).map((d) => d.name as string);
+    expect(series.map((f) => f.label).sort()).toEqual([...streams].sort());
+    // A data stream's backing indices are .ds-<stream>-<date>-<generation>; each filter matches its own stream's only.
+    const backingIndexPattern = (query: string) => query.replace(/^_index : /, '').replace(/\\(.)/g, '$1');
+    for (const { label, input } of series) {
+      expect(input.language).toBe('kuery');
+      for (const stream of streams) expect(matches(backingIndexPattern(input.query), `.ds-${stream}-2026.12.03-000001`), `${label} vs ${stream}`).toBe(stream === label);
+    }
+    expect(dataStreamKql('logs-nginx-dev')).toBe('_index : .ds-logs-nginx-dev-*');
   });
 
   it('shows log volume and errors per service, latency by route, and the request-id search', () => {
@@ -151,7 +175,7 @@ describe.each(ENVIRONMENTS)('%s-elastic stack', (env) => {
   });
 
   it('alerts on error spikes per service with the configured threshold and window, to the server log and the history index', () => {
-    const rule = only(s, 'elasticstack_kibana_alerting_rule');
+    const rule = errorSpikeRule(s);
     const params = JSON.parse(rule.params as string);
     expect(rule).toMatchObject({ rule_type_id: '.index-threshold', consumer: 'alerts', enabled: true });
     expect(rule.notify_when).toBeUndefined();
@@ -188,7 +212,7 @@ describe('elastic stack options', () => {
     expect(connectors.map((c) => c.connector_type_id).sort()).toEqual(['.index', '.server-log', '.webhook']);
     const webhook = connectors.find((c) => c.connector_type_id === '.webhook')!;
     expect(webhook.config).toContain('var.alert_webhook_url');
-    expect((only(s, 'elasticstack_kibana_alerting_rule').actions as unknown[]).length).toBe(6);
+    expect((errorSpikeRule(s).actions as unknown[]).length).toBe(6);
   });
 
   it('uses the Slack connector for alerts.webhook slack, the URL kept in the write-only secrets_wo', () => {
@@ -205,7 +229,7 @@ describe('elastic stack options', () => {
     const objects = savedObjects(s);
     const nginx = objects.find((o) => o.id.endsWith('-nginx-latency'))!;
     expect(JSON.stringify(nginx.attributes)).toContain(JSON.stringify(routePrefixKql('/billing')).slice(1, -1));
-    expect(JSON.parse(only(s, 'elasticstack_kibana_alerting_rule').params as string).termSize).toBeGreaterThanOrEqual(SERVICES.length + 2);
+    expect(JSON.parse(errorSpikeRule(s).params as string).termSize).toBeGreaterThanOrEqual(SERVICES.length + 2);
     const patterns = only(s, 'elasticstack_elasticsearch_index_template').index_patterns as string[];
     expect(patterns.some((p) => matches(p, dataStreamName('billing-service', 'dev')))).toBe(true);
   });

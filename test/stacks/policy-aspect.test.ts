@@ -8,7 +8,8 @@ import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { loadEnvironmentConfig } from '../../stacks/config/index.js';
 import { PlatformStack } from '../../stacks/platform-stack.js';
-import { ContainerPolicyAspect } from '../../stacks/policy-aspect.js';
+import { ContainerPolicyAspect, containerPolicyViolations } from '../../stacks/policy-aspect.js';
+import { createStacks } from '../../stacks/app.js';
 import { validationFaults } from '../../stacks/validation-faults.js';
 
 const BIND = '127.0.0.1';
@@ -133,6 +134,22 @@ describe('container policy aspect', () => {
     const stack = new PlatformStack(broken, 'dev-platform', { config: loadEnvironmentConfig('dev') });
     new Container(stack, 'debug-shell', { ...compliant, name: 'elk-dev-debug', image: 'busybox:latest' });
     expect(() => broken.synth()).toThrow(/Container "elk-dev-debug" breaks policy "pinned-image"/);
+  });
+
+  it('guards the ingest stack\'s Metricbeat: it complies as shipped (docker metrics on or off), and a broken one fails naming it', () => {
+    for (const config of [loadEnvironmentConfig('dev'), { ...loadEnvironmentConfig('dev'), monitoring: { dockerMetrics: true, memoryMb: 256 } }]) {
+      const { ingest } = createStacks(Testing.app(), config);
+      expect(containerPolicyViolations(ingest.metricbeat.container, config.bindAddress)).toEqual([]);
+    }
+    const app = Testing.app();
+    const { ingest } = createStacks(app, loadEnvironmentConfig('dev'));
+    ingest.metricbeat.container.resetMemory();
+    ingest.metricbeat.container.resetHealthcheck();
+    const faults = validationFaults(app).filter((f) => f.includes('breaks policy'));
+    expect(faults).toEqual([
+      expect.stringMatching(/^dev-ingest\/metricbeat\/container: Container "elk-dev-metricbeat" breaks policy "healthcheck": /),
+      expect.stringMatching(/^dev-ingest\/metricbeat\/container: Container "elk-dev-metricbeat" breaks policy "memory-limit": /),
+    ]);
   });
 
   it('lists each violation as one line starting with the container path, before synthesis (what main.ts prints)', () => {

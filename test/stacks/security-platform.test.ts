@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { loadEnvironmentConfig, ENVIRONMENTS, type Component, type EnvironmentConfig } from '../../stacks/config/index.js';
 import { createStacks } from '../../stacks/app.js';
 import { resolveImage } from '../../stacks/images.js';
-import { KIBANA_SYSTEM_ROLE, PLATFORM_ROLE_NAMES, PLATFORM_USERS, SUPERUSER_PASSWORD_VARIABLE, platformRoles, toRoleDescriptor } from '../../constructs/security/index.js';
+import { KIBANA_SYSTEM_ROLE, PLATFORM_ROLE_NAMES, PLATFORM_USERS, REMOTE_MONITORING_ROLES, SUPERUSER_PASSWORD_VARIABLE, platformRoles, toRoleDescriptor } from '../../constructs/security/index.js';
 import { TLS_DISABLING_PATTERNS, findTlsDisabling, stringsOf } from '../../constructs/security/index.js';
 
 interface Upload {
@@ -75,9 +75,11 @@ function platformOf(environment: string) {
   const stacks = synthEnvironment(config);
   const platform = stacks.platform;
   // The ingest stack's shippers read the platform's values through remote-state outputs; read
-  // each such output back to the platform's own expression (every one must be sensitive).
-  const crossStack = /\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.([\w-]+)\}/g;
+  // each such output back to the platform's own expression (every one must be sensitive). The
+  // elastic stack's outputs it reads (data stream names, the cluster UUID) hold no secret.
+  const crossStack = new RegExp(`\\$\\{data\\.terraform_remote_state\\.[\\w-]+-${environment}-platform\\.outputs\\.([\\w-]+)\\}`, 'g');
   const ingestJson = JSON.stringify(Object.values(stacks.ingest?.resource.docker_container ?? {}));
+  expect([...ingestJson.matchAll(crossStack)].length, 'the ingest stack reads platform outputs').toBeGreaterThan(0);
   for (const [, name] of ingestJson.matchAll(crossStack)) {
     expect(platform.output?.[name!]?.sensitive, `cross-stack output ${name} is sensitive`).toBe(true);
   }
@@ -270,6 +272,7 @@ describe.each(Object.keys(ENVIRONMENTS))('security of the %s environment', (envi
           `${PLATFORM_ROLE_NAMES.logsWriter}:${PLATFORM_USERS.logstashWriter.username}`,
           `${PLATFORM_ROLE_NAMES.provisioner}:${PLATFORM_USERS.provisioner.username}`,
           `${PLATFORM_ROLE_NAMES.healthcheck}:${PLATFORM_USERS.healthcheck.username}`,
+          ...REMOTE_MONITORING_ROLES.map((role) => `${role}:${PLATFORM_USERS.monitoring.username}`),
         ].sort(),
       );
       const users = p.upload(node, '/usr/share/elasticsearch/config/users');

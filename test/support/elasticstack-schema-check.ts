@@ -154,6 +154,7 @@ export interface SynthesizedTerraform {
   readonly terraform?: { required_providers?: Record<string, { source?: string; version?: string }> };
   readonly provider?: Record<string, unknown>;
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
 /** Every violation of `schema` in one synthesized stack; `[]` when it conforms. */
@@ -179,6 +180,17 @@ export function checkStackAgainstSchema(tf: SynthesizedTerraform, schema: Provid
     }
     for (const [name, body] of Object.entries(instances)) {
       checkBlock(`${type}.${name}`, body, resourceSchema, RESOURCE_META, errors);
+    }
+  }
+  for (const [type, instances] of Object.entries(tf.data ?? {})) {
+    if (!type.startsWith(`${providerName}_`)) continue;
+    const dataSchema = schema.dataSources[type];
+    if (!dataSchema) {
+      errors.push(`data source type "${type}" is not in the schema table (version ${schema.version})`);
+      continue;
+    }
+    for (const [name, body] of Object.entries(instances)) {
+      checkBlock(`data.${type}.${name}`, body, dataSchema, RESOURCE_META, errors);
     }
   }
   return errors;

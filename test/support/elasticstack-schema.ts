@@ -54,6 +54,8 @@ export interface ProviderSchema {
   readonly version: string;
   readonly provider: BlockSchema;
   readonly resources: Readonly<Record<string, BlockSchema>>;
+  /** Data sources (`data` blocks) by type. */
+  readonly dataSources: Readonly<Record<string, BlockSchema>>;
 }
 
 const opt = (type: AttributeType, extra: Partial<AttributeSchema> = {}): AttributeSchema => ({ type, ...extra });
@@ -492,6 +494,33 @@ const snapshotLifecycle: BlockSchema = {
   blocks: { elasticsearch_connection: one(elasticsearchConnection) },
 };
 
+// docs/data-sources/elasticsearch_info.md at v0.16.3: no argument but the connection block;
+// everything else is read-only (`version` is an Attributes List).
+const elasticsearchInfo: BlockSchema = {
+  attributes: {
+    cluster_name: ro('string'),
+    cluster_uuid: ro('string'),
+    id: ro('string'),
+    name: ro('string'),
+    tagline: ro('string'),
+    version: ro({
+      nested: 'list',
+      attributes: {
+        build_date: ro('string'),
+        build_flavor: ro('string'),
+        build_hash: ro('string'),
+        build_snapshot: ro('bool'),
+        build_type: ro('string'),
+        lucene_version: ro('string'),
+        minimum_index_compatibility_version: ro('string'),
+        minimum_wire_compatibility_version: ro('string'),
+        number: ro('string'),
+      },
+    }),
+  },
+  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
+};
+
 export const ELASTICSTACK_SCHEMA: ProviderSchema = {
   source: 'elastic/elasticstack',
   version: ELASTICSTACK_PROVIDER_VERSION,
@@ -515,5 +544,8 @@ export const ELASTICSTACK_SCHEMA: ProviderSchema = {
     elasticstack_kibana_import_saved_objects: importSavedObjects,
     elasticstack_kibana_action_connector: actionConnector,
     elasticstack_kibana_alerting_rule: alertingRule,
+  },
+  dataSources: {
+    elasticstack_elasticsearch_info: elasticsearchInfo,
   },
 };

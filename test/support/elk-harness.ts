@@ -8,8 +8,9 @@ import { Elasticsearch, type ElasticsearchProps } from '../../constructs/elastic
 import { Filebeat, type FilebeatProps } from '../../constructs/filebeat.js';
 import { Kibana, type KibanaProps } from '../../constructs/kibana.js';
 import { Logstash, type LogstashProps } from '../../constructs/logstash.js';
+import { Metricbeat, type MetricbeatProps } from '../../constructs/metricbeat.js';
 import type { PlatformContext } from '../../constructs/platform-context.js';
-import { elasticsearchProps, fileRealmSettings, filebeatProps, kibanaProps, logstashProps } from '../../stacks/component-props.js';
+import { elasticsearchProps, fileRealmSettings, filebeatProps, kibanaProps, logstashProps, metricbeatProps } from '../../stacks/component-props.js';
 import type { IngestInputs } from '../../stacks/contracts.js';
 import { ElasticFileRealm, PlatformPki } from '../../constructs/security/index.js';
 import { ENVIRONMENTS, resolveEnvironmentConfig, type EnvironmentSettings } from '../../stacks/config/index.js';
@@ -50,12 +51,13 @@ export interface SynthElkOptions {
   readonly kibana?: Partial<KibanaProps>;
   readonly logstash?: Partial<LogstashProps>;
   readonly filebeat?: Partial<FilebeatProps>;
+  readonly metricbeat?: Partial<MetricbeatProps>;
 }
 
 /**
  * A minimal platform around the ELK constructs: docker, random and tls
  * providers, a network, a shared log volume, the security helper's PKI and file
- * realm, and the four constructs wired as the platform stack wires them.
+ * realm, and the five constructs wired as the platform and ingest stacks wire them.
  */
 export function synthElk(options: SynthElkOptions = {}) {
   const environment = options.environment ?? 'dev';
@@ -82,13 +84,16 @@ export function synthElk(options: SynthElkOptions = {}) {
     certificateAuthority: pki,
     logsWriter: realm.logstashWriter,
     elasticsearchUrls: elasticsearch.internalUrls,
+    kibanaUrl: kibana.internalUrl,
+    monitoringUser: realm.monitoring,
   };
   const logstash = new Logstash(stack, 'logstash', { ...logstashProps(config, ingestInputs, ['logs-user-service-dev']), ...options.logstash });
   const filebeat = new Filebeat(stack, 'filebeat', { ...filebeatProps(config, ingestInputs, logstash), ...options.filebeat });
+  const metricbeat = new Metricbeat(stack, 'metricbeat', { ...metricbeatProps(config, ingestInputs, logstash, filebeat), ...options.metricbeat });
 
   const json = Testing.synth(stack);
   const synthesized = JSON.parse(json) as SynthStack;
-  return { config, context, json, synthesized, elasticsearch, kibana, logstash, filebeat, realm };
+  return { config, context, json, synthesized, elasticsearch, kibana, logstash, filebeat, metricbeat, realm };
 }
 
 /** Every resource of one type, by its logical id. */

@@ -16,3 +16,4 @@ export * from './elasticsearch-data-stream.js';
 export * from './elasticsearch-index.js';
 export * from './elasticsearch-snapshot-repository.js';
 export * from './elasticsearch-snapshot-lifecycle.js';
+export * from './elasticsearch-info.js';

@@ -57,6 +57,11 @@ export interface KibanaAlertingRuleConfig extends TerraformMetaArguments {
   readonly throttle?: string;
   /** `space_id` (default space when unset). */
   readonly spaceId?: string;
+  /**
+   * `alert_delay`: how many consecutive runs must meet the rule's condition before an alert
+   * occurs (provider 0.16.3 docs/resources/kibana_alerting_rule.md; Kibana 8.13+).
+   */
+  readonly alertDelay?: number;
   readonly actions?: KibanaAlertingRuleAction[];
 }
 
@@ -87,6 +92,7 @@ export class KibanaAlertingRule extends ElasticstackResource<KibanaAlertingRuleC
       rule_id: c.ruleId,
       throttle: c.throttle,
       space_id: c.spaceId,
+      alert_delay: c.alertDelay,
       // "Block List": one element per action; `frequency` is a single nested block (an object) since 0.14.0.
       actions: c.actions?.map((action) =>
         definedOnly({

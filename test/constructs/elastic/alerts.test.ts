@@ -10,7 +10,10 @@ import { ALERT_WEBHOOK_URL_VARIABLE, ALERT_WEBHOOK_URL_VERSION_VARIABLE, Elastic
 import { ALERT_HISTORY_INDEX_PATTERN, alertHistoryIndexName } from '../../../constructs/elastic/alert-history.js';
 import { KibanaAlertingRule } from '../../../constructs/elastic/bindings/index.js';
 import { DEAD_LETTER_KQL, DEAD_LETTER_TAG, ERROR_LEVEL_KQL, SERVICE_ERROR_KQL, elasticObjectNames, type SavedObject } from '../../../constructs/elastic/index.js';
-import { CONNECTOR_MINIMUM_LICENCE, RECOVERED_GROUP, THRESHOLD_MET_GROUP } from '../../../constructs/elastic/error-spike-alert.js';
+import { AlertConnectors, CONNECTOR_MINIMUM_LICENCE, RECOVERED_GROUP } from '../../../constructs/elastic/alert-connectors.js';
+import { ClusterHealthAlert, QUERY_MATCHED_GROUP, unhealthyStatuses } from '../../../constructs/elastic/cluster-health-alert.js';
+import { CLUSTER_STATS_INDEX_PATTERNS, CLUSTER_STATUS_FIELD } from '../../../constructs/elastic/stack-monitoring.js';
+import { THRESHOLD_MET_GROUP } from '../../../constructs/elastic/error-spike-alert.js';
 import { PLATFORM_ROLE_NAMES, platformRoles } from '../../../constructs/security/roles.js';
 import { ConnectionSourceStack, synthElasticStack, type SynthesizedElasticStack } from '../../support/elasticstack-schema-fixture.js';
 
@@ -20,6 +23,12 @@ const only = (s: SynthesizedElasticStack, type: string): Resource => {
   const found = all(s, type);
   expect(found, type).toHaveLength(1);
   return found[0]![1];
+};
+/** The error-spike rule (the stack also declares the cluster-health rule). */
+const errorSpikeRule = (s: SynthesizedElasticStack): Resource => {
+  const rules = all(s, 'elasticstack_kibana_alerting_rule').filter(([, r]) => r.rule_type_id === '.index-threshold');
+  expect(rules).toHaveLength(1);
+  return rules[0]![1];
 };
 const connectorRef = (s: SynthesizedElasticStack, typeId: string): string => {
   const found = all(s, 'elasticstack_kibana_action_connector').find(([, c]) => c.connector_type_id === typeId);
@@ -75,7 +84,7 @@ describe('the alert-history index connector', () => {
   });
 
   it('gets a document for a spike and for its end', () => {
-    const actions = only(s, 'elasticstack_kibana_alerting_rule').actions as Resource[];
+    const actions = errorSpikeRule(s).actions as Resource[];
     const history = actions.filter((a) => a.id === connectorRef(s, '.index'));
     expect(history.map((a) => a.group)).toEqual([THRESHOLD_MET_GROUP, RECOVERED_GROUP]);
     for (const action of history) {
@@ -145,7 +154,7 @@ describe('the webhook URL is a secret', () => {
 
 describe('rule actions', () => {
   const s = synth({ licence: 'gold', webhook: 'generic' });
-  const rule = only(s, 'elasticstack_kibana_alerting_rule');
+  const rule = errorSpikeRule(s);
   const actions = rule.actions as Resource[];
 
   it('set their frequency per action, with no deprecated rule-level notify_when or throttle', () => {
@@ -192,7 +201,7 @@ describe('dead letters are counted apart from service errors', () => {
 
   it('the alert and the error chart exclude the dead-letter tag', () => {
     expect(SERVICE_ERROR_KQL).toBe(`${ERROR_LEVEL_KQL} and not tags : "${DEAD_LETTER_TAG}"`);
-    expect(JSON.parse(only(s, 'elasticstack_kibana_alerting_rule').params).filterKuery).toBe(SERVICE_ERROR_KQL);
+    expect(JSON.parse(errorSpikeRule(s).params).filterKuery).toBe(SERVICE_ERROR_KQL);
     expect(query(lens('errors'))).toBe(SERVICE_ERROR_KQL);
   });
 
@@ -218,5 +227,73 @@ describe('the dashboard import', () => {
     expect(imported.lifecycle.postcondition).toEqual([{ condition: '${self.success}', error_message: expect.stringContaining('${jsonencode(self.errors)}') }]);
     expect(imported.ignore_import_errors).toBeUndefined();
     expect(imported.overwrite).toBe(true);
+  });
+});
+
+describe('cluster-health rule', () => {
+  const healthRule = (s: SynthesizedElasticStack): Resource => {
+    const rules = all(s, 'elasticstack_kibana_alerting_rule').filter(([, r]) => r.rule_type_id === '.es-query');
+    expect(rules).toHaveLength(1);
+    return rules[0]![1];
+  };
+  const dev = synth({});
+  const staging = synthElasticStack('staging');
+
+  it('is an Elasticsearch query rule (Basic licence) over the cluster_stats documents Metricbeat writes, checked each minute', () => {
+    const rule = healthRule(dev);
+    expect(rule).toMatchObject({ consumer: 'alerts', interval: '1m', enabled: true, name: elasticObjectNames('dev').clusterHealthRule });
+    const params = JSON.parse(rule.params);
+    expect(params).toMatchObject({
+      searchType: 'esQuery',
+      index: [...CLUSTER_STATS_INDEX_PATTERNS],
+      timeField: '@timestamp',
+      timeWindowSize: 1,
+      timeWindowUnit: 'm',
+      thresholdComparator: '>',
+      threshold: [0],
+      excludeHitsFromPreviousRun: false,
+    });
+    // Metricbeat's xpack-mode cluster_stats documents land in .monitoring-es-8-mb.
+    expect(CLUSTER_STATS_INDEX_PATTERNS.some((p) => new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test('.monitoring-es-8-mb'))).toBe(true);
+  });
+
+  it('fires on red with one node, and on yellow or red with three (where shards have replicas)', () => {
+    const statuses = (s: SynthesizedElasticStack) => JSON.parse(JSON.parse(healthRule(s).params).esQuery).query.bool.filter[0].terms[CLUSTER_STATUS_FIELD];
+    expect(statuses(dev)).toEqual(['red']);
+    expect(statuses(staging)).toEqual(['yellow', 'red']);
+    expect(unhealthyStatuses(1)).toEqual(['red']);
+  });
+
+  it('alerts only after alerts.clusterHealthMinutes consecutive unhealthy checks', () => {
+    expect(healthRule(dev).alert_delay).toBe(resolveEnvironmentConfig('dev', {}).alerts.clusterHealthMinutes);
+    expect(healthRule(synth({ clusterHealthMinutes: 15 })).alert_delay).toBe(15);
+  });
+
+  it('notifies the very connectors of the error-spike rule, on alert and on recovery, and creates none of its own', () => {
+    const s = synth({ licence: 'gold', webhook: 'generic' });
+    expect(all(s, 'elasticstack_kibana_action_connector').map(([, c]) => c.connector_type_id).sort()).toEqual(['.index', '.server-log', '.webhook']);
+    const actions = healthRule(s).actions as Resource[];
+    for (const type of ['.server-log', '.index', '.webhook']) {
+      const groups = actions.filter((a) => a.id === connectorRef(s, type)).map((a) => a.group);
+      expect(groups, type).toEqual([QUERY_MATCHED_GROUP, RECOVERED_GROUP]);
+    }
+    for (const action of actions) expect(action.frequency).toEqual({ summary: false, notify_when: 'onActionGroupChange' });
+    const history = actions.find((a) => a.id === connectorRef(s, '.index') && a.group === QUERY_MATCHED_GROUP)!;
+    expect(JSON.parse(history.params).documents[0]).toMatchObject({ event: { action: QUERY_MATCHED_GROUP }, rule: { name: '{{rule.name}}' } });
+  });
+
+  it('searches only what the provisioner, whose API key the rule runs with, may read', () => {
+    const grants = platformRoles({ elasticVersion: '9.5.3' })[PLATFORM_ROLE_NAMES.provisioner].indices;
+    for (const pattern of JSON.parse(healthRule(dev).params).index as string[]) {
+      expect(grants.some((g) => g.names.includes(pattern) && g.privileges.includes('read')), pattern).toBe(true);
+    }
+  });
+
+  it('refuses a wait under one minute, naming the prop', () => {
+    const s = new TerraformStack(Testing.app(), 't');
+    const connectors = new AlertConnectors(s, 'connectors', { environment: 'dev', historyIndexName: 'platform-alerts-dev', dataNodes: 1 });
+    expect(() => new ClusterHealthAlert(s, 'health', { environment: 'dev', ruleName: 'r', minutes: 0, dataNodes: 1, connectors })).toThrow(
+      /t\/health: minutes must be a whole number of minutes, at least 1 \(got 0\)/,
+    );
   });
 });

@@ -28,6 +28,8 @@ describe('synthesized elasticstack blocks conform to the pinned provider schema'
     const { tf } = synthElasticStack('dev', { settings: { alerts: { licence: 'gold', webhook: 'generic' } } });
     const used = Object.keys(tf.resource ?? {}).filter((t) => t.startsWith('elasticstack_'));
     expect(used.sort()).toEqual(Object.keys(ELASTICSTACK_SCHEMA.resources).sort());
+    const usedData = Object.keys((tf as { data?: Record<string, unknown> }).data ?? {}).filter((t) => t.startsWith('elasticstack_'));
+    expect(usedData.sort()).toEqual(Object.keys(ELASTICSTACK_SCHEMA.dataSources).sort());
     expect(ELASTICSTACK_SCHEMA.version).toBe(ELASTICSTACK_PROVIDER_VERSION);
   });
 });
@@ -122,6 +124,16 @@ describe('the schema check catches', () => {
     const broken = copy(tf);
     broken.resource.elasticstack_kibana_dashboard = { d: { title: 'x' } };
     expect(checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA)).toEqual([expect.stringMatching(/"elasticstack_kibana_dashboard" is not in the schema table/)]);
+  });
+
+  it('a data source type missing from the table, and a read-only attribute set on a data source', () => {
+    const broken = copy(tf);
+    broken.data.elasticstack_kibana_spaces = { s: {} };
+    const info = Object.values(broken.data.elasticstack_elasticsearch_info as Record<string, any>)[0]!;
+    info.cluster_uuid = 'abc';
+    const errors = checkStackAgainstSchema(broken, ELASTICSTACK_SCHEMA);
+    expect(errors).toContainEqual(expect.stringMatching(/data source type "elasticstack_kibana_spaces" is not in the schema table/));
+    expect(errors).toContainEqual(expect.stringMatching(/data\.elasticstack_elasticsearch_info\.[\w-]+\.cluster_uuid: "cluster_uuid" is read-only/));
   });
 
   it('accepts Terraform references where a number or list is expected', () => {

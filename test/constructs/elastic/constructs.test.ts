@@ -78,12 +78,12 @@ describe('ErrorSpikeAlert', () => {
 });
 
 describe('dashboard saved objects', () => {
-  const options = { environment: 'dev', services: SERVICES, dataViewId: 'dv', idPrefix: 'platform-dev' };
+  const options = { environment: 'dev', services: SERVICES, dataViewId: 'dv', idPrefix: 'platform-dev', dataStreamSources: ['user-service', 'deadletter'] };
 
   it('are one JSON object per line, dashboard last', () => {
     const ndjson = toNdjson(dashboardSavedObjects(options));
     const lines = ndjson.trimEnd().split('\n');
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(JSON.parse(lines.at(-1)!).type).toBe('dashboard');
     expect(ndjson.endsWith('\n')).toBe(true);
   });

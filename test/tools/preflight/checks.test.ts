@@ -259,17 +259,17 @@ describe('published ports check', () => {
 
 describe('images check', () => {
   it('passes when every image is present locally', async () => {
-    const images = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx', 'node', 'postgres-backup'] as const;
+    const images = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat', 'nginx', 'node', 'postgres-backup'] as const;
     const { resolveImage } = await import('../../../stacks/images.js');
     const docker = await fakeDockerSocket({ images: images.map((c) => resolveImage(dev, c)) });
     const result = await checkImages({ config: dev, host: host({ env: { DOCKER_HOST: docker }, probeRegistry: async () => ({ reachable: false, reason: 'offline' }) }) }, true);
-    expect(result).toMatchObject({ status: 'pass', detail: 'all 9 present locally' });
+    expect(result).toMatchObject({ status: 'pass', detail: `all ${images.length} present locally` });
   });
 
   it("covers the services' node base image: missing and its registry offline, it fails naming it", async () => {
     const { resolveImage } = await import('../../../stacks/images.js');
     const config = resolveEnvironmentConfig('dev', { images: { overrides: { node: 'registry.internal:5000/node:24.19.0-trixie-slim' } } });
-    const present = (['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx'] as const).map((c) => resolveImage(config, c));
+    const present = (['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat', 'nginx'] as const).map((c) => resolveImage(config, c));
     const docker = await fakeDockerSocket({ images: present });
     const result = await checkImages({ config, host: host({ env: { DOCKER_HOST: docker }, probeRegistry: async () => ({ reachable: false, reason: 'ECONNREFUSED' }) }) }, true);
     expect(result.status).toBe('fail');

@@ -19,7 +19,7 @@
 export const DEFAULT_ELASTIC_VERSION = '9.5.3';
 
 /** What the platform pulls: the components it runs, and `node`, the base image the service images are built from. */
-export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'nginx', 'node'] as const;
+export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'apm-server', 'nginx', 'node'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** The pinned default image of `component`; Elastic components at `elasticVersion`. */
@@ -41,5 +41,7 @@ export function defaultImage(component: Component, elasticVersion: string = DEFA
       return `docker.elastic.co/kibana/kibana:${elasticVersion}`;
     case 'filebeat':
       return `docker.elastic.co/beats/filebeat:${elasticVersion}`;
+    case 'apm-server':
+      return `docker.elastic.co/apm/apm-server:${elasticVersion}`;
   }
 }

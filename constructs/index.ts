@@ -16,6 +16,7 @@ export * from './elasticsearch.js';
 export * from './kibana.js';
 export * from './logstash.js';
 export * from './filebeat.js';
+export * from './apm-server.js';
 export * from './security/index.js';
 export * from './elastic/index.js';
 export { ValidationError, type WholeNumberRule } from './private/validation.js';

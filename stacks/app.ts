@@ -33,6 +33,7 @@ export function createStacks(app: App, config: EnvironmentConfig, services: read
     platform: platform.ingestInputs,
     services,
     dataStreams: elastic.dataStreamNames,
+    apmRetentionTemplates: elastic.apmRetentionTemplates,
   });
   ingest.addDependency(platform);
   ingest.addDependency(elastic);

@@ -39,4 +39,11 @@ export interface IngestInputs {
   readonly logsWriter: RealmCredentials;
   /** Every Elasticsearch node's URL inside the network. */
   readonly elasticsearchUrls: readonly string[];
+  /** The file-realm user limited to writing the APM data streams. */
+  readonly apmWriter: RealmCredentials;
+  /**
+   * The secret token the services send to APM Server (generated in the platform stack, beside
+   * the services that carry it). Unset when `tracing.enabled` is false: no APM Server runs.
+   */
+  readonly apmSecretToken?: string;
 }

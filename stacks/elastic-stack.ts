@@ -4,6 +4,7 @@ import { DEAD_LETTER_LOG_SOURCE, NGINX_LOG_SOURCE, UNROUTED_LOG_SOURCE, type Ser
 import { ElasticstackProvider } from '../constructs/elastic/bindings/index.js';
 import { alertHistoryIndexName } from '../constructs/elastic/alert-history.js';
 import {
+  ApmRetention,
   ErrorSpikeAlert,
   LogDashboard,
   LogDataStreams,
@@ -49,6 +50,11 @@ export class ElasticStack extends TerraformStack {
    * create them; the `<env>-ingest` stack's Logstash takes them, so it starts after them.
    */
   public readonly dataStreamNames: readonly string[];
+  /**
+   * The APM data streams' `@custom` templates (references), when `tracing.enabled`: the
+   * `<env>-ingest` stack's APM Server takes them, so it starts after them. Empty otherwise.
+   */
+  public readonly apmRetentionTemplates: readonly string[];
 
   public constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
@@ -107,6 +113,10 @@ export class ElasticStack extends TerraformStack {
       dependsOn: [templates.indexTemplate],
     });
     this.dataStreamNames = streams.names;
+    // Traces and span errors are kept as long as logs: the log ILM policy manages them too.
+    this.apmRetentionTemplates = config.tracing.enabled
+      ? new ApmRetention(this, 'apm-retention', { lifecyclePolicyName: policy.policyName, dataNodes: config.elasticsearch.nodes, environment }).templateNames
+      : [];
     const dataView = new LogDataView(this, 'log-data-view', {
       id: names.dataViewId,
       name: names.dataViewName,

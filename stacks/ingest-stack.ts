@@ -3,9 +3,10 @@ import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Filebeat } from '../constructs/filebeat.js';
 import { Logstash } from '../constructs/logstash.js';
+import { ApmServer } from '../constructs/apm-server.js';
 import type { ServiceDeclaration } from '@platform/contract';
 import type { EnvironmentConfig } from './config/index.js';
-import { filebeatProps, logstashProps } from './component-props.js';
+import { apmServerProps, filebeatProps, logstashProps } from './component-props.js';
 import type { IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 import { useProjectStateFile } from './state-backend.js';
@@ -22,10 +23,15 @@ export interface IngestStackProps {
    * `<env>-elastic` stack that create them (`ElasticStack.dataStreamNames`).
    */
   readonly dataStreams: readonly string[];
+  /**
+   * The APM data streams' retention templates (`ElasticStack.apmRetentionTemplates`): APM Server
+   * starts after them. @default [] (then no APM Server runs, as with `tracing.enabled` false)
+   */
+  readonly apmRetentionTemplates?: readonly string[];
 }
 
 /**
- * `<env>-ingest`: the log shippers, Logstash and Filebeat. Deployed after `<env>-elastic`, so
+ * `<env>-ingest`: the log shippers, Logstash and Filebeat, and APM Server. Deployed after `<env>-elastic`, so
  * nothing writes a log document before its ILM policy, templates and data stream exist (an
  * auto-created stream would take Elasticsearch's built-in `logs@template` instead); lines the
  * services write meanwhile wait in the log files. Destroyed first, so nothing re-creates a
@@ -34,6 +40,8 @@ export interface IngestStackProps {
 export class IngestStack extends TerraformStack {
   public readonly logstash: Logstash;
   public readonly filebeat: Filebeat;
+  /** APM Server, when `tracing.enabled` (the platform stack generated its token). */
+  public readonly apmServer?: ApmServer;
 
   public constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id);
@@ -46,6 +54,14 @@ export class IngestStack extends TerraformStack {
     // The services and nginx (platform stack, deployed earlier) have already created their
     // directories on the shared log volume, which Filebeat mounts read-only.
     this.filebeat = new Filebeat(this, 'filebeat', filebeatProps(config, platform, this.logstash, props.services));
+
+    // Here, not in the platform stack, for the same reason as Logstash: the first trace creates
+    // its data stream, which must take the retention templates of `<env>-elastic`. The services
+    // export best-effort, so they run (untraced) while APM Server is not there yet.
+    const templates = props.apmRetentionTemplates ?? [];
+    if (config.tracing.enabled && platform.apmSecretToken !== undefined && templates.length > 0) {
+      this.apmServer = new ApmServer(this, 'apm-server', apmServerProps(config, platform, platform.apmSecretToken, templates));
+    }
 
     Aspects.of(this).add(new ContainerPolicyAspect(config.bindAddress));
   }

@@ -13,6 +13,7 @@ import { PlatformNetwork } from '../constructs/network.js';
 import { Nginx } from '../constructs/nginx.js';
 import { PROJECT_LABEL, platformLabels, type PlatformContext } from '../constructs/platform-context.js';
 import { Postgres } from '../constructs/postgres.js';
+import { apmSecretToken } from '../constructs/apm-server.js';
 import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '@platform/contract';
@@ -27,6 +28,7 @@ import {
   postgresSettings,
   redisSettings,
   serviceSettings,
+  serviceTracing,
 } from './component-props.js';
 import type { ElasticConnection, IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
@@ -138,6 +140,10 @@ export class PlatformStack extends TerraformStack {
         { database: this.postgres.addDatabase({ name: service.database, client: service.name }), redis: this.redis.addUser(service.name) },
       ]),
     );
+    // APM Server runs in `<env>-ingest` (after the retention templates exist); its token is
+    // generated here, beside the services that send it, and handed over with the ingest inputs.
+    const apmToken = config.tracing.enabled ? apmSecretToken(this, 'apm-secret-token') : undefined;
+    const tracing = serviceTracing(config, apmToken);
     const built = new Map<string, FastifyService>();
     for (const service of orderByCalls(declared)) {
       const { database, redis } = access.get(service.name)!;
@@ -154,6 +160,7 @@ export class PlatformStack extends TerraformStack {
           logVolumeName: logs.name,
           peers: Object.fromEntries(built),
           dependsOn: [this.postgres.container, this.redis.container],
+          ...(tracing ? { tracing } : {}),
         }),
       );
     }
@@ -169,6 +176,8 @@ export class PlatformStack extends TerraformStack {
       certificateAuthority: pki,
       logsWriter: realm.logstashWriter,
       elasticsearchUrls: this.elasticsearch.internalUrls,
+      apmWriter: realm.apmWriter,
+      ...(apmToken === undefined ? {} : { apmSecretToken: apmToken }),
     };
 
     this.elasticConnection = {

@@ -7,4 +7,5 @@ export * from './log-data-streams.js';
 export * from './log-data-view.js';
 export * from './log-dashboard.js';
 export * from './error-spike-alert.js';
+export * from './apm-retention.js';
 export * as elasticstack from './bindings/index.js';

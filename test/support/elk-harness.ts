@@ -82,6 +82,7 @@ export function synthElk(options: SynthElkOptions = {}) {
     certificateAuthority: pki,
     logsWriter: realm.logstashWriter,
     elasticsearchUrls: elasticsearch.internalUrls,
+    apmWriter: realm.apmWriter,
   };
   const logstash = new Logstash(stack, 'logstash', { ...logstashProps(config, ingestInputs, ['logs-user-service-dev']), ...options.logstash });
   const filebeat = new Filebeat(stack, 'filebeat', { ...filebeatProps(config, ingestInputs, logstash), ...options.filebeat });

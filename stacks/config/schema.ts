@@ -44,7 +44,7 @@ export { COMPONENTS, type Component } from '../../constructs/images.js';
 
 /**
  * Default share of new traces sampled: one in ten keeps the services' tracing cost small
- * (BENCHMARKS.md) while a route with a few requests a second still shows its latency in the APM
+ * (`npm run bench` measures tracing at 100% and at this ratio) while a route with a few requests a second still shows its latency in the APM
  * app; raise it per environment, or send a sampled `traceparent` to trace one request for sure.
  */
 export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;

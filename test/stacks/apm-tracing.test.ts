@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { FastifyService, SERVICE_CA_FILE, SERVICE_OTEL_VARIABLES } from '../../c
 import { ElasticFileRealm, PLATFORM_USERS, PlatformPki } from '../../constructs/security/index.js';
 import { ValidationError } from '../../constructs/private/validation.js';
 import { loadEnvironmentConfig, resolveEnvironmentConfig, type EnvironmentSettings } from '../../stacks/config/index.js';
+import { createStacks } from '../../stacks/app.js';
 import { containerPolicyViolations } from '../../stacks/policy-aspect.js';
 import { containerNamed, containers, synthDeployment, type Container, type SynthesizedPlatform } from '../support/platform-harness.js';
 
@@ -161,6 +164,18 @@ describe.each(ENVIRONMENTS)('%s tracing', (env) => {
 
   it('lets the services start without APM Server: no service depends on it', () => {
     for (const c of serviceContainers) expect((c.depends_on ?? []).join(' ')).not.toMatch(/apm/);
+  });
+});
+
+describe('the token on its way to the ingest stack', () => {
+  it('leaves the platform stack only in outputs marked sensitive (cdktf\'s cross-stack outputs)', () => {
+    const app = Testing.app();
+    createStacks(app, loadEnvironmentConfig('dev'));
+    app.synth();
+    const tf = JSON.parse(readFileSync(join(app.outdir, 'stacks', 'dev-platform', 'cdk.tf.json'), 'utf8')) as { output: Record<string, { value: string; sensitive?: boolean }> };
+    const carrying = Object.entries(tf.output).filter(([, o]) => o.value.includes('random_password.apm-secret-token'));
+    expect(carrying.length).toBeGreaterThan(0);
+    for (const [name, output] of carrying) expect(output.sensitive, name).toBe(true);
   });
 });
 

@@ -160,7 +160,8 @@ export function serviceTracingEnv(scope: Construct, tracing: ServiceTracing, ser
     `OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20${tracing.secretToken}`,
     `OTEL_EXPORTER_OTLP_CERTIFICATE=${SERVICE_CA_FILE}`,
     `OTEL_SERVICE_NAME=${service.name}`,
-    // APM Server maps `deployment.environment.name` to `service.environment` (Kibana's environment filter).
+    // APM Server maps `deployment.environment.name` to `service.environment`, Kibana's environment
+    // filter (elastic/apm-data v1.22.0, the version apm-server v9.5.2 uses, input/otlp/metadata.go L70).
     `OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=${service.environment},service.instance.id=${service.alias}`,
     'OTEL_TRACES_SAMPLER=parentbased_traceidratio',
     `OTEL_TRACES_SAMPLER_ARG=${tracing.sampleRatio}`,

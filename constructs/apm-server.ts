@@ -184,7 +184,8 @@ export function renderApmServerYaml(input: ApmServerYamlInput): string {
   const settings = {
     'apm-server': {
       host: `0.0.0.0:${APM_SERVER_PORT}`,
-      // Every request must carry `Authorization: Bearer <token>`; OTLP clients send it as a header.
+      // Every request, OTLP's included, must carry `Authorization: Bearer <token>` (elastic/apm-server
+      // v9.5.2 internal/beater/auth/authenticator.go; api/mux.go wraps /v1/traces in the same auth).
       'auth.secret_token': `\${${vars.secretToken}}`,
       'ssl.enabled': true,
       'ssl.certificate': CERT_PATH,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ITerraformDependable } from 'cdktf';
+import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image, type ImageBuild } from '@cdktf/provider-docker/lib/image/index.js';
@@ -97,6 +97,22 @@ export interface FastifyServiceProps {
   readonly buildContext?: string;
   /** Build arguments of the service image (base image, npm registry). @default defaults of `ServiceBuildOptions` */
   readonly build?: ServiceBuildOptions;
+  /**
+   * Where the service exports its spans (OpenTelemetry's standard `OTEL_*` variables).
+   * Export is best-effort: the service does not wait for the receiver, so no `dependsOn` on it.
+   * @default none: no `OTEL_*` variable is set, and the service runs with tracing off
+   */
+  readonly tracing?: ServiceTracing;
+}
+
+/** A service's OTLP export: the receiver, its token and the sampling ratio. */
+export interface ServiceTracing {
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT`: base URL of the OTLP/HTTP receiver, `https://...` (the SDK appends `/v1/traces`). */
+  readonly endpoint: string;
+  /** Bearer token the receiver requires, sent in `OTEL_EXPORTER_OTLP_HEADERS` (a Terraform reference, never a literal). */
+  readonly secretToken: string;
+  /** `OTEL_TRACES_SAMPLER_ARG`: share of new traces sampled, from 0 to 1; a caller's sampled `traceparent` is always followed. */
+  readonly sampleRatio: number;
 }
 
 /** What a service image is built from besides its sources. */
@@ -105,6 +121,51 @@ export interface ServiceBuildOptions {
   readonly nodeImage?: string;
   /** `NPM_REGISTRY`: where `npm ci` installs from. @default none: npm's default registry */
   readonly npmRegistry?: string;
+}
+
+/** The OpenTelemetry variables the platform sets on a traced service (OpenTelemetry's standard names). */
+export const SERVICE_OTEL_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_CERTIFICATE',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+] as const;
+
+/**
+ * The `OTEL_*` variables of one replica. The receiver's certificate is verified against the CA
+ * file the service already gets (`SERVICE_CA_FILE`; the JS SDK's OTLP/HTTP exporters read
+ * `OTEL_EXPORTER_OTLP_CERTIFICATE` since open-telemetry/opentelemetry-js PR 6015). The header
+ * value is percent-encoded, as the OTLP exporter spec asks ("Specifying headers via environment
+ * variables"); `Bearer%20<token>` decodes to `Bearer <token>` (@opentelemetry/core 2.12.1
+ * baggage/utils.js parsePairKeyValue, decodeURIComponent). Parent-based ratio sampling: a trace
+ * that a caller (or order-service, for user-service) sampled stays whole across services.
+ */
+export function serviceTracingEnv(scope: Construct, tracing: ServiceTracing, service: { name: string; alias: string; environment: string }): string[] {
+  if (!Number.isFinite(tracing.sampleRatio) || tracing.sampleRatio < 0 || tracing.sampleRatio > 1) {
+    throw new ValidationError(scope, `tracing.sampleRatio must be a number from 0 to 1 (got ${tracing.sampleRatio})`);
+  }
+  if (!Token.isUnresolved(tracing.endpoint) && !/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(tracing.endpoint)) {
+    throw new ValidationError(scope, `tracing.endpoint must be an https:// base URL without a path, such as "https://apm-server:8200" (got "${tracing.endpoint}")`);
+  }
+  if (!Token.isUnresolved(tracing.secretToken)) {
+    throw new ValidationError(scope, 'tracing.secretToken is a literal; pass the generated token (a Terraform reference), never a typed-in secret');
+  }
+  return [
+    `OTEL_EXPORTER_OTLP_ENDPOINT=${tracing.endpoint}`,
+    'OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
+    `OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20${tracing.secretToken}`,
+    `OTEL_EXPORTER_OTLP_CERTIFICATE=${SERVICE_CA_FILE}`,
+    `OTEL_SERVICE_NAME=${service.name}`,
+    // APM Server maps `deployment.environment.name` to `service.environment`, Kibana's environment
+    // filter (elastic/apm-data v1.22.0, the version apm-server v9.5.2 uses, input/otlp/metadata.go L70).
+    `OTEL_RESOURCE_ATTRIBUTES=deployment.environment.name=${service.environment},service.instance.id=${service.alias}`,
+    'OTEL_TRACES_SAMPLER=parentbased_traceidratio',
+    `OTEL_TRACES_SAMPLER_ARG=${tracing.sampleRatio}`,
+  ];
 }
 
 /** Files under `dir`, skipping installed dependencies and build output (not part of the sources). */
@@ -217,6 +278,12 @@ export class FastifyService extends Construct {
     this.url = `http://${service.name}:${service.port}`;
     this.replicaAliases = Array.from({ length: replicas }, (_, i) => `${service.name}-${i + 1}`);
 
+    if (props.tracing && props.caCertificatePem === undefined) {
+      throw new ValidationError(this, 'tracing needs caCertificatePem: the service verifies the OTLP receiver\'s certificate against it');
+    }
+    const tracingEnv = (alias: string) =>
+      props.tracing ? serviceTracingEnv(this, props.tracing, { name: service.name, alias, environment: props.environment }) : [];
+
     const buildContext = props.buildContext ?? DEFAULT_BUILD_CONTEXT;
     const build: ImageBuild = {
       builder: SERVICE_IMAGE_BUILDER,
@@ -261,6 +328,7 @@ export class FastifyService extends Construct {
             `SERVICE_ENVIRONMENT=${props.environment}`,
             `SHUTDOWN_TIMEOUT_MS=${SERVICE_SHUTDOWN_TIMEOUT_MS}`,
             'NODE_ENV=production',
+            ...tracingEnv(alias),
           ],
           mounts: [{ type: 'volume', source: props.logVolumeName, target: LOG_ROOT }],
           ...(props.caCertificatePem === undefined ? {} : { upload: [{ file: SERVICE_CA_FILE, content: props.caCertificatePem, permissions: '0644' }] }),

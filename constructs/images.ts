@@ -25,7 +25,7 @@
 export const DEFAULT_ELASTIC_VERSION = '9.5.3';
 
 /** What the platform pulls: the components it runs, and `node`, the base image the service images are built from. */
-export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat', 'nginx', 'node', 'postgres-backup'] as const;
+export const COMPONENTS = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat', 'apm-server', 'nginx', 'node', 'postgres-backup'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** The pinned default image of `component`; Elastic components at `elasticVersion`. */
@@ -51,5 +51,7 @@ export function defaultImage(component: Component, elasticVersion: string = DEFA
       return `docker.elastic.co/beats/filebeat:${elasticVersion}`;
     case 'metricbeat':
       return `docker.elastic.co/beats/metricbeat:${elasticVersion}`;
+    case 'apm-server':
+      return `docker.elastic.co/apm/apm-server:${elasticVersion}`;
   }
 }

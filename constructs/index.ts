@@ -18,6 +18,7 @@ export * from './kibana.js';
 export * from './logstash.js';
 export * from './filebeat.js';
 export * from './metricbeat.js';
+export * from './apm-server.js';
 export * from './security/index.js';
 export * from './elastic/index.js';
 export { ValidationError, type WholeNumberRule } from './private/validation.js';

@@ -34,6 +34,7 @@ export function createStacks(app: App, config: EnvironmentConfig, services: read
     services,
     dataStreams: elastic.dataStreamNames,
     clusterUuid: elastic.clusterUuid,
+    apmRetentionTemplates: elastic.apmRetentionTemplates,
   });
   ingest.addDependency(platform);
   ingest.addDependency(elastic);

@@ -4,6 +4,8 @@ import type { Filebeat, FilebeatProps } from '../constructs/filebeat.js';
 import type { MetricbeatProps } from '../constructs/metricbeat.js';
 import type { KibanaProps } from '../constructs/kibana.js';
 import type { LogstashProps } from '../constructs/logstash.js';
+import { APM_SERVER_URL, type ApmServerProps } from '../constructs/apm-server.js';
+import type { ServiceTracing } from '../constructs/fastify-service.js';
 import type { NginxProps } from '../constructs/nginx.js';
 import type { PostgresProps } from '../constructs/postgres.js';
 import type { PostgresBackupProps } from '../constructs/postgres-backup.js';
@@ -74,6 +76,32 @@ function kibanaSettings(config: EnvironmentConfig): Pick<KibanaProps, 'image' | 
 
 function logstashSettings(config: EnvironmentConfig): Pick<LogstashProps, 'image' | 'environment' | 'heapMb'> {
   return { image: resolveImage(config, 'logstash'), environment: config.environment, heapMb: config.logstash.heapMb };
+}
+
+function apmServerSettings(config: EnvironmentConfig): Pick<ApmServerProps, 'image' | 'memoryMb'> {
+  return { image: resolveImage(config, 'apm-server'), memoryMb: config.tracing.apmServerMemoryMb };
+}
+
+/**
+ * A service's OTLP export when tracing is on: APM Server's endpoint, the generated token and the
+ * sampling ratio. Undefined (no `OTEL_*` variables, tracing off) when `tracing.enabled` is false.
+ */
+export function serviceTracing(config: EnvironmentConfig, secretToken: string | undefined): ServiceTracing | undefined {
+  if (!config.tracing.enabled || secretToken === undefined) return undefined;
+  return { endpoint: APM_SERVER_URL, secretToken, sampleRatio: config.tracing.sampleRatio };
+}
+
+/** APM Server's whole props: its settings, what the platform provides and the templates it starts after. */
+export function apmServerProps(config: EnvironmentConfig, platform: IngestInputs, secretToken: string, retentionTemplates: readonly string[]): ApmServerProps {
+  return {
+    ...apmServerSettings(config),
+    context: platform.context,
+    elasticsearchUrls: platform.elasticsearchUrls,
+    certificateAuthority: platform.certificateAuthority,
+    writerUser: platform.apmWriter,
+    secretToken,
+    retentionTemplates,
+  };
 }
 
 function filebeatSettings(config: EnvironmentConfig): Pick<FilebeatProps, 'image' | 'environment'> {

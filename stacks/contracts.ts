@@ -43,4 +43,11 @@ export interface IngestInputs {
   readonly kibanaUrl: string;
   /** The file-realm user Metricbeat collects and writes Stack Monitoring data as (Elastic's remote monitoring roles). */
   readonly monitoringUser: RealmCredentials;
+  /** The file-realm user limited to writing the APM data streams. */
+  readonly apmWriter: RealmCredentials;
+  /**
+   * The secret token the services send to APM Server (generated in the platform stack, beside
+   * the services that carry it). Unset when `tracing.enabled` is false: no APM Server runs.
+   */
+  readonly apmSecretToken?: string;
 }

@@ -7,6 +7,7 @@ import { ELASTICSEARCH_SNAPSHOT_PATH, SNAPSHOT_S3_CLIENT } from '../constructs/e
 import {
   ElasticsearchSnapshots,
   ClusterHealthAlert,
+  ApmRetention,
   ErrorSpikeAlert,
   LogDashboard,
   LogDataStreams,
@@ -58,6 +59,11 @@ export class ElasticStack extends TerraformStack {
    * it, reports it so Stack Monitoring lists it under this cluster.
    */
   public readonly clusterUuid: string;
+  /**
+   * The APM data streams' `@custom` templates (references), when `tracing.enabled`: the
+   * `<env>-ingest` stack's APM Server takes them, so it starts after them. Empty otherwise.
+   */
+  public readonly apmRetentionTemplates: readonly string[];
 
   public constructor(scope: Construct, id: string, props: ElasticStackProps) {
     super(scope, id);
@@ -119,6 +125,10 @@ export class ElasticStack extends TerraformStack {
       dependsOn: [templates.indexTemplate],
     });
     this.dataStreamNames = streams.names;
+    // Traces and span errors are kept as long as logs: the log ILM policy manages them too.
+    this.apmRetentionTemplates = config.tracing.enabled
+      ? new ApmRetention(this, 'apm-retention', { lifecyclePolicyName: policy.policyName, dataNodes: config.elasticsearch.nodes, environment }).templateNames
+      : [];
     const dataView = new LogDataView(this, 'log-data-view', {
       id: names.dataViewId,
       name: names.dataViewName,

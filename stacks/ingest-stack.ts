@@ -3,10 +3,11 @@ import type { Construct } from 'constructs';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { Filebeat } from '../constructs/filebeat.js';
 import { Logstash } from '../constructs/logstash.js';
+import { ApmServer } from '../constructs/apm-server.js';
 import { Metricbeat } from '../constructs/metricbeat.js';
 import type { ServiceDeclaration } from '@platform/contract';
 import type { EnvironmentConfig } from './config/index.js';
-import { filebeatProps, logstashProps, metricbeatProps } from './component-props.js';
+import { apmServerProps, filebeatProps, logstashProps, metricbeatProps } from './component-props.js';
 import type { IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
 import { useProjectStateFile } from './state-backend.js';
@@ -29,10 +30,15 @@ export interface IngestStackProps {
    * @default none: Filebeat is listed under "Standalone cluster"
    */
   readonly clusterUuid?: string;
+  /**
+   * The APM data streams' retention templates (`ElasticStack.apmRetentionTemplates`): APM Server
+   * starts after them. @default [] (then no APM Server runs, as with `tracing.enabled` false)
+   */
+  readonly apmRetentionTemplates?: readonly string[];
 }
 
 /**
- * `<env>-ingest`: the log shippers, Logstash and Filebeat, and Metricbeat monitoring the stack. Deployed after `<env>-elastic`, so
+ * `<env>-ingest`: the log shippers, Logstash and Filebeat, Metricbeat monitoring the stack, and APM Server. Deployed after `<env>-elastic`, so
  * nothing writes a log document before its ILM policy, templates and data stream exist (an
  * auto-created stream would take Elasticsearch's built-in `logs@template` instead); lines the
  * services write meanwhile wait in the log files. Destroyed first, so nothing re-creates a
@@ -42,6 +48,8 @@ export class IngestStack extends TerraformStack {
   public readonly logstash: Logstash;
   public readonly filebeat: Filebeat;
   public readonly metricbeat: Metricbeat;
+  /** APM Server, when `tracing.enabled` (the platform stack generated its token). */
+  public readonly apmServer?: ApmServer;
 
   public constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id);
@@ -57,6 +65,14 @@ export class IngestStack extends TerraformStack {
     // Stack Monitoring sits with the shippers: it must reach Logstash's API and Filebeat's HTTP
     // endpoint, and it starts once both are healthy (Elasticsearch and Kibana run already).
     this.metricbeat = new Metricbeat(this, 'metricbeat', metricbeatProps(config, platform, this.logstash, this.filebeat));
+
+    // Here, not in the platform stack, for the same reason as Logstash: the first trace creates
+    // its data stream, which must take the retention templates of `<env>-elastic`. The services
+    // export best-effort, so they run (untraced) while APM Server is not there yet.
+    const templates = props.apmRetentionTemplates ?? [];
+    if (config.tracing.enabled && platform.apmSecretToken !== undefined && templates.length > 0) {
+      this.apmServer = new ApmServer(this, 'apm-server', apmServerProps(config, platform, platform.apmSecretToken, templates));
+    }
 
     Aspects.of(this).add(new ContainerPolicyAspect(config.bindAddress));
   }

@@ -14,6 +14,7 @@ import { Nginx } from '../constructs/nginx.js';
 import { PROJECT_LABEL, platformLabels, type PlatformContext } from '../constructs/platform-context.js';
 import { Postgres } from '../constructs/postgres.js';
 import { PostgresBackup } from '../constructs/postgres-backup.js';
+import { apmSecretToken } from '../constructs/apm-server.js';
 import { Redis } from '../constructs/redis.js';
 import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '@platform/contract';
@@ -29,6 +30,7 @@ import {
   postgresSettings,
   redisSettings,
   serviceSettings,
+  serviceTracing,
 } from './component-props.js';
 import type { ElasticConnection, IngestInputs } from './contracts.js';
 import { ContainerPolicyAspect } from './policy-aspect.js';
@@ -175,6 +177,10 @@ export class PlatformStack extends TerraformStack {
       caCertificatePem: pki.caCertificatePem,
       dependsOn: [this.postgres.container],
     });
+    // APM Server runs in `<env>-ingest` (after the retention templates exist); its token is
+    // generated here, beside the services that send it, and handed over with the ingest inputs.
+    const apmToken = config.tracing.enabled ? apmSecretToken(this, 'apm-secret-token') : undefined;
+    const tracing = serviceTracing(config, apmToken);
     const built = new Map<string, FastifyService>();
     for (const service of orderByCalls(declared)) {
       const { database, redis } = access.get(service.name)!;
@@ -191,6 +197,7 @@ export class PlatformStack extends TerraformStack {
           logVolumeName: logs.name,
           peers: Object.fromEntries(built),
           dependsOn: [this.postgres.container, this.redis.container],
+          ...(tracing ? { tracing } : {}),
         }),
       );
     }
@@ -208,6 +215,8 @@ export class PlatformStack extends TerraformStack {
       elasticsearchUrls: this.elasticsearch.internalUrls,
       kibanaUrl: this.kibana.internalUrl,
       monitoringUser: realm.monitoring,
+      apmWriter: realm.apmWriter,
+      ...(apmToken === undefined ? {} : { apmSecretToken: apmToken }),
     };
 
     this.elasticConnection = {

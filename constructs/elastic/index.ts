@@ -10,5 +10,6 @@ export * from './alert-connectors.js';
 export * from './error-spike-alert.js';
 export * from './cluster-health-alert.js';
 export * from './stack-monitoring.js';
+export * from './apm-retention.js';
 export * as elasticstack from './bindings/index.js';
 export * from './snapshots.js';

@@ -178,6 +178,11 @@ export interface LogIndexSettingsOptions {
   readonly dataNodes: number;
 }
 
+/** Replicas per shard on `dataNodes` data nodes: one where another node can hold it, none on a single node (which would stay yellow). */
+export function replicaCount(dataNodes: number): 0 | 1 {
+  return dataNodes > 1 ? 1 : 0;
+}
+
 /** Settings of every backing index of the log data streams. */
 export function logIndexSettings(options: LogIndexSettingsOptions): LogIndexSettings {
   if (options.lifecyclePolicyName.trim() === '') {
@@ -187,7 +192,7 @@ export function logIndexSettings(options: LogIndexSettingsOptions): LogIndexSett
   return {
     index: {
       lifecycle: { name: options.lifecyclePolicyName },
-      number_of_replicas: options.dataNodes > 1 ? 1 : 0,
+      number_of_replicas: replicaCount(options.dataNodes),
       codec: 'best_compression',
       mapping: {
         total_fields: { limit: 2000 },

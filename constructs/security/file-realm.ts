@@ -60,6 +60,8 @@ export class ElasticFileRealm extends Construct {
   public readonly kibana: ElasticCredential;
   /** Logstash's output user (writes `logs-*` only). */
   public readonly logstashWriter: ElasticCredential;
+  /** APM Server's output user (writes the APM data streams only). */
+  public readonly apmWriter: ElasticCredential;
   /** The Elastic configuration stack's user. */
   public readonly provisioner: ElasticCredential;
   /** Healthchecks' user (cluster `monitor` only). */
@@ -98,6 +100,7 @@ export class ElasticFileRealm extends Construct {
     };
     this.kibana = credential('kibana');
     this.logstashWriter = credential('logstashWriter');
+    this.apmWriter = credential('apmWriter');
     this.provisioner = credential('provisioner');
     this.healthcheck = credential('healthcheck');
     this.monitoring = credential('monitoring');

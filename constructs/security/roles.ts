@@ -66,6 +66,7 @@ export const REMOTE_MONITORING_ROLES = ['remote_monitoring_collector', 'remote_m
 /** Names of the roles this platform defines in `roles.yml`. */
 export const PLATFORM_ROLE_NAMES = {
   logsWriter: 'platform_logs_writer',
+  apmWriter: 'platform_apm_writer',
   provisioner: 'platform_provisioner',
   healthcheck: 'platform_healthcheck',
 } as const;
@@ -85,6 +86,8 @@ export const PLATFORM_USERS = {
   kibana: { username: 'platform_kibana', roles: [KIBANA_SYSTEM_ROLE] },
   /** Logstash's Elasticsearch output: writes log events, nothing else. */
   logstashWriter: { username: 'platform_logstash', roles: [PLATFORM_ROLE_NAMES.logsWriter] },
+  /** APM Server's Elasticsearch output: writes trace, metric and error events, nothing else. */
+  apmWriter: { username: 'platform_apm_server', roles: [PLATFORM_ROLE_NAMES.apmWriter] },
   /** The `<env>-elastic` stack: ILM, templates, Kibana data view, dashboard, rule, connectors. */
   provisioner: { username: 'platform_provisioner', roles: [PLATFORM_ROLE_NAMES.provisioner] },
   /** Container healthchecks: cluster health only. */
@@ -102,6 +105,24 @@ export interface PlatformRoleOptions {
   /** Kibana spaces the provisioner manages objects in. Default `['default']`. */
   readonly kibanaSpaces?: readonly string[];
 }
+
+/**
+ * The data streams APM Server writes (created from the templates of Elasticsearch's built-in
+ * apm-data plugin): `traces-apm*`, `metrics-apm*`, `logs-apm*`. The writer role grants exactly
+ * what the APM Server docs list for publishing events ("Grant privileges and roles needed for
+ * writing events": `auto_configure` and `create_doc` on these three patterns).
+ */
+export const APM_DATA_STREAM_PATTERNS = ['traces-apm*', 'metrics-apm*', 'logs-apm*'] as const;
+
+/**
+ * The APM data streams whose retention follows `logRetentionDays` (the `<env>-elastic` stack
+ * attaches the log ILM policy to them through their `@custom` component templates): the
+ * traces (`traces-apm-<namespace>`) and the errors recorded on spans (`logs-apm.error-<namespace>`).
+ * The provisioner saves that policy, so ILM runs its rollover and delete as the provisioner,
+ * which therefore needs `manage` on them. The aggregated `metrics-apm.*` rollups keep the
+ * plugin's own retention, and `traces-apm.sampled-*` (tail-sampling bookkeeping) too.
+ */
+export const APM_RETAINED_PATTERNS = ['traces-apm-*', 'logs-apm.error-*'] as const;
 
 /** Kibana features that got a `_v2` successor in 8.18 / 9.0 (the old ids are deprecated). */
 const V2_FEATURES: ReadonlySet<KibanaFeature> = new Set(['dashboard', 'discover', 'visualize']);
@@ -139,6 +160,14 @@ export function platformRoles(options: PlatformRoleOptions): Record<PlatformRole
       indices: [{ names: logs, privileges: ['create_doc', 'auto_configure'] }],
       applications: [],
     },
+    [PLATFORM_ROLE_NAMES.apmWriter]: {
+      description: 'APM Server output: appends trace, metric and error events to the APM data streams (auto-creating them from the apm-data plugin templates).',
+      // `monitor`: before it accepts events APM Server reads the cluster UUID (GET /), which
+      // needs it (elastic/apm-server v9.5.2 internal/beater/beater.go waitReady, queryClusterUUID).
+      cluster: ['monitor'],
+      indices: [{ names: [...APM_DATA_STREAM_PATTERNS], privileges: ['create_doc', 'auto_configure'] }],
+      applications: [],
+    },
     [PLATFORM_ROLE_NAMES.provisioner]: {
       description:
         'Elastic configuration stack: ILM policy (its rollover and delete run as this user), templates, snapshot repository and SLM policy (its snapshots run as this user), and the Kibana data view, dashboard, rule and connectors.',
@@ -168,6 +197,9 @@ export function platformRoles(options: PlatformRoleOptions): Record<PlatformRole
       // its creator's privileges, and the data view lists fields: `read`.
       indices: [
         { names: logs, privileges: ['read', 'manage'] },
+        // The APM streams whose retention this policy sets (APM_RETAINED_PATTERNS): ILM's
+        // rollover and delete on them run as this user too.
+        { names: [...APM_RETAINED_PATTERNS], privileges: ['manage'] },
         // The alert-history index: created by the stack (`manage`) and written by the rule's
         // `.index` connector, which runs with the rule's API key, i.e. this user (`create_doc`).
         { names: [ALERT_HISTORY_INDEX_PATTERN], privileges: ['manage', 'create_doc'] },

@@ -7,6 +7,7 @@ import { COMPONENTS, DEFAULT_ELASTIC_VERSION } from '../../constructs/images.js'
 import { KIBANA_MEMORY_MB, KIBANA_PORT } from '../../constructs/kibana.js';
 import { LOGSTASH_HEAP_MB } from '../../constructs/logstash.js';
 import { METRICBEAT_MEMORY_MB } from '../../constructs/metricbeat.js';
+import { APM_SERVER_MEMORY_MB } from '../../constructs/apm-server.js';
 import { NGINX_DEFAULT_LISTEN_PORT } from '../../constructs/nginx-config.js';
 import { cronScheduleProblem } from '../../constructs/postgres-backup.js';
 import { DEFAULT_BIND_ADDRESS } from '../../constructs/platform-context.js';
@@ -43,6 +44,13 @@ const imageRef = z
   .regex(IMAGE_REF, { error: 'must be a pinned image reference such as "nginx:1.28.0-alpine" or "name@sha256:<digest>" (no "latest", no missing tag)' });
 
 export { COMPONENTS, type Component } from '../../constructs/images.js';
+
+/**
+ * Default share of new traces sampled: one in ten keeps the services' tracing cost small
+ * (`npm run bench` measures tracing at 100% and at this ratio) while a route with a few requests a second still shows its latency in the APM
+ * app; raise it per environment, or send a sampled `traceparent` to trace one request for sure.
+ */
+export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
 
 export const EnvironmentConfigSchema = z
   .object({
@@ -151,6 +159,22 @@ export const EnvironmentConfigSchema = z
       })
       .prefault({})
       .describe('ILM hot-phase rollover.'),
+    tracing: z
+      .strictObject({
+        enabled: z
+          .boolean({ error: 'must be true or false' })
+          .default(true)
+          .describe('Run APM Server and point the services\' OpenTelemetry export at it. `false`: no APM Server, and the services get no `OTEL_*` variables (tracing off).'),
+        sampleRatio: z
+          .number({ error: 'must be a number from 0 to 1' })
+          .min(0, { error: 'must be a number from 0 to 1' })
+          .max(1, { error: 'must be a number from 0 to 1' })
+          .default(DEFAULT_TRACE_SAMPLE_RATIO)
+          .describe('Share of new traces the services sample (`OTEL_TRACES_SAMPLER_ARG`, parent-based ratio sampler): a request whose `traceparent` is marked sampled is always traced whole.'),
+        apmServerMemoryMb: megabytes(APM_SERVER_MEMORY_MB, 'Memory limit of the APM Server container (MiB); APM Server keeps its Go heap under 90% of it.'),
+      })
+      .prefault({})
+      .describe('Traces: OpenTelemetry from the services to APM Server, viewed in Kibana\'s APM app.'),
     alerts: z
       .strictObject({
         errorThreshold: wholeNumber({ min: 1, unit: 'error lines' })

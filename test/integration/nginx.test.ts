@@ -126,6 +126,18 @@ describe('nginx in front of the services', () => {
     expect(received.at(-1)!.headers['x-request-id']).toBe(id);
   });
 
+  it("passes the caller's W3C trace context (traceparent, tracestate) to the service unchanged", async () => {
+    // The pinned image has no OpenTelemetry module, so nginx starts no span of its own: the
+    // first service continues the caller's trace, or starts one (README "APM / traces").
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const tracestate = 'vendor1=opaque,vendor2=x';
+    const response = await request('/orders/5', { headers: { traceparent, tracestate } });
+    expect(response.status).toBe(200);
+    const seen = received.find((r) => r.url === '/orders/5')!;
+    expect(seen.headers.traceparent).toBe(traceparent);
+    expect(seen.headers.tracestate).toBe(tracestate);
+  });
+
   it("keeps a caller's sane request id, and replaces one that is not", async () => {
     const kept = await request('/users/2', { headers: { 'x-request-id': 'trace-abc.123_X' } });
     expect(kept.headers['x-request-id']).toBe('trace-abc.123_X');

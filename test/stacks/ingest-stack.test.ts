@@ -36,8 +36,8 @@ describe.each(ENVIRONMENTS)('%s-ingest stack', (env) => {
     expect(json).toMatchSnapshot();
   });
 
-  it('runs Logstash, Filebeat and Metricbeat, Metricbeat starting once both shippers are healthy', () => {
-    expect(containers.map(([, c]) => c.name).sort()).toEqual([`elk-${env}-filebeat`, `elk-${env}-logstash`, `elk-${env}-metricbeat`]);
+  it('runs Logstash, Filebeat, Metricbeat and APM Server, Metricbeat starting once both shippers are healthy', () => {
+    expect(containers.map(([, c]) => c.name).sort()).toEqual([`elk-${env}-apm-server`, `elk-${env}-filebeat`, `elk-${env}-logstash`, `elk-${env}-metricbeat`]);
     expect(named('metricbeat').container.depends_on?.sort()).toEqual(
       [`docker_container.${named('filebeat').id}`, `docker_container.${named('logstash').id}`].sort(),
     );

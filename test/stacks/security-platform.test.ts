@@ -270,6 +270,7 @@ describe.each(Object.keys(ENVIRONMENTS))('security of the %s environment', (envi
         [
           `${KIBANA_SYSTEM_ROLE}:${PLATFORM_USERS.kibana.username}`,
           `${PLATFORM_ROLE_NAMES.logsWriter}:${PLATFORM_USERS.logstashWriter.username}`,
+          `${PLATFORM_ROLE_NAMES.apmWriter}:${PLATFORM_USERS.apmWriter.username}`,
           `${PLATFORM_ROLE_NAMES.provisioner}:${PLATFORM_USERS.provisioner.username}`,
           `${PLATFORM_ROLE_NAMES.healthcheck}:${PLATFORM_USERS.healthcheck.username}`,
           ...REMOTE_MONITORING_ROLES.map((role) => `${role}:${PLATFORM_USERS.monitoring.username}`),

@@ -86,6 +86,7 @@ export function synthElk(options: SynthElkOptions = {}) {
     elasticsearchUrls: elasticsearch.internalUrls,
     kibanaUrl: kibana.internalUrl,
     monitoringUser: realm.monitoring,
+    apmWriter: realm.apmWriter,
   };
   const logstash = new Logstash(stack, 'logstash', { ...logstashProps(config, ingestInputs, ['logs-user-service-dev']), ...options.logstash });
   const filebeat = new Filebeat(stack, 'filebeat', { ...filebeatProps(config, ingestInputs, logstash), ...options.filebeat });

@@ -24,7 +24,7 @@ function synthRealm(props: Partial<ElasticFileRealmProps> = {}, before?: (stack:
   before?.(stack);
   const realm = new ElasticFileRealm(stack, 'realm', props);
   realm.files.forEach((file, i) => new TerraformOutput(stack, `file${i}`, { value: file.content }));
-  for (const name of ['superuser', 'kibana', 'logstashWriter', 'provisioner', 'healthcheck', 'monitoring'] as const) {
+  for (const name of ['superuser', 'kibana', 'logstashWriter', 'apmWriter', 'provisioner', 'healthcheck', 'monitoring'] as const) {
     new TerraformOutput(stack, `${name}Password`, { value: realm[name].password, sensitive: true });
   }
   const out = JSON.parse(Testing.synth(stack, true)) as Synth;
@@ -41,7 +41,7 @@ function synthRealm(props: Partial<ElasticFileRealmProps> = {}, before?: (stack:
 describe('ElasticFileRealm', () => {
   it('generates a password per user: 32 letters and digits, no special characters', () => {
     const { passwords } = synthRealm();
-    expect(Object.keys(passwords)).toHaveLength(6);
+    expect(Object.keys(passwords)).toHaveLength(7);
     for (const password of Object.values(passwords)) {
       expect(password).toEqual({ length: 32, special: false, min_upper: 2, min_lower: 2, min_numeric: 2 });
     }
@@ -51,7 +51,7 @@ describe('ElasticFileRealm', () => {
     const { realm, out, passwordId } = synthRealm();
     expect(realm.superuser.username).toBe('elastic');
     expect(out.output.superuserPassword!.value).toBe(`\${random_password.${passwordId('superuser')}.result}`);
-    const users = { kibana: 'platform_kibana', logstashWriter: 'platform_logstash', provisioner: 'platform_provisioner', healthcheck: 'platform_healthcheck', monitoring: 'platform_metricbeat' };
+    const users = { kibana: 'platform_kibana', logstashWriter: 'platform_logstash', apmWriter: 'platform_apm_server', provisioner: 'platform_provisioner', healthcheck: 'platform_healthcheck', monitoring: 'platform_metricbeat' };
     for (const [key, username] of Object.entries(users) as [keyof typeof users, string][]) {
       expect(realm[key].username).toBe(username);
       expect(out.output[`${key}Password`]!.value).toBe(`\${random_password.${passwordId(username.replace(/_/g, '-'))}.result}`);
@@ -72,7 +72,7 @@ describe('ElasticFileRealm', () => {
     const { fileContent, passwordId } = synthRealm();
     const users = fileContent('users');
     expect(users).toBe(
-      ['platform_kibana', 'platform_logstash', 'platform_provisioner', 'platform_healthcheck', 'platform_metricbeat']
+      ['platform_kibana', 'platform_logstash', 'platform_apm_server', 'platform_provisioner', 'platform_healthcheck', 'platform_metricbeat']
         .map((name) => `${name}:\${random_password.${passwordId(name.replace(/_/g, '-'))}.bcrypt_hash}\n`)
         .join(''),
     );
@@ -85,6 +85,7 @@ describe('ElasticFileRealm', () => {
     expect(fileContent('users_roles')).toBe(
       'kibana_system:platform_kibana\n' +
         'platform_logs_writer:platform_logstash\n' +
+        'platform_apm_writer:platform_apm_server\n' +
         'platform_provisioner:platform_provisioner\n' +
         'platform_healthcheck:platform_healthcheck\n' +
         // Elastic's built-in Stack Monitoring roles, one user holding both (collects and writes to this cluster).
@@ -100,6 +101,11 @@ describe('ElasticFileRealm', () => {
         cluster: ['monitor'],
         indices: [{ names: ['logs-*'], privileges: ['create_doc', 'auto_configure'] }],
       },
+      // What the APM Server docs list for publishing events, on the three APM data stream patterns.
+      platform_apm_writer: {
+        cluster: ['monitor'],
+        indices: [{ names: ['traces-apm*', 'metrics-apm*', 'logs-apm*'], privileges: ['create_doc', 'auto_configure'] }],
+      },
       platform_provisioner: {
         cluster: [
           'monitor',
@@ -113,6 +119,7 @@ describe('ElasticFileRealm', () => {
         ],
         indices: [
           { names: ['logs-*'], privileges: ['read', 'manage'] },
+          { names: ['traces-apm-*', 'logs-apm.error-*'], privileges: ['manage'] },
           { names: ['platform-alerts-*'], privileges: ['manage', 'create_doc'] },
           // The cluster-health rule (run with this user's API key) reads Metricbeat's cluster_stats documents.
           { names: ['.monitoring-es-*', 'metrics-elasticsearch.stack_monitoring.cluster_stats-*'], privileges: ['read'] },
@@ -147,6 +154,7 @@ describe('ElasticFileRealm', () => {
     expect(roles.platform_logs_writer.indices).toEqual([{ names: ['logs-*-dev'], privileges: ['create_doc', 'auto_configure'] }]);
     expect(roles.platform_provisioner.indices).toEqual([
       { names: ['logs-*-dev'], privileges: ['read', 'manage'] },
+      { names: ['traces-apm-*', 'logs-apm.error-*'], privileges: ['manage'] },
       { names: ['platform-alerts-*'], privileges: ['manage', 'create_doc'] },
       { names: ['.monitoring-es-*', 'metrics-elasticsearch.stack_monitoring.cluster_stats-*'], privileges: ['read'] },
     ]);

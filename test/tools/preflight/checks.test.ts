@@ -259,10 +259,19 @@ describe('published ports check', () => {
 
 describe('images check', () => {
   it('passes when every image is present locally', async () => {
-    const images = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat', 'nginx', 'node', 'postgres-backup'] as const;
+    const images = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat', 'apm-server', 'nginx', 'node', 'postgres-backup'] as const;
     const { resolveImage } = await import('../../../stacks/images.js');
     const docker = await fakeDockerSocket({ images: images.map((c) => resolveImage(dev, c)) });
     const result = await checkImages({ config: dev, host: host({ env: { DOCKER_HOST: docker }, probeRegistry: async () => ({ reachable: false, reason: 'offline' }) }) }, true);
+    expect(result).toMatchObject({ status: 'pass', detail: `all ${images.length} present locally` });
+  });
+
+  it('needs no APM Server image when tracing is off', async () => {
+    const config = resolveEnvironmentConfig('dev', { tracing: { enabled: false } });
+    const images = ['postgres', 'redis', 'elasticsearch', 'logstash', 'kibana', 'filebeat', 'metricbeat', 'nginx', 'node', 'postgres-backup'] as const;
+    const { resolveImage } = await import('../../../stacks/images.js');
+    const docker = await fakeDockerSocket({ images: images.map((c) => resolveImage(config, c)) });
+    const result = await checkImages({ config, host: host({ env: { DOCKER_HOST: docker }, probeRegistry: async () => ({ reachable: false, reason: 'offline' }) }) }, true);
     expect(result).toMatchObject({ status: 'pass', detail: `all ${images.length} present locally` });
   });
 

@@ -10,8 +10,8 @@ describe('preflight memory need', () => {
     const config = loadEnvironmentConfig(environment);
     const shares = memoryBudget(config, SERVICES);
     const replicas = SERVICES.reduce((sum, service) => sum + replicasOf(config, service.name), 0);
-    // Elasticsearch nodes, Kibana, Postgres, its backup container, Redis, nginx, every service replica, Logstash, Filebeat, Metricbeat.
-    expect(shares).toHaveLength(config.elasticsearch.nodes + 5 + replicas + 3);
+    // Elasticsearch nodes, Kibana, Postgres, its backup container, Redis, nginx, every service replica, Logstash, Filebeat, Metricbeat, APM Server (tracing on).
+    expect(shares).toHaveLength(config.elasticsearch.nodes + 5 + replicas + 3 + (config.tracing.enabled ? 1 : 0));
     expect(new Set(shares.map((s) => s.component)).size).toBe(shares.length);
     for (const share of shares) expect(share.mb, share.component).toBeGreaterThan(0);
   });
@@ -24,6 +24,7 @@ describe('preflight memory need', () => {
     expect(mbOf(/logstash$/)).toEqual([2 * config.logstash.heapMb]);
     expect(mbOf(/kibana$/)).toEqual([config.kibana.memoryMb]);
     expect(mbOf(/metricbeat$/)).toEqual([config.monitoring.memoryMb]);
+    expect(mbOf(/apm-server$/)).toEqual([config.tracing.apmServerMemoryMb]);
     expect(totalMb(shares)).toBe(shares.reduce((sum, s) => sum + s.mb, 0));
   });
 });

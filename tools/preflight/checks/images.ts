@@ -36,7 +36,10 @@ export function buildkitProblem(env: Readonly<Record<string, string | undefined>
  * daemon, or its registry answers so Docker can pull it; and the service images will build through BuildKit.
  */
 export async function checkImages(context: CheckContext, dockerAnswers: boolean): Promise<CheckResult> {
-  const images = COMPONENTS.map((component): [Component, string] => [component, resolveImage(context.config, component)]);
+  // APM Server runs only with tracing on; an environment without it needs no APM image.
+  const images = COMPONENTS.filter((component) => component !== 'apm-server' || context.config.tracing.enabled).map(
+    (component): [Component, string] => [component, resolveImage(context.config, component)],
+  );
   const buildkit = buildkitProblem(context.host.env);
   if (buildkit) return fail(NAME, buildkit, ['unset DOCKER_BUILDKIT (or set DOCKER_BUILDKIT=1) in the shell that runs the deploy']);
   if (!dockerAnswers) return skip(NAME, 'needs the Docker daemon (see above)');

@@ -84,6 +84,9 @@ const LOG_FIELDS: Record<string, estypes.MappingProperty> = {
   user: object({ id: keyword(), name: keyword(), email: keyword() }),
   /** Not an ECS field set: the order-service's domain id, mapped like ECS ids (keyword). */
   order: object({ id: keyword() }),
+  /** ECS trace correlation (OpenTelemetry ids, hex), on lines written inside a span: Kibana links a line to its trace. */
+  trace: object({ id: keyword() }),
+  span: object({ id: keyword() }),
   http: object({
     version: keyword(),
     /** The matched route template (`/users/:id`) the services log: bounded, so fit for aggregations. */

@@ -91,13 +91,16 @@ export function serviceTracing(config: EnvironmentConfig, secretToken: string | 
   return { endpoint: APM_SERVER_URL, secretToken, sampleRatio: config.tracing.sampleRatio };
 }
 
+/** What every ingest-side component that writes to Elasticsearch takes from the platform: its network, the nodes and the CA. */
+function clusterWiring(platform: IngestInputs) {
+  return { context: platform.context, elasticsearchUrls: platform.elasticsearchUrls, certificateAuthority: platform.certificateAuthority };
+}
+
 /** APM Server's whole props: its settings, what the platform provides and the templates it starts after. */
 export function apmServerProps(config: EnvironmentConfig, platform: IngestInputs, secretToken: string, retentionTemplates: readonly string[]): ApmServerProps {
   return {
     ...apmServerSettings(config),
-    context: platform.context,
-    elasticsearchUrls: platform.elasticsearchUrls,
-    certificateAuthority: platform.certificateAuthority,
+    ...clusterWiring(platform),
     writerUser: platform.apmWriter,
     secretToken,
     retentionTemplates,
@@ -156,9 +159,7 @@ export function kibanaProps(config: EnvironmentConfig, { context, certificateAut
 export function logstashProps(config: EnvironmentConfig, platform: IngestInputs, dataStreams: readonly string[]): LogstashProps {
   return {
     ...logstashSettings(config),
-    context: platform.context,
-    elasticsearchUrls: platform.elasticsearchUrls,
-    certificateAuthority: platform.certificateAuthority,
+    ...clusterWiring(platform),
     writerUser: platform.logsWriter,
     dataStreams,
   };
@@ -189,10 +190,8 @@ export function filebeatProps(config: EnvironmentConfig, platform: IngestInputs,
 export function metricbeatProps(config: EnvironmentConfig, platform: IngestInputs, logstash: Logstash, filebeat: Filebeat): MetricbeatProps {
   return {
     ...metricbeatSettings(config),
-    context: platform.context,
-    elasticsearchUrls: platform.elasticsearchUrls,
+    ...clusterWiring(platform),
     kibanaUrl: platform.kibanaUrl,
-    certificateAuthority: platform.certificateAuthority,
     monitoringUser: platform.monitoringUser,
     logstash,
     filebeat,

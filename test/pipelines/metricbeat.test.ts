@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import {
-  DOCKER_METRICSETS,
-  DOCKER_SOCKET_PATH,
-  DOCUMENTED_MODULE_OPTIONS,
-  METRICBEAT_CONFIG_PATH,
-  METRICBEAT_ENV,
-  METRICBEAT_PERIOD_SECONDS,
-  metricbeatFiles,
-  renderMetricbeatConfig,
-  type MetricbeatConfigOptions,
-  type MetricbeatModuleName,
-} from '../../pipelines/index.js';
+import { DOCKER_METRICSETS, DOCKER_SOCKET_PATH, DOCUMENTED_MODULE_OPTIONS, METRICBEAT_CONFIG_PATH, METRICBEAT_ENV, METRICBEAT_PERIOD_SECONDS, metricbeatFiles, renderMetricbeatConfig, type MetricbeatConfigOptions, type MetricbeatModuleName } from '../../pipelines/index.js';
 
 type Module = Record<string, unknown> & { module: MetricbeatModuleName };
 

@@ -107,16 +107,8 @@ describe('ElasticFileRealm', () => {
         indices: [{ names: ['traces-apm*', 'metrics-apm*', 'logs-apm*'], privileges: ['create_doc', 'auto_configure'] }],
       },
       platform_provisioner: {
-        cluster: [
-          'monitor',
-          'manage_ilm',
-          'manage_index_templates',
-          'manage_slm',
-          'create_snapshot',
-          'cluster:admin/snapshot/delete',
-          'cluster:admin/repository/put',
-          'cluster:admin/repository/delete',
-        ],
+        // ILM and templates; SLM and the snapshots it takes and deletes; the repository resource.
+        cluster: ['monitor', 'manage_ilm', 'manage_index_templates', 'manage_slm', 'create_snapshot', 'cluster:admin/snapshot/delete', 'cluster:admin/repository/put', 'cluster:admin/repository/delete'],
         indices: [
           { names: ['logs-*'], privileges: ['read', 'manage'] },
           { names: ['traces-apm-*', 'logs-apm.error-*'], privileges: ['manage'] },

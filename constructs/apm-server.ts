@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { elasticContainerSettings, tlsUploads, type RealmCredentials } from './private/elastic-container.js';
 import { healthcheck } from './private/container-settings.js';
 import { terraformLiteral } from './private/terraform-literal.js';
-import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
+import { ValidationError, wholeNumberProp, type WholeNumberRule } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
 import { ensureProvider } from './security/providers.js';
 import { defaultImage } from './images.js';
@@ -112,8 +112,7 @@ export class ApmServer extends Construct {
   constructor(scope: Construct, id: string, props: ApmServerProps) {
     super(scope, id);
     const { context } = props;
-    const memoryMb = props.memoryMb ?? APM_SERVER_MEMORY_MB.default;
-    requireWholeNumber(this, 'memoryMb', memoryMb, APM_SERVER_MEMORY_MB);
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, APM_SERVER_MEMORY_MB);
     if (props.elasticsearchUrls.length === 0) {
       throw new ValidationError(this, 'elasticsearchUrls is empty: give every Elasticsearch node\'s URL (ElasticsearchCluster.internalUrls)');
     }

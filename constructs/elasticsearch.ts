@@ -2,7 +2,7 @@ import { Container, type ContainerUpload } from '@cdktf/provider-docker/lib/cont
 import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
+import { ValidationError, wholeNumberProp, type WholeNumberRule } from './private/validation.js';
 import { SUPERUSER_PASSWORD_VARIABLE } from './security/roles.js';
 import { oneShotContainerSettings } from './private/container-settings.js';
 import {
@@ -183,11 +183,9 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
     if (nodeCount !== 1 && nodeCount !== 3) {
       throw new ValidationError(this, `nodes must be 1 (single node) or 3 (a three-node cluster) (got ${nodeCount})`);
     }
-    const heapMb = props.heapMb ?? ELASTICSEARCH_HEAP_MB.default;
-    requireWholeNumber(this, 'heapMb', heapMb, ELASTICSEARCH_HEAP_MB);
-    const publishedPort = props.publishedPort ?? ELASTICSEARCH_HTTP_PORT;
+    const heapMb = wholeNumberProp(this, 'heapMb', props.heapMb, ELASTICSEARCH_HEAP_MB);
     // Which host ports an environment may use (unprivileged only) is the settings schema's rule.
-    requireWholeNumber(this, 'publishedPort', publishedPort, { min: 1, max: 65535 });
+    const publishedPort = wholeNumberProp(this, 'publishedPort', props.publishedPort, { default: ELASTICSEARCH_HTTP_PORT, min: 1, max: 65535 });
 
     const s3 = props.snapshotS3Client;
     if (s3 && (!Token.isUnresolved(s3.accessKey) || !Token.isUnresolved(s3.secretKey))) {

@@ -8,7 +8,7 @@ import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Image, type ImageBuild } from '@cdktf/provider-docker/lib/image/index.js';
 import { HEALTH_PATH, LOG_ROOT, serviceLogFile, type ServiceDeclaration } from '@platform/contract';
 import { containerSettings, healthcheck } from './private/container-settings.js';
-import { ValidationError, requireWholeNumber } from './private/validation.js';
+import { ValidationError, wholeNumberProp } from './private/validation.js';
 import { defaultImage } from './images.js';
 import type { PlatformContext } from './platform-context.js';
 
@@ -246,11 +246,9 @@ export class FastifyService extends Construct {
     super(scope, id);
     const { context, service } = props;
     this.service = service;
-    const replicas = props.replicas ?? 1;
     // At least one container; how many an environment may run is the settings schema's rule.
-    requireWholeNumber(this, 'replicas', replicas, { min: 1 });
-    const memoryMb = props.memoryMb ?? 256;
-    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, unit: 'MiB' });
+    const replicas = wholeNumberProp(this, 'replicas', props.replicas, { default: 1, min: 1 });
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 256, min: 64, unit: 'MiB' });
     const logLevel = props.logLevel ?? 'info';
     if (!LOG_LEVELS.includes(logLevel)) {
       throw new ValidationError(this, `logLevel must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);

@@ -10,7 +10,7 @@ import {
   filebeatFiles,
 } from '../pipelines/index.js';
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '@platform/contract';
-import { ValidationError, reportedAt, requireWholeNumber } from './private/validation.js';
+import { ValidationError, reportedAt, wholeNumberProp } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
 import { elkHealthcheck } from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
@@ -87,8 +87,7 @@ export class Filebeat extends Construct {
     super(scope, id);
     const { context } = props;
     const { namePrefix } = context;
-    const memoryMb = props.memoryMb ?? 256;
-    requireWholeNumber(this, 'memoryMb', memoryMb, { min: 64, max: 4096, unit: 'MiB' });
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 256, min: 64, max: 4096, unit: 'MiB' });
     if (!props.logVolumeName) {
       throw new ValidationError(this, 'logVolumeName is empty: give the shared log volume the services write into');
     }

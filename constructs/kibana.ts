@@ -16,7 +16,7 @@ import { defaultImage } from './images.js';
 import { DEFAULT_BIND_ADDRESS, publishedHost, publishedIpAddresses, type PlatformContext } from './platform-context.js';
 import { pulledImage } from './private/pulled-image.js';
 import { ensureProvider } from './security/providers.js';
-import { requireWholeNumber, type WholeNumberRule } from './private/validation.js';
+import { wholeNumberProp, type WholeNumberRule } from './private/validation.js';
 
 /** Kibana's port inside the network. */
 export const KIBANA_PORT = 5601;
@@ -92,11 +92,9 @@ export class Kibana extends Construct {
     const { context } = props;
     const { namePrefix } = context;
     const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
-    const memoryMb = props.memoryMb ?? KIBANA_MEMORY_MB.default;
-    requireWholeNumber(this, 'memoryMb', memoryMb, KIBANA_MEMORY_MB);
-    const publishedPort = props.publishedPort ?? KIBANA_PORT;
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, KIBANA_MEMORY_MB);
     // Which host ports an environment may use (unprivileged only) is the settings schema's rule.
-    requireWholeNumber(this, 'publishedPort', publishedPort, { min: 1, max: 65535 });
+    const publishedPort = wholeNumberProp(this, 'publishedPort', props.publishedPort, { default: KIBANA_PORT, min: 1, max: 65535 });
     this.publishedUrl = `https://${publishedHost(bindAddress)}:${publishedPort}`;
 
     ensureProvider(this, 'random', (stack) => new RandomProvider(stack, 'random'));

@@ -17,7 +17,7 @@ import {
   type LogstashEnvName,
   type LogstashSettingsEnvName,
 } from '../pipelines/index.js';
-import { ValidationError, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
+import { ValidationError, wholeNumberProp, type WholeNumberRule } from './private/validation.js';
 import {
   elasticContainerSettings,
   elkHealthcheck,
@@ -107,8 +107,7 @@ export class Logstash extends Construct {
     super(scope, id);
     const { context } = props;
     const { namePrefix } = context;
-    const heapMb = props.heapMb ?? LOGSTASH_HEAP_MB.default;
-    requireWholeNumber(this, 'heapMb', heapMb, LOGSTASH_HEAP_MB);
+    const heapMb = wholeNumberProp(this, 'heapMb', props.heapMb, LOGSTASH_HEAP_MB);
     const files = props.files ?? logstashFiles();
     const pipelineIds = pipelineIdsOf(this, files);
     if (props.elasticsearchUrls.length === 0) {

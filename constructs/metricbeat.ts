@@ -1,7 +1,7 @@
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
 import { Construct } from 'constructs';
 import { DOCKER_SOCKET_PATH, METRICBEAT_CONFIG_PATH, METRICBEAT_ENV, metricbeatFiles } from '../pipelines/index.js';
-import { ValidationError, reportedAt, requireWholeNumber, type WholeNumberRule } from './private/validation.js';
+import { ValidationError, reportedAt, wholeNumberProp, type WholeNumberRule } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
 import { elkHealthcheck, type RealmCredentials } from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
@@ -90,8 +90,7 @@ export class Metricbeat extends Construct {
     super(scope, id);
     const { context } = props;
     const { namePrefix } = context;
-    const memoryMb = props.memoryMb ?? METRICBEAT_MEMORY_MB.default;
-    requireWholeNumber(this, 'memoryMb', memoryMb, METRICBEAT_MEMORY_MB);
+    const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, METRICBEAT_MEMORY_MB);
     if (!props.monitoringUser.username) {
       throw new ValidationError(this, 'monitoringUser.username is empty: give the file-realm user with the remote monitoring roles (ElasticFileRealm.monitoring)');
     }

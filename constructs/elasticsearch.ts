@@ -176,8 +176,7 @@ export class Elasticsearch extends Construct implements ElasticsearchCluster {
 
   constructor(scope: Construct, id: string, props: ElasticsearchProps) {
     super(scope, id);
-    const { context } = props;
-    const { namePrefix } = context;
+    const { context, context: { namePrefix } } = props;
     const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
     const nodeCount = props.nodes ?? 1;
     if (nodeCount !== 1 && nodeCount !== 3) {

@@ -12,7 +12,7 @@ import {
 import { LOG_ROOT, SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { ValidationError, reportedAt, wholeNumberProp } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
-import { elkHealthcheck } from './private/elastic-container.js';
+import { beatOutputHealthcheckCommand, elkHealthcheck } from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import type { Logstash } from './logstash.js';
 import { defaultImage } from './images.js';
@@ -27,17 +27,9 @@ const CA_PATH = '/usr/share/filebeat/certs/ca.crt';
 /** The binary in the official image (its working directory and PATH entry is /usr/share/filebeat). */
 const FILEBEAT_BINARY = '/usr/share/filebeat/filebeat';
 
-/**
- * Healthy only while the hop to Logstash works: `filebeat test output` dials every Logstash
- * host and completes the TLS handshake with the configured verification, so an untrusted or
- * mismatched certificate fails the check, and the message names the hop. Filebeat's own
- * binary: no curl needed in the image (some 9.4.x images shipped without it).
- */
+/** Healthy only while the hop filebeat -> logstash works (see beatOutputHealthcheckCommand). */
 export function filebeatHealthcheckCommand(): string {
-  return (
-    `${FILEBEAT_BINARY} test output -c ${FILEBEAT_CONFIG_PATH} --path.data /tmp/filebeat-healthcheck > /tmp/filebeat-healthcheck.log 2>&1 ` +
-    `|| { echo 'filebeat -> logstash: connection or TLS handshake failed:'; tail -n 5 /tmp/filebeat-healthcheck.log; exit 1; }`
-  );
+  return beatOutputHealthcheckCommand({ binary: FILEBEAT_BINARY, configPath: FILEBEAT_CONFIG_PATH, name: 'filebeat' }, 'filebeat -> logstash: connection or TLS handshake');
 }
 
 export interface FilebeatProps {
@@ -85,8 +77,7 @@ export class Filebeat extends Construct {
 
   constructor(scope: Construct, id: string, props: FilebeatProps) {
     super(scope, id);
-    const { context } = props;
-    const { namePrefix } = context;
+    const { context, context: { namePrefix } } = props;
     const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, { default: 256, min: 64, max: 4096, unit: 'MiB' });
     if (!props.logVolumeName) {
       throw new ValidationError(this, 'logVolumeName is empty: give the shared log volume the services write into');

@@ -89,8 +89,7 @@ export class Kibana extends Construct {
 
   constructor(scope: Construct, id: string, props: KibanaProps) {
     super(scope, id);
-    const { context } = props;
-    const { namePrefix } = context;
+    const { context, context: { namePrefix } } = props;
     const bindAddress = props.bindAddress ?? DEFAULT_BIND_ADDRESS;
     const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, KIBANA_MEMORY_MB);
     // Which host ports an environment may use (unprivileged only) is the settings schema's rule.

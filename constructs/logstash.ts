@@ -105,8 +105,7 @@ export class Logstash extends Construct {
 
   constructor(scope: Construct, id: string, props: LogstashProps) {
     super(scope, id);
-    const { context } = props;
-    const { namePrefix } = context;
+    const { context, context: { namePrefix } } = props;
     const heapMb = wholeNumberProp(this, 'heapMb', props.heapMb, LOGSTASH_HEAP_MB);
     const files = props.files ?? logstashFiles();
     const pipelineIds = pipelineIdsOf(this, files);

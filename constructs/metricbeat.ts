@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { DOCKER_SOCKET_PATH, METRICBEAT_CONFIG_PATH, METRICBEAT_ENV, metricbeatFiles } from '../pipelines/index.js';
 import { ValidationError, reportedAt, wholeNumberProp, type WholeNumberRule } from './private/validation.js';
 import { containerSettings } from './private/container-settings.js';
-import { elkHealthcheck, type RealmCredentials } from './private/elastic-container.js';
+import { beatOutputHealthcheckCommand, elkHealthcheck, type RealmCredentials } from './private/elastic-container.js';
 import type { CertificateAuthority } from './security/index.js';
 import type { Filebeat } from './filebeat.js';
 import type { Logstash } from './logstash.js';
@@ -29,19 +29,9 @@ export const METRICBEAT_MEMORY_MB = { min: 64, max: 4096, unit: 'MiB', default: 
  */
 export const METRICBEAT_STOP_GRACE_SECONDS = 30;
 
-/**
- * Healthy only while Metricbeat can publish: `metricbeat test output` (elastic/beats
- * docs/reference/metricbeat/command-line-options.md, `test output`: "Tests that Metricbeat can
- * connect to the output by using the current settings") dials every Elasticsearch host, completes
- * the TLS handshake with full verification against the CA and calls the cluster as the
- * monitoring user, so an untrusted certificate or refused credentials fail the check. Its own
- * binary: no curl needed in the image.
- */
+/** Healthy only while the hop metricbeat -> elasticsearch works (see beatOutputHealthcheckCommand). */
 export function metricbeatHealthcheckCommand(): string {
-  return (
-    `${METRICBEAT_BINARY} test output -c ${METRICBEAT_CONFIG_PATH} --path.data /tmp/metricbeat-healthcheck > /tmp/metricbeat-healthcheck.log 2>&1 ` +
-    `|| { echo 'metricbeat -> elasticsearch: connection, TLS handshake or credentials failed:'; tail -n 5 /tmp/metricbeat-healthcheck.log; exit 1; }`
-  );
+  return beatOutputHealthcheckCommand({ binary: METRICBEAT_BINARY, configPath: METRICBEAT_CONFIG_PATH, name: 'metricbeat' }, 'metricbeat -> elasticsearch: connection, TLS handshake or credentials');
 }
 
 export interface MetricbeatProps {
@@ -88,8 +78,7 @@ export class Metricbeat extends Construct {
 
   constructor(scope: Construct, id: string, props: MetricbeatProps) {
     super(scope, id);
-    const { context } = props;
-    const { namePrefix } = context;
+    const { context, context: { namePrefix } } = props;
     const memoryMb = wholeNumberProp(this, 'memoryMb', props.memoryMb, METRICBEAT_MEMORY_MB);
     if (!props.monitoringUser.username) {
       throw new ValidationError(this, 'monitoringUser.username is empty: give the file-realm user with the remote monitoring roles (ElasticFileRealm.monitoring)');

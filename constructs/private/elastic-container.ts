@@ -45,3 +45,17 @@ export type { TlsPaths } from './tls-files.js';
 export function tlsUploads(paths: TlsPaths, caCertificatePem: string, keyPair: Pick<IssuedCertificate, 'certificatePem' | 'privateKeyPem'>): ContainerUpload[] {
   return tlsFileUploads(paths, caCertificatePem, keyPair, '0640');
 }
+
+/**
+ * A Beat's healthcheck: `<beat> test output` dials every output host and completes the TLS
+ * handshake with the configured verification (and, for Elasticsearch outputs, authenticates),
+ * so an untrusted certificate or refused credentials fail the check, with the last lines of
+ * its report naming the `hop`. The Beat's own binary: no curl needed in the image.
+ */
+export function beatOutputHealthcheckCommand(beat: { readonly binary: string; readonly configPath: string; readonly name: string }, hop: string): string {
+  const log = `/tmp/${beat.name}-healthcheck.log`;
+  return (
+    `${beat.binary} test output -c ${beat.configPath} --path.data /tmp/${beat.name}-healthcheck > ${log} 2>&1 ` +
+    `|| { echo '${hop} failed:'; tail -n 5 ${log}; exit 1; }`
+  );
+}

@@ -69,7 +69,6 @@ export interface FilebeatProps {
  * Its registry lives on its own volume, so a restart neither loses nor repeats lines.
  */
 export class Filebeat extends Construct {
-  readonly container: Container;
   /** Every container, for `dependsOn`. */
   readonly containers: readonly Container[];
   /** `http://filebeat:5066`: its stats endpoint inside the network (Metricbeat's `beat` module polls it). */
@@ -93,7 +92,7 @@ export class Filebeat extends Construct {
     const image = pulledImage(this, props.image ?? defaultImage('filebeat'));
     const registry = new Volume(this, 'registry', { name: `${namePrefix}-${FILEBEAT_ALIAS}-data`, labels: platformLabels(context) });
 
-    this.container = new Container(this, 'container', {
+    const container = new Container(this, 'container', {
       name: `${namePrefix}-${FILEBEAT_ALIAS}`,
       image: image.imageId,
       hostname: FILEBEAT_ALIAS,
@@ -111,6 +110,6 @@ export class Filebeat extends Construct {
       healthcheck: elkHealthcheck(filebeatHealthcheckCommand(), '20s'),
       dependsOn: [...props.logstash.containers],
     });
-    this.containers = [this.container];
+    this.containers = [container];
   }
 }

@@ -79,7 +79,6 @@ export interface KibanaProps {
  * encryption keys for saved objects, reporting and sessions.
  */
 export class Kibana extends Construct {
-  readonly container: Container;
   /** Every container, for `dependsOn`. */
   readonly containers: readonly Container[];
   /** `https://kibana:5601` inside the network. */
@@ -108,7 +107,7 @@ export class Kibana extends Construct {
     });
     const image = pulledImage(this, props.image ?? defaultImage('kibana'));
 
-    this.container = new Container(this, 'container', {
+    const container = new Container(this, 'container', {
       name: containerName,
       image: image.imageId,
       hostname: KIBANA_ALIAS,
@@ -147,7 +146,7 @@ export class Kibana extends Construct {
       ),
       dependsOn: [...props.elasticsearch.containers],
     });
-    this.containers = [this.container];
+    this.containers = [container];
   }
 }
 

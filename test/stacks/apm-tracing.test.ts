@@ -16,11 +16,11 @@ import {
 import { APM_CUSTOM_TEMPLATES, ApmRetention } from '../../constructs/elastic/apm-retention.js';
 import { FastifyService, SERVICE_CA_FILE, SERVICE_OTEL_VARIABLES } from '../../constructs/fastify-service.js';
 import { ElasticFileRealm, PLATFORM_USERS, PlatformPki } from '../../constructs/security/index.js';
-import { ValidationError } from '../../constructs/private/validation.js';
-import { loadEnvironmentConfig, resolveEnvironmentConfig, type EnvironmentSettings } from '../../stacks/config/index.js';
+import { loadEnvironmentConfig } from '../../stacks/config/index.js';
 import { createStacks } from '../../stacks/app.js';
 import { containerPolicyViolations } from '../../stacks/policy-aspect.js';
 import { containerNamed, containers, synthDeployment, type Container, type SynthesizedPlatform } from '../support/platform-harness.js';
+import { rejection } from '../support/settings-rejection.js';
 
 const ENVIRONMENTS = ['dev', 'staging'] as const;
 
@@ -207,16 +207,6 @@ describe('a sample ratio of 1', () => {
   });
 });
 
-/** The ValidationError message `settings` produce (fails the test when they are accepted). */
-function rejection(settings: EnvironmentSettings): string {
-  try {
-    resolveEnvironmentConfig('dev', settings);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as Error).message;
-  }
-  throw new Error(`settings were accepted: ${JSON.stringify(settings)}`);
-}
 
 describe('bad tracing settings', () => {
   it('refuses a sample ratio outside 0..1, naming the setting', () => {

@@ -1,25 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../constructs/private/validation.js';
 import {
   ENVIRONMENTS,
   loadEnvironmentConfig,
   replicasOf,
   resolveEnvironmentConfig,
-  type EnvironmentSettings,
 } from '../../stacks/config/index.js';
 import { defaultImage } from '../../constructs/images.js';
 import { resolveImage } from '../../stacks/images.js';
+import { rejection } from '../support/settings-rejection.js';
 
-/** The ValidationError message `settings` produce (fails the test when they are accepted). */
-function rejection(settings: unknown, environment = 'dev'): string {
-  try {
-    resolveEnvironmentConfig(environment, settings as EnvironmentSettings);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as Error).message;
-  }
-  throw new Error(`settings were accepted: ${JSON.stringify(settings)}`);
-}
 
 describe('environment config', () => {
   it('loads every shipped environment', () => {

@@ -16,6 +16,10 @@ import { containerPolicyViolations } from '../../stacks/policy-aspect.js';
 import { ValidationError } from '../../constructs/private/validation.js';
 import { containerNamed, synthPlatform, type SynthesizedPlatform } from '../support/platform-harness.js';
 
+/** The container variables that carry backups.postgres's schedule and retention. */
+const scheduleAndRetention = (env: ReadonlyMap<string, string>) =>
+  Object.fromEntries(['SCHEDULE', 'BACKUP_KEEP_DAYS', 'BACKUP_KEEP_WEEKS', 'BACKUP_KEEP_MONTHS', 'BACKUP_KEEP_MINS'].map((name) => [name, env.get(name)]));
+
 const envOf = (env: readonly string[] = []) => new Map(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 
 describe.each(['dev', 'staging'])('%s: scheduled Postgres backups', (environment) => {
@@ -30,11 +34,7 @@ describe.each(['dev', 'staging'])('%s: scheduled Postgres backups', (environment
     expect(env.get('POSTGRES_DB')).toBe(SERVICES.map((s) => s.database).join(','));
     expect(env.get('POSTGRES_EXTRA_OPTS')).toBe(POSTGRES_DUMP_OPTIONS);
     expect(env.get('BACKUP_SUFFIX')).toBe('.dump');
-    expect(env.get('SCHEDULE')).toBe('@daily');
-    expect(env.get('BACKUP_KEEP_DAYS')).toBe('7');
-    expect(env.get('BACKUP_KEEP_WEEKS')).toBe('4');
-    expect(env.get('BACKUP_KEEP_MONTHS')).toBe('6');
-    expect(env.get('BACKUP_KEEP_MINS')).toBe(String(7 * 24 * 60));
+    expect(scheduleAndRetention(env)).toEqual({ SCHEDULE: '@daily', BACKUP_KEEP_DAYS: '7', BACKUP_KEEP_WEEKS: '4', BACKUP_KEEP_MONTHS: '6', BACKUP_KEEP_MINS: String(7 * 24 * 60) });
   });
 
   it('connects as the read-only backup role over TLS verified against the platform CA, with a generated password', () => {
@@ -101,11 +101,7 @@ describe('backup settings', () => {
 
   it('passes schedule and retention from backups.postgres to the container', () => {
     const env = backupEnv({ backups: { postgres: { schedule: '30 2 * * 1-5', keepDays: 14, keepWeeks: 0, keepMonths: 12, memoryMb: 128 } } });
-    expect(env.get('SCHEDULE')).toBe('30 2 * * 1-5');
-    expect(env.get('BACKUP_KEEP_DAYS')).toBe('14');
-    expect(env.get('BACKUP_KEEP_WEEKS')).toBe('0');
-    expect(env.get('BACKUP_KEEP_MONTHS')).toBe('12');
-    expect(env.get('BACKUP_KEEP_MINS')).toBe(String(14 * 24 * 60));
+    expect(scheduleAndRetention(env)).toEqual({ SCHEDULE: '30 2 * * 1-5', BACKUP_KEEP_DAYS: '14', BACKUP_KEEP_WEEKS: '0', BACKUP_KEEP_MONTHS: '12', BACKUP_KEEP_MINS: String(14 * 24 * 60) });
   });
 
   it('pulls the backup image through a registry mirror under its own Docker Hub namespace, and an override wins', () => {

@@ -274,25 +274,12 @@ async function main(): Promise<void> {
       nodeArgs,
       track: (server) => (servers.push(server), server),
     });
+    // A read of the hot user from one server.
+    const userRead = (name: string, description: string, server: typeof users): BenchCase => ({ name, description, options: { url: `${server.baseUrl}${userPath}` }, servers: [server] });
     const allCases: BenchCase[] = [
-      {
-        name: 'bare-fastify',
-        description: 'bare Fastify route returning the same user JSON, no I/O, no logging (ceiling)',
-        options: { url: `${bare.baseUrl}${userPath}` },
-        servers: [bare],
-      },
-      {
-        name: 'get-user-cached',
-        description: 'GET /users/:id of a hot user (in-process tier kept coherent by Redis tracking), ECS logs to LOG_FILE, stdout warn+ only',
-        options: { url: `${users.baseUrl}${userPath}` },
-        servers: [users],
-      },
-      {
-        name: 'get-user-cached-nolog',
-        description: 'GET /users/:id of a hot user, LOG_LEVEL=silent, no LOG_FILE',
-        options: { url: `${usersQuiet.baseUrl}${userPath}` },
-        servers: [usersQuiet],
-      },
+      userRead('bare-fastify', 'bare Fastify route returning the same user JSON, no I/O, no logging (ceiling)', bare),
+      userRead('get-user-cached', 'GET /users/:id of a hot user (in-process tier kept coherent by Redis tracking), ECS logs to LOG_FILE, stdout warn+ only', users),
+      userRead('get-user-cached-nolog', 'GET /users/:id of a hot user, LOG_LEVEL=silent, no LOG_FILE', usersQuiet),
       {
         name: 'get-user-cached-2replicas',
         description: 'GET /users/:id through two user-service replicas at once (half the connections each), logging on',

@@ -242,54 +242,46 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
   const sourceCount = services.length + 2;
   const serviceNames = services.map((s) => s.name).join(', ');
 
-  const volume = lensXy({
+  // Every panel charts the one data view; the volume, error and dead-letter panels are stacked bars over time.
+  const chart = (spec: Omit<LensXyOptions, 'dataViewId'>) => lensXy({ ...spec, dataViewId });
+  const barsOverTime = (spec: Omit<LensXyOptions, 'dataViewId' | 'seriesType' | 'x'>) => chart({ ...spec, seriesType: 'bar_stacked', x: overTime });
+  const volume = barsOverTime({
     id: `${idPrefix}-log-volume`,
     title: `[${environment}] Log volume per service`,
     description: `Log lines per source over time (${serviceNames}, ${NGINX_LOG_SOURCE}).`,
-    dataViewId,
     query: '',
-    seriesType: 'bar_stacked',
-    x: overTime,
     split: topValues('service.name', 'Service', sourceCount, 'lines'),
     metrics: { lines: lineCount },
   });
-  const errors = lensXy({
+  const errors = barsOverTime({
     id: `${idPrefix}-errors`,
     title: `[${environment}] Errors per service`,
     description: 'Lines at error level or worse per source over time (nginx: 5xx responses); dead letters are counted apart.',
-    dataViewId,
     query: SERVICE_ERROR_KQL,
-    seriesType: 'bar_stacked',
-    x: overTime,
     split: topValues('service.name', 'Service', sourceCount, 'errors'),
     metrics: { errors: { ...lineCount, label: 'Error lines' } },
   });
-  const deadLetters = lensXy({
+  const deadLetters = barsOverTime({
     id: `${idPrefix}-dead-letters`,
     title: `[${environment}] Dead letters per origin service`,
     description: `Events Elasticsearch refused (mapping conflict, malformed value), kept in the deadletter data stream with the reason; search ${DEAD_LETTER_KQL}.`,
-    dataViewId,
     query: DEAD_LETTER_KQL,
-    seriesType: 'bar_stacked',
-    x: overTime,
     split: topValues('service.name', 'Origin service', sourceCount, 'deadLetters'),
     metrics: { deadLetters: { ...lineCount, label: 'Dead letters' } },
   });
-  const serviceLatency = lensXy({
+  const serviceLatency = chart({
     id: `${idPrefix}-service-latency`,
     title: `[${environment}] Service latency by route`,
     description: 'Request duration by route template, from the services\' "request completed" lines.',
-    dataViewId,
     query: 'http.route : * and event.duration : *',
     seriesType: 'bar_horizontal',
     x: topValues('http.route', 'Route', 20, 'p95'),
     metrics: { p95: durationPercentile(95), avg: durationAverage },
   });
-  const nginxLatency = lensXy({
+  const nginxLatency = chart({
     id: `${idPrefix}-nginx-latency`,
     title: `[${environment}] Latency at nginx by route`,
     description: 'Request duration at the entry point, per catalog route prefix, from nginx access lines.',
-    dataViewId,
     query: `service.name : "${NGINX_LOG_SOURCE}" and event.duration : *`,
     seriesType: 'bar_horizontal',
     x: {
@@ -304,11 +296,10 @@ export function dashboardSavedObjects(options: DashboardSavedObjectsOptions): Sa
     },
     metrics: { p95: durationPercentile(95), avg: durationAverage },
   });
-  const ingestRate = lensXy({
+  const ingestRate = chart({
     id: `${idPrefix}-ingest-rate`,
     title: `[${environment}] Log ingest rate per data stream`,
     description: 'Documents indexed per minute into each log data stream (by @timestamp, the time a line was written).',
-    dataViewId,
     query: '',
     seriesType: 'line',
     x: overTime,

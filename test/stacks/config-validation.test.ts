@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ENVIRONMENTS,
-  loadEnvironmentConfig,
-  replicasOf,
-  resolveEnvironmentConfig,
-} from '../../stacks/config/index.js';
+import { ENVIRONMENTS, loadEnvironmentConfig, replicasOf, resolveEnvironmentConfig } from '../../stacks/config/index.js';
 import { defaultImage } from '../../constructs/images.js';
 import { resolveImage } from '../../stacks/images.js';
 import { rejection } from '../support/settings-rejection.js';
-
 
 describe('environment config', () => {
   it('loads every shipped environment', () => {

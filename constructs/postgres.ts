@@ -1,14 +1,13 @@
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { containerSettings, healthcheck } from './private/container-settings.js';
 import { SynthesisList } from './private/synthesis-list.js';
 import { ValidationError } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
-import { platformLabels, type PlatformContext } from './platform-context.js';
-import { componentBasics } from './private/component.js';
+import type { PlatformContext } from './platform-context.js';
+import { statefulComponentBasics } from './private/component.js';
 import { tlsFileUploads, type TlsPaths } from './private/tls-files.js';
 
 /**
@@ -186,9 +185,8 @@ export class Postgres extends Construct {
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
     const { context } = props;
-    const { alias, memoryMb, image } = componentBasics(this, 'postgres', props, { default: 512, min: 128 });
+    const { alias, memoryMb, image, dataVolume } = statefulComponentBasics(this, 'postgres', props, { default: 512, min: 128 });
     this.alias = alias;
-    const dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-postgres-data`, labels: platformLabels(context) });
 
     const superuser = new Password(this, 'superuser-password', { length: 32, special: false });
 

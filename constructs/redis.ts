@@ -1,15 +1,14 @@
 import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { Container } from '@cdktf/provider-docker/lib/container/index.js';
-import { Volume } from '@cdktf/provider-docker/lib/volume/index.js';
 import { Password } from '@cdktf/provider-random/lib/password/index.js';
 import { SERVICE_NAME_PATTERN } from '@platform/contract';
 import { containerSettings, shellHealthcheck } from './private/container-settings.js';
 import { SynthesisList } from './private/synthesis-list.js';
 import { ValidationError } from './private/validation.js';
 import type { CertificateAuthority } from './security/index.js';
-import { platformLabels, type PlatformContext } from './platform-context.js';
-import { componentBasics } from './private/component.js';
+import type { PlatformContext } from './platform-context.js';
+import { statefulComponentBasics } from './private/component.js';
 import { tlsFileUploads, type TlsPaths } from './private/tls-files.js';
 
 /**
@@ -144,9 +143,8 @@ export class Redis extends Construct {
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
     const { context } = props;
-    const { alias, memoryMb, image } = componentBasics(this, 'redis', props, { default: 256, min: 64 });
+    const { alias, memoryMb, image, dataVolume } = statefulComponentBasics(this, 'redis', props, { default: 256, min: 64 });
     this.alias = alias;
-    const dataVolume = new Volume(this, 'data', { name: `${context.namePrefix}-redis-data`, labels: platformLabels(context) });
 
     const certificate = props.certificateAuthority.issue('redis-certificate', { commonName: this.alias });
     const tls = REDIS_TLS_PATHS;

@@ -26,6 +26,9 @@ const wholeNumber = (rule: WholeNumberRule) => {
   return rule.max === undefined ? atLeast : atLeast.max(rule.max, { error });
 };
 
+/** A whole-number setting: its rule, default and description in one call. */
+const wholeNumberSetting = (rule: WholeNumberRule, fallback: number, description: string) => wholeNumber(rule).default(fallback).describe(description);
+
 // Unprivileged ports only: the platform never asks for root on the host.
 const port = (fallback: number, what: string) =>
   wholeNumber({ min: 1024, max: 65535 })
@@ -34,7 +37,7 @@ const port = (fallback: number, what: string) =>
 
 /** A MiB setting within what its construct accepts (range and default are the construct's, declared there). */
 const megabytes = ({ min, max, default: fallback }: Required<Pick<WholeNumberRule, 'min' | 'max'>> & { readonly default: number }, what: string) =>
-  wholeNumber({ min, max, unit: 'MiB' }).default(fallback).describe(what);
+  wholeNumberSetting({ min, max, unit: 'MiB' }, fallback, what);
 
 /** `<registry>/<path>:<tag>` or `...@sha256:<digest>`; `latest` and untagged refs are refused (pinned images only). */
 export const IMAGE_REF = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9._/-]+(?::(?!latest$)[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -141,9 +144,7 @@ export const EnvironmentConfigSchema = z
       )
       .default({})
       .describe('Replicas per service, by service name; a service not listed runs 1.'),
-    logRetentionDays: wholeNumber({ min: 1, max: 3650, unit: 'days' })
-      .default(30)
-      .describe('Days a log index is kept after rollover before the ILM policy deletes it.'),
+    logRetentionDays: wholeNumberSetting({ min: 1, max: 3650, unit: 'days' }, 30, 'Days a log index is kept after rollover before the ILM policy deletes it.'),
     rollover: z
       .strictObject({
         maxAge: z
@@ -177,12 +178,8 @@ export const EnvironmentConfigSchema = z
       .describe('Traces: OpenTelemetry from the services to APM Server, viewed in Kibana\'s APM app.'),
     alerts: z
       .strictObject({
-        errorThreshold: wholeNumber({ min: 1, unit: 'error lines' })
-          .default(10)
-          .describe('Error log lines per service within the window that fire the alert.'),
-        windowMinutes: wholeNumber({ min: 1, max: 1440, unit: 'minutes' })
-          .default(5)
-          .describe('Window the error count is taken over (minutes).'),
+        errorThreshold: wholeNumberSetting({ min: 1, unit: 'error lines' }, 10, 'Error log lines per service within the window that fire the alert.'),
+        windowMinutes: wholeNumberSetting({ min: 1, max: 1440, unit: 'minutes' }, 5, 'Window the error count is taken over (minutes).'),
         clusterHealthMinutes: wholeNumber({ min: 1, max: 1440, unit: 'minutes' })
           .default(5)
           .describe(
@@ -217,15 +214,9 @@ export const EnvironmentConfigSchema = z
           ),
         retention: z
           .strictObject({
-            expireAfterDays: wholeNumber({ min: 1, max: 3650, unit: 'days' })
-              .default(30)
-              .describe('Days after which SLM retention may delete a snapshot.'),
-            minCount: wholeNumber({ min: 1, max: 1000 })
-              .default(7)
-              .describe('Snapshots kept even when expired (a week of nightly ones), so a stopped schedule never empties the repository.'),
-            maxCount: wholeNumber({ min: 1, max: 1000 })
-              .default(30)
-              .describe('Snapshots kept at most even before they expire: 30 nightly ones, the age limit\'s worth; it only bites with a more frequent schedule.'),
+            expireAfterDays: wholeNumberSetting({ min: 1, max: 3650, unit: 'days' }, 30, 'Days after which SLM retention may delete a snapshot.'),
+            minCount: wholeNumberSetting({ min: 1, max: 1000 }, 7, 'Snapshots kept even when expired (a week of nightly ones), so a stopped schedule never empties the repository.'),
+            maxCount: wholeNumberSetting({ min: 1, max: 1000 }, 30, 'Snapshots kept at most even before they expire: 30 nightly ones, the age limit\'s worth; it only bites with a more frequent schedule.'),
           })
           .prefault({})
           .superRefine((r, ctx) => {
@@ -276,18 +267,10 @@ export const EnvironmentConfigSchema = z
               })
               .default('@daily')
               .describe('When each service database is dumped: 5 cron fields (minute hour day-of-month month day-of-week) or a descriptor (`@daily`, `@every 6h`), in UTC. Default: every midnight UTC.'),
-            keepDays: wholeNumber({ min: 1, max: 3650, unit: 'days' })
-              .default(7)
-              .describe('Days each dump is kept (the newest of each day in `daily/`, every single dump in `last/`).'),
-            keepWeeks: wholeNumber({ min: 0, max: 520, unit: 'weeks' })
-              .default(4)
-              .describe('Weeks the newest dump of each ISO week is kept (`weekly/`); 0: none beyond the daily ones.'),
-            keepMonths: wholeNumber({ min: 0, max: 120, unit: 'months' })
-              .default(6)
-              .describe('Months (of 31 days) the newest dump of each month is kept (`monthly/`); 0: none beyond the weekly ones.'),
-            memoryMb: wholeNumber({ min: 64, max: 4096, unit: 'MiB' })
-              .default(256)
-              .describe('Memory limit of the Postgres backup container (MiB); pg_dump streams, so it needs little.'),
+            keepDays: wholeNumberSetting({ min: 1, max: 3650, unit: 'days' }, 7, 'Days each dump is kept (the newest of each day in `daily/`, every single dump in `last/`).'),
+            keepWeeks: wholeNumberSetting({ min: 0, max: 520, unit: 'weeks' }, 4, 'Weeks the newest dump of each ISO week is kept (`weekly/`); 0: none beyond the daily ones.'),
+            keepMonths: wholeNumberSetting({ min: 0, max: 120, unit: 'months' }, 6, 'Months (of 31 days) the newest dump of each month is kept (`monthly/`); 0: none beyond the weekly ones.'),
+            memoryMb: wholeNumberSetting({ min: 64, max: 4096, unit: 'MiB' }, 256, 'Memory limit of the Postgres backup container (MiB); pg_dump streams, so it needs little.'),
           })
           .prefault({})
           .describe('Scheduled pg_dump of every service database to the `<projectName>-<environment>-postgres-backups` volume.'),

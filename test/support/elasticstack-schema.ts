@@ -49,13 +49,16 @@ export interface BlockSchema {
   readonly blocks?: Readonly<Record<string, NestedBlockSchema>>;
 }
 
+type BlockSchemasByType = Readonly<Record<string, BlockSchema>>;
+
 export interface ProviderSchema {
   readonly source: string;
   readonly version: string;
   readonly provider: BlockSchema;
-  readonly resources: Readonly<Record<string, BlockSchema>>;
+  /** Resources by type. */
+  readonly resources: BlockSchemasByType;
   /** Data sources (`data` blocks) by type. */
-  readonly dataSources: Readonly<Record<string, BlockSchema>>;
+  readonly dataSources: BlockSchemasByType;
 }
 
 const opt = (type: AttributeType, extra: Partial<AttributeSchema> = {}): AttributeSchema => ({ type, ...extra });

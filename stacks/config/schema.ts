@@ -29,6 +29,13 @@ const wholeNumber = (rule: WholeNumberRule) => {
 /** A whole-number setting: its rule, default and description in one call. */
 const wholeNumberSetting = (rule: WholeNumberRule, fallback: number, description: string) => wholeNumber(rule).default(fallback).describe(description);
 
+/** A string setting checked by a construct's own rule (`problem` says what is wrong, or nothing). */
+const checkedString = (problem: (value: string) => string | undefined, rule: string) =>
+  z.string().superRefine((value, ctx) => {
+    const found = problem(value);
+    if (found) ctx.addIssue({ code: 'custom', message: `${rule}: ${found}` });
+  });
+
 // Unprivileged ports only: the platform never asks for root on the host.
 const port = (fallback: number, what: string) =>
   wholeNumber({ min: 1024, max: 65535 })
@@ -202,12 +209,7 @@ export const EnvironmentConfigSchema = z
       .describe('The alert rules (error spike per service, cluster health).'),
     snapshots: z
       .strictObject({
-        schedule: z
-          .string()
-          .superRefine((value, ctx) => {
-            const problem = cronProblem(value);
-            if (problem) ctx.addIssue({ code: 'custom', message: `must be an Elasticsearch cron expression: ${problem}` });
-          })
+        schedule: checkedString(cronProblem, 'must be an Elasticsearch cron expression')
           .default('0 30 1 * * ?')
           .describe(
             'When the snapshot lifecycle policy takes a snapshot: an Elasticsearch cron expression (`sec min hour day-of-month month day-of-week [year]`, UTC, one of the day fields `?`). Default: nightly at 01:30.',
@@ -258,13 +260,8 @@ export const EnvironmentConfigSchema = z
       .strictObject({
         postgres: z
           .strictObject({
-            schedule: z
-              .string()
-              // The construct's own rule (what go-cron parses as meant), so the message is the same.
-              .superRefine((schedule, ctx) => {
-                const problem = cronScheduleProblem(schedule);
-                if (problem) ctx.addIssue({ code: 'custom', message: `must be a 5-field cron expression or a descriptor: ${problem}` });
-              })
+            // The construct's own rule (what go-cron parses as meant), so the message is the same.
+            schedule: checkedString(cronScheduleProblem, 'must be a 5-field cron expression or a descriptor')
               .default('@daily')
               .describe('When each service database is dumped: 5 cron fields (minute hour day-of-month month day-of-week) or a descriptor (`@daily`, `@every 6h`), in UTC. Default: every midnight UTC.'),
             keepDays: wholeNumberSetting({ min: 1, max: 3650, unit: 'days' }, 7, 'Days each dump is kept (the newest of each day in `daily/`, every single dump in `last/`).'),

@@ -75,11 +75,19 @@ const single = (block: BlockSchema): NestedBlockSchema => ({ nesting: 'single', 
 /** `timeouts` (Attributes) of the resources that have it. */
 const timeouts = opt(nested({ create: opt('string'), read: opt('string'), update: opt('string'), delete: opt('string') }));
 
+/** How every connection block (provider and per-resource) authenticates. */
+const connectionCredentials = {
+  api_key: opt('string', { sensitive: true }),
+  bearer_token: opt('string', { sensitive: true }),
+  insecure: opt('bool'),
+  password: opt('string', { sensitive: true }),
+  username: opt('string'),
+};
+
 /** `elasticsearch_connection` block of the Elasticsearch resources, and the provider's `elasticsearch` block. */
 const elasticsearchConnection: BlockSchema = {
   attributes: {
-    api_key: opt('string', { sensitive: true }),
-    bearer_token: opt('string', { sensitive: true }),
+    ...connectionCredentials,
     ca_data: opt('string'),
     ca_file: opt('string'),
     ca_fingerprint: opt('string'),
@@ -88,38 +96,35 @@ const elasticsearchConnection: BlockSchema = {
     endpoints: opt(strings, { sensitive: true }),
     es_client_authentication: opt('string', { sensitive: true }),
     headers: opt({ map: 'string' }, { sensitive: true }),
-    insecure: opt('bool'),
     key_data: opt('string', { sensitive: true }),
     key_file: opt('string'),
-    password: opt('string', { sensitive: true }),
-    username: opt('string'),
   },
 };
 
 /** `kibana_connection` block of the Kibana resources (and the provider's `kibana` block). */
 const kibanaConnection: BlockSchema = {
   attributes: {
-    api_key: opt('string', { sensitive: true }),
-    bearer_token: opt('string', { sensitive: true }),
+    ...connectionCredentials,
     ca_certs: opt(strings),
     endpoints: opt(strings, { sensitive: true }),
-    insecure: opt('bool'),
-    password: opt('string', { sensitive: true }),
-    username: opt('string'),
   },
 };
 
 const fleetConnection: BlockSchema = {
   attributes: {
-    api_key: opt('string', { sensitive: true }),
-    bearer_token: opt('string', { sensitive: true }),
+    ...connectionCredentials,
     ca_certs: opt(strings),
     endpoint: opt('string', { sensitive: true }),
-    insecure: opt('bool'),
-    password: opt('string', { sensitive: true }),
-    username: opt('string'),
   },
 };
+
+/** A resource or data source whose only block is the provider's Elasticsearch connection override. */
+const elasticsearchApi = (attributes: Readonly<Record<string, AttributeSchema>>): BlockSchema => ({
+  attributes,
+  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
+});
+/** A resource whose only block is the provider's Kibana connection override. */
+const kibanaApi = (attributes: Readonly<Record<string, AttributeSchema>>): BlockSchema => ({ attributes, blocks: { kibana_connection: one(kibanaConnection) } });
 
 // --- elasticstack_elasticsearch_index_lifecycle ------------------------------------
 // Every phase and action is "Block, Optional". Settings the docs call "Required when the
@@ -266,24 +271,21 @@ const indexTemplate: BlockSchema = {
 };
 
 // docs/resources/elasticsearch_data_stream.md: name (required, forces replacement); the rest is read from the stream.
-const dataStream: BlockSchema = {
-  attributes: {
-    name: req('string'),
-    timeouts,
-    id: ro('string'),
-    generation: ro('number'),
-    hidden: ro('bool'),
-    ilm_policy: ro('string'),
-    indices: ro({ nested: 'list', attributes: { index_name: ro('string'), index_uuid: ro('string') } }),
-    metadata: ro('string'),
-    replicated: ro('bool'),
-    status: ro('string'),
-    system: ro('bool'),
-    template: ro('string'),
-    timestamp_field: ro('string'),
-  },
-  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
-};
+const dataStream = elasticsearchApi({
+  name: req('string'),
+  timeouts,
+  id: ro('string'),
+  generation: ro('number'),
+  hidden: ro('bool'),
+  ilm_policy: ro('string'),
+  indices: ro({ nested: 'list', attributes: { index_name: ro('string'), index_uuid: ro('string') } }),
+  metadata: ro('string'),
+  replicated: ro('bool'),
+  status: ro('string'),
+  system: ro('bool'),
+  template: ro('string'),
+  timestamp_field: ro('string'),
+});
 
 // --- Kibana ---------------------------------------------------------------------------
 const fieldFormatParams = nested({
@@ -307,86 +309,74 @@ const fieldFormatParams = nested({
   width: opt('number'),
 });
 
-const dataView: BlockSchema = {
-  attributes: {
-    data_view: req(
-      nested({
-        title: req('string'),
-        allow_no_index: opt('bool'),
-        field_attrs: opt({ nested: 'map', attributes: { count: opt('number'), custom_label: opt('string') } }),
-        field_formats: opt({ nested: 'map', attributes: { id: req('string'), params: opt(fieldFormatParams) } }),
-        id: opt('string'),
-        name: opt('string'),
-        namespaces: opt(strings),
-        runtime_field_map: opt({ nested: 'map', attributes: { script_source: req('string'), type: req('string') } }),
-        source_filters: opt(strings),
-        time_field_name: opt('string'),
-      }),
-    ),
-    override: opt('bool'),
-    space_id: opt('string'),
-    timeouts,
-    id: ro('string'),
-  },
-  blocks: { kibana_connection: one(kibanaConnection) },
-};
+const dataView = kibanaApi({
+  data_view: req(
+    nested({
+      title: req('string'),
+      allow_no_index: opt('bool'),
+      field_attrs: opt({ nested: 'map', attributes: { count: opt('number'), custom_label: opt('string') } }),
+      field_formats: opt({ nested: 'map', attributes: { id: req('string'), params: opt(fieldFormatParams) } }),
+      id: opt('string'),
+      name: opt('string'),
+      namespaces: opt(strings),
+      runtime_field_map: opt({ nested: 'map', attributes: { script_source: req('string'), type: req('string') } }),
+      source_filters: opt(strings),
+      time_field_name: opt('string'),
+    }),
+  ),
+  override: opt('bool'),
+  space_id: opt('string'),
+  timeouts,
+  id: ro('string'),
+});
 
 const savedObjectMeta = { icon: ro('string'), title: ro('string') };
-const importSavedObjects: BlockSchema = {
-  attributes: {
-    file_contents: req('string'),
-    compatibility_mode: opt('bool'),
-    create_new_copies: opt('bool'),
-    ignore_import_errors: opt('bool'),
-    overwrite: opt('bool'),
-    space_id: opt('string'),
-    errors: ro({
-      nested: 'list',
-      attributes: { error: ro(nested({ type: ro('string') })), id: ro('string'), meta: ro(nested(savedObjectMeta)), title: ro('string'), type: ro('string') },
-    }),
-    id: ro('string'),
-    success: ro('bool'),
-    success_count: ro('number'),
-    success_results: ro({
-      nested: 'list',
-      attributes: { destination_id: ro('string'), id: ro('string'), meta: ro(nested(savedObjectMeta)), type: ro('string') },
-    }),
-  },
-  blocks: { kibana_connection: one(kibanaConnection) },
-};
+const importSavedObjects = kibanaApi({
+  file_contents: req('string'),
+  compatibility_mode: opt('bool'),
+  create_new_copies: opt('bool'),
+  ignore_import_errors: opt('bool'),
+  overwrite: opt('bool'),
+  space_id: opt('string'),
+  errors: ro({
+    nested: 'list',
+    attributes: { error: ro(nested({ type: ro('string') })), id: ro('string'), meta: ro(nested(savedObjectMeta)), title: ro('string'), type: ro('string') },
+  }),
+  id: ro('string'),
+  success: ro('bool'),
+  success_count: ro('number'),
+  success_results: ro({
+    nested: 'list',
+    attributes: { destination_id: ro('string'), id: ro('string'), meta: ro(nested(savedObjectMeta)), type: ro('string') },
+  }),
+});
 
 /** The attributes this project sets, documented alike at v0.13.1 and v0.16.3 (docs/resources/elasticsearch_index.md). */
-const elasticsearchIndex: BlockSchema = {
-  attributes: {
-    name: req('string'),
-    mappings: opt('string'),
-    number_of_shards: opt('number'),
-    number_of_replicas: opt('number'),
-    deletion_protection: opt('bool'),
-    id: ro('string'),
-  },
-  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
-};
+const elasticsearchIndex = elasticsearchApi({
+  name: req('string'),
+  mappings: opt('string'),
+  number_of_shards: opt('number'),
+  number_of_replicas: opt('number'),
+  deletion_protection: opt('bool'),
+  id: ro('string'),
+});
 
-const actionConnector: BlockSchema = {
-  attributes: {
-    connector_type_id: req('string'),
-    name: req('string'),
-    config: opt('string'),
-    connector_id: opt('string'),
-    secrets: opt('string', { sensitive: true }),
-    // Write-only (Terraform 1.11+): never stored in state or plan.
-    secrets_wo: opt('string', { sensitive: true }),
-    secrets_wo_version: opt('string'),
-    space_id: opt('string'),
-    timeouts,
-    id: ro('string'),
-    is_deprecated: ro('bool'),
-    is_missing_secrets: ro('bool'),
-    is_preconfigured: ro('bool'),
-  },
-  blocks: { kibana_connection: one(kibanaConnection) },
-};
+const actionConnector = kibanaApi({
+  connector_type_id: req('string'),
+  name: req('string'),
+  config: opt('string'),
+  connector_id: opt('string'),
+  secrets: opt('string', { sensitive: true }),
+  // Write-only (Terraform 1.11+): never stored in state or plan.
+  secrets_wo: opt('string', { sensitive: true }),
+  secrets_wo_version: opt('string'),
+  space_id: opt('string'),
+  timeouts,
+  id: ro('string'),
+  is_deprecated: ro('bool'),
+  is_missing_secrets: ro('bool'),
+  is_preconfigured: ro('bool'),
+});
 
 // internal/kibana/alertingrule/schema.go at v0.16.3: `actions` is a ListNestedBlock; its
 // `frequency` and `alerts_filter` (and `alerts_filter.timeframe`) are SingleNestedBlocks whose
@@ -475,54 +465,48 @@ const snapshotRepository: BlockSchema = {
     }),
   },
 };
-const snapshotLifecycle: BlockSchema = {
-  attributes: {
-    name: req('string'),
-    repository: req('string'),
-    schedule: req('string'),
-    expand_wildcards: opt('string'),
-    expire_after: opt('string'),
-    feature_states: opt({ set: 'string' }),
-    ignore_unavailable: opt('bool'),
-    include_global_state: opt('bool'),
-    indices: opt(strings),
-    max_count: opt('number'),
-    metadata: opt('string'),
-    min_count: opt('number'),
-    partial: opt('bool'),
-    snapshot_name: opt('string'),
-    timeouts,
-    id: ro('string'),
-  },
-  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
-};
+const snapshotLifecycle = elasticsearchApi({
+  name: req('string'),
+  repository: req('string'),
+  schedule: req('string'),
+  expand_wildcards: opt('string'),
+  expire_after: opt('string'),
+  feature_states: opt({ set: 'string' }),
+  ignore_unavailable: opt('bool'),
+  include_global_state: opt('bool'),
+  indices: opt(strings),
+  max_count: opt('number'),
+  metadata: opt('string'),
+  min_count: opt('number'),
+  partial: opt('bool'),
+  snapshot_name: opt('string'),
+  timeouts,
+  id: ro('string'),
+});
 
 // docs/data-sources/elasticsearch_info.md at v0.16.3: no argument but the connection block;
 // everything else is read-only (`version` is an Attributes List).
-const elasticsearchInfo: BlockSchema = {
-  attributes: {
-    cluster_name: ro('string'),
-    cluster_uuid: ro('string'),
-    id: ro('string'),
-    name: ro('string'),
-    tagline: ro('string'),
-    version: ro({
-      nested: 'list',
-      attributes: {
-        build_date: ro('string'),
-        build_flavor: ro('string'),
-        build_hash: ro('string'),
-        build_snapshot: ro('bool'),
-        build_type: ro('string'),
-        lucene_version: ro('string'),
-        minimum_index_compatibility_version: ro('string'),
-        minimum_wire_compatibility_version: ro('string'),
-        number: ro('string'),
-      },
-    }),
-  },
-  blocks: { elasticsearch_connection: one(elasticsearchConnection) },
-};
+const elasticsearchInfo = elasticsearchApi({
+  cluster_name: ro('string'),
+  cluster_uuid: ro('string'),
+  id: ro('string'),
+  name: ro('string'),
+  tagline: ro('string'),
+  version: ro({
+    nested: 'list',
+    attributes: {
+      build_date: ro('string'),
+      build_flavor: ro('string'),
+      build_hash: ro('string'),
+      build_snapshot: ro('bool'),
+      build_type: ro('string'),
+      lucene_version: ro('string'),
+      minimum_index_compatibility_version: ro('string'),
+      minimum_wire_compatibility_version: ro('string'),
+      number: ro('string'),
+    },
+  }),
+});
 
 export const ELASTICSTACK_SCHEMA: ProviderSchema = {
   source: 'elastic/elasticstack',

@@ -162,50 +162,18 @@ const rollover: BlockSchema = {
   },
 };
 
+/** An ILM phase: `min_age` and its actions, each a single nested block. */
+const phase = (actions: Readonly<Record<string, BlockSchema>>): NestedBlockSchema =>
+  single({ attributes: { min_age: minAge }, blocks: Object.fromEntries(Object.entries(actions).map(([name, action]) => [name, single(action)])) });
+
 const indexLifecycle: BlockSchema = {
   attributes: { name: req('string'), metadata: opt('string'), force_destroy: opt('bool'), timeouts, id: ro('string'), modified_date: ro('string') },
   blocks: {
     elasticsearch_connection: one(elasticsearchConnection),
-    hot: single({
-      attributes: { min_age: minAge },
-      blocks: {
-        downsample: single(downsample),
-        forcemerge: single(forcemerge),
-        readonly: single(enabled()),
-        rollover: single(rollover),
-        searchable_snapshot: single(searchableSnapshot),
-        set_priority: single(setPriority),
-        shrink: single(shrink),
-        unfollow: single(enabled()),
-      },
-    }),
-    warm: single({
-      attributes: { min_age: minAge },
-      blocks: {
-        allocate: single(allocate),
-        downsample: single(downsample),
-        forcemerge: single(forcemerge),
-        migrate: single(enabled()),
-        readonly: single(enabled()),
-        set_priority: single(setPriority),
-        shrink: single(shrink),
-        unfollow: single(enabled()),
-      },
-    }),
-    cold: single({
-      attributes: { min_age: minAge },
-      blocks: {
-        allocate: single(allocate),
-        downsample: single(downsample),
-        freeze: single(enabled()),
-        migrate: single(enabled()),
-        readonly: single(enabled()),
-        searchable_snapshot: single(searchableSnapshot),
-        set_priority: single(setPriority),
-        unfollow: single(enabled()),
-      },
-    }),
-    frozen: single({ attributes: { min_age: minAge }, blocks: { searchable_snapshot: single(searchableSnapshot) } }),
+    hot: phase({ downsample, forcemerge, readonly: enabled(), rollover, searchable_snapshot: searchableSnapshot, set_priority: setPriority, shrink, unfollow: enabled() }),
+    warm: phase({ allocate, downsample, forcemerge, migrate: enabled(), readonly: enabled(), set_priority: setPriority, shrink, unfollow: enabled() }),
+    cold: phase({ allocate, downsample, freeze: enabled(), migrate: enabled(), readonly: enabled(), searchable_snapshot: searchableSnapshot, set_priority: setPriority, unfollow: enabled() }),
+    frozen: phase({ searchable_snapshot: searchableSnapshot }),
     delete: single({
       attributes: { min_age: minAge },
       blocks: {

@@ -20,7 +20,7 @@ import { ElasticFileRealm, PlatformPki } from '../constructs/security/index.js';
 import { SERVICES, type ServiceDeclaration } from '@platform/contract';
 import { platformCaFile } from './ca-file.js';
 import { ValidationError } from '../constructs/private/validation.js';
-import type { EnvironmentConfig } from './config/index.js';
+import { namePrefixOf, type EnvironmentConfig } from './config/index.js';
 import {
   elasticsearchProps,
   fileRealmSettings,
@@ -131,7 +131,7 @@ export class PlatformStack extends TerraformStack {
     new TlsProvider(this, 'tls', {});
     new LocalProvider(this, 'local', {});
 
-    const namePrefix = `${config.projectName}-${config.environment}`;
+    const namePrefix = namePrefixOf(config);
     const network = new PlatformNetwork(this, 'network', {
       namePrefix,
       bindAddress: config.bindAddress,

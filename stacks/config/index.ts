@@ -10,6 +10,11 @@ export { DEFAULT_ENVIRONMENT, ENVIRONMENTS } from './environments.js';
 /** Environment variable that selects the environment (`dev` when unset). */
 export const ENVIRONMENT_VARIABLE = 'PLATFORM_ENV';
 
+/** `<projectName>-<environment>`: the prefix of every Docker resource name of the environment. */
+export function namePrefixOf(config: Pick<EnvironmentConfig, 'projectName' | 'environment'>): string {
+  return `${config.projectName}-${config.environment}`;
+}
+
 /** The keys the schema allows at `path` (object fields or enum record keys), for "unknown setting" messages. */
 function allowedKeysAt(path: readonly PropertyKey[]): string[] {
   let schema: z.core.$ZodType = EnvironmentConfigSchema;

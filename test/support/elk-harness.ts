@@ -13,7 +13,7 @@ import type { PlatformContext } from '../../constructs/platform-context.js';
 import { elasticsearchProps, fileRealmSettings, filebeatProps, kibanaProps, logstashProps, metricbeatProps } from '../../stacks/component-props.js';
 import type { IngestInputs } from '../../stacks/contracts.js';
 import { ElasticFileRealm, PlatformPki } from '../../constructs/security/index.js';
-import { ENVIRONMENTS, resolveEnvironmentConfig, type EnvironmentSettings } from '../../stacks/config/index.js';
+import { ENVIRONMENTS, namePrefixOf, resolveEnvironmentConfig, type EnvironmentSettings } from '../../stacks/config/index.js';
 
 /** A docker_container block as synthesized (snake_case attribute names). */
 export interface SynthContainer {
@@ -68,7 +68,7 @@ export function synthElk(options: SynthElkOptions = {}) {
   new DockerProvider(stack, 'docker', {});
   new RandomProvider(stack, 'random', {});
   new TlsProvider(stack, 'tls', {});
-  const namePrefix = `${config.projectName}-${config.environment}`;
+  const namePrefix = namePrefixOf(config);
   const network = new Network(stack, 'network', { name: `${namePrefix}-net`, internal: false });
   const logs = new Volume(stack, 'logs', { name: `${namePrefix}-logs` });
   const context: PlatformContext = { namePrefix, networkName: network.name };

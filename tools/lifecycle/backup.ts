@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { elasticObjectNames } from '../../constructs/elastic/naming.js';
 import { publishedHost } from '../../constructs/platform-context.js';
 import { POSTGRES_BACKUP_RUN_AS, postgresBackupCommands, postgresBackupContainerName } from '../../constructs/postgres-backup.js';
-import type { EnvironmentConfig } from '../../stacks/config/index.js';
+import { namePrefixOf, type EnvironmentConfig } from '../../stacks/config/index.js';
 import { platformCaProjectPath } from '../../stacks/ca-file.js';
 import { stateFileProjectPath } from '../../stacks/state-backend.js';
 
@@ -53,7 +53,7 @@ export interface BackupPlan {
 
 /** What `npm run backup` issues for an environment deployed from `projectDir`. */
 export function backupPlan(config: EnvironmentConfig, projectDir: string): BackupPlan {
-  const namePrefix = `${config.projectName}-${config.environment}`;
+  const namePrefix = namePrefixOf(config);
   const policy = elasticObjectNames(config.environment).snapshotPolicy;
   return {
     postgres: ['docker', 'exec', '-u', POSTGRES_BACKUP_RUN_AS, postgresBackupContainerName(namePrefix), ...postgresBackupCommands.backupNow()],
@@ -146,7 +146,7 @@ export async function runBackup(config: EnvironmentConfig, projectDir: string, p
   if (parts.includes('postgres')) {
     log(`$ ${plan.postgres.join(' ')}`);
     const code = await run(plan.postgres);
-    const container = postgresBackupContainerName(`${config.projectName}-${config.environment}`);
+    const container = postgresBackupContainerName(namePrefixOf(config));
     if (code === 0) log(`Postgres: dumped every service database (list them: docker exec ${container} ${postgresBackupCommands.list().join(' ')})`);
     else failed.push(`Postgres dump: ${plan.postgres.join(' ')} exited ${code}${code === 127 ? ' (is the docker CLI installed?)' : ''}`);
   }

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { dockerEndpoint, dockerGet, remoteDockerHost } from '../docker-api.js';
 import { fail, pass, skip, type CheckContext, type CheckResult } from '../types.js';
+import { namePrefixOf } from '../../../stacks/config/index.js';
 
 /** Tries to listen on address:port; resolves to the error code when that fails. */
 export function tryBind(address: string, port: number): Promise<string | undefined> {
@@ -19,7 +20,7 @@ interface ContainerSummary {
 
 /** Name of this environment's own running container publishing `port`, if any (a redeploy keeps it). */
 async function ownContainerOnPort(context: CheckContext, port: number): Promise<string | undefined> {
-  const prefix = `/${context.config.projectName}-${context.config.environment}-`;
+  const prefix = `/${namePrefixOf(context.config)}-`;
   try {
     const res = await dockerGet(dockerEndpoint(context.host.env, context.host.homeDir), '/containers/json', context.host.timeoutMs);
     if (res.status !== 200) return undefined;

@@ -8,6 +8,7 @@ import {
   type KibanaAlertingRuleActionFrequency,
 } from './bindings/index.js';
 import { ALERT_HISTORY_MAPPINGS } from './alert-history.js';
+import { replicaCount } from './log-mappings.js';
 
 /** The Elastic licences, lowest first; the settings schema's `alerts.licence` derives from it. */
 export const ELASTIC_LICENCES = ['basic', 'trial', 'gold', 'platinum', 'enterprise'] as const;
@@ -112,7 +113,7 @@ export class AlertConnectors extends Construct {
       name: props.historyIndexName,
       mappings: JSON.stringify(ALERT_HISTORY_MAPPINGS),
       numberOfShards: 1,
-      numberOfReplicas: props.dataNodes > 1 ? 1 : 0,
+      numberOfReplicas: replicaCount(props.dataNodes),
       // Alert history goes with the environment's elastic stack on destroy (the provider's default would fail the destroy).
       deletionProtection: false,
     });

@@ -5,7 +5,8 @@ import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pinoRoll, { type RollingFileStream } from 'pino-roll';
 import type { SonicBoom } from 'sonic-boom';
-import { redactFields, scrubSecrets } from './redact.js';
+import { serializeFlatLinesNatively } from './flat-lines.js';
+import { isSecretField, redactFields, scrubSecrets } from './redact.js';
 import { traceLogMixin } from './telemetry/runtime.js';
 
 export type { Logger } from 'pino';
@@ -50,32 +51,79 @@ export interface ServiceLogger {
 }
 
 /**
- * How lines reach stdout and LOG_FILE. Each destination collects lines in memory and writes
- * them with one synchronous system call per 16 KiB (about 30 request lines), or within
- * 100 ms when the service is quiet. Measured per line (BENCHMARKS.md), that costs a fraction
- * of one system call per line, and less than asynchronous writes, whose hand-off to the
- * thread pool costs more CPU than it saves. Writing synchronously also keeps exit exact: no
- * write is ever in flight, so `flushSync` leaves nothing behind.
- * The batch holds bytes (sonic-boom's `contentMode: 'buffer'`), each line encoded once: in
- * its default text mode sonic-boom measures the whole pending batch again on every line
- * (`Buffer.byteLength` of the growing string, sonic-boom v4.2.1 index.js `write`), a copy
- * per line that grows with the batch, which is why text batches could not usefully be larger.
- * What a buffer can lose: nothing on `close()` or any `process.exit()` (the crash handler's
- * included; see `flushAllOnExit`); on SIGKILL or an OOM kill, at most the last 16 KiB / 100 ms.
+ * How lines reach stdout and LOG_FILE: each destination collects lines as text and writes
+ * them with one synchronous system call per 16 Ki characters (about 30 request lines), or
+ * within 100 ms when the service is quiet. Appending a line to the pending text is a
+ * pointer, not a copy; the batch is encoded once, in the write. Measured in the services
+ * (BENCHMARKS.md), that is several microseconds a request cheaper than letting sonic-boom
+ * batch: in its text mode it measures the whole pending batch again on every line
+ * (`Buffer.byteLength` of the growing string, sonic-boom v4.2.1 index.js `write`), and in
+ * its buffer mode every line becomes a Buffer of its own, which costs the services more
+ * than the serialization of the line. sonic-boom still does each write (partial writes,
+ * EAGAIN on a full pipe), and pino-roll still rotates by what it wrote.
+ * Writing synchronously keeps exit exact: no write is ever in flight, so writing out the
+ * batches leaves nothing behind. What a batch can lose: nothing on `close()` or any
+ * `process.exit()` (the crash handler's included; see `flushAllOnExit`); on SIGKILL or an
+ * OOM kill, at most the last 16 Ki characters / 100 ms.
  */
-const BUFFERED = { sync: true, minLength: 16 * 1024, maxWrite: 64 * 1024, periodicFlush: 100, contentMode: 'buffer' } as const;
+const BATCH_CHARS = 16 * 1024;
+const BATCH_FLUSH_MS = 100;
 
 /** SonicBoom (pino's destination, pino-roll's file) with the `destroyed` flag its typings leave out. */
-type BufferedStream = SonicBoom & { readonly destroyed: boolean };
+type FileStream = SonicBoom & { readonly destroyed: boolean };
 
-/** Destinations of every open logger, written out synchronously when the process exits. */
-const openDestinations = new Set<BufferedStream>();
+/**
+ * Lines waiting to be written to one destination as one string. URL credentials are masked
+ * in the batch as it is written (`scrubSecrets` never matches across a line break, so that
+ * is the same as masking each line, without copying each line together first).
+ */
+class LineBatch {
+  private pending = '';
+  private closed = false;
+  private readonly timer: NodeJS.Timeout;
+
+  /** `minChars` 0 writes every line as it comes. */
+  constructor(
+    private readonly target: FileStream,
+    private readonly minChars: number,
+  ) {
+    this.timer = setInterval(() => this.flush(), BATCH_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  get destroyed(): boolean {
+    return this.closed || this.target.destroyed;
+  }
+
+  write(line: string): void {
+    this.pending += line;
+    if (this.pending.length >= this.minChars) this.flush();
+  }
+
+  /** Writes out what is pending, synchronously. */
+  flush(): void {
+    if (this.pending === '' || this.target.destroyed) return;
+    const batch = this.pending;
+    this.pending = '';
+    this.target.write(scrubSecrets(batch));
+  }
+
+  /** Writes out what is pending and takes no more lines; the target stays open. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+}
+
+/** Batches of every open logger, written out synchronously when the process exits. */
+const openBatches = new Set<LineBatch>();
 function flushAllOnExit(): void {
-  for (const destination of openDestinations) {
+  for (const batch of openBatches) {
     try {
-      if (!destination.destroyed) destination.flushSync();
+      batch.flush();
     } catch {
-      // A file still opening has nothing buffered that could be written; keep flushing the rest.
+      // A file still opening, or a stdout that is gone, takes nothing more; keep flushing the rest.
     }
   }
 }
@@ -122,36 +170,39 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
     },
   };
 
-  const stdout = options.stdout === undefined ? (pino.destination({ dest: 1, ...BUFFERED }) as BufferedStream) : undefined;
+  const stdout = options.stdout === undefined ? new LineBatch(pino.destination({ dest: 1, sync: true }) as FileStream, BATCH_CHARS) : undefined;
   const rolling = options.file ? await openRollingFile(options.file, options) : undefined;
-  const buffered = [stdout, rolling?.stream].filter((s): s is BufferedStream => Boolean(s));
-  const destinations = [stdout ?? options.stdout, rolling?.stream].filter((s): s is DestinationStream => Boolean(s));
-  // One copy of each line: with a file, stdout gets only lines at stdoutLevel and above.
+  const batches = [stdout, rolling?.batch].filter((b): b is LineBatch => Boolean(b));
   const stdoutDestination = stdout ?? (options.stdout || undefined);
+  const destinations = [stdoutDestination, rolling?.batch].filter((d): d is LineDestination => Boolean(d));
+  // One copy of each line: with a file, stdout gets only lines at stdoutLevel and above.
   const stdoutMin = rolling ? (pino.levels.values[options.stdoutLevel ?? 'warn'] ?? Infinity) : 0;
-  const logger = pino(pinoOptions, lineWriter(destinations, stdoutDestination, stdoutMin, new Set(buffered)));
+  const logger = pino(pinoOptions, lineWriter(destinations, stdoutDestination, stdoutMin));
+  serializeFlatLinesNatively(logger, isSecretField);
   // pino runs no formatter over a child logger's bindings (Fastify makes one per request):
   // redact them on the way in. Children inherit this method, so grandchildren are covered too.
   const child = logger.child;
   logger.child = function (this: Logger, bindings, childOptions) {
     return child.call(this, redactFields(bindings), childOptions);
   } as typeof logger.child;
-  if (openDestinations.size === 0) process.on('exit', flushAllOnExit);
-  for (const destination of buffered) openDestinations.add(destination);
+  if (openBatches.size === 0) process.on('exit', flushAllOnExit);
+  for (const batch of batches) openBatches.add(batch);
 
   return {
     logger,
     close: async () => {
-      for (const destination of buffered) openDestinations.delete(destination);
-      if (openDestinations.size === 0) process.off('exit', flushAllOnExit);
-      // stdout stays open (it is the process's): write out its buffer only. A stdout that is
+      for (const batch of batches) openBatches.delete(batch);
+      if (openBatches.size === 0) process.off('exit', flushAllOnExit);
+      // stdout stays open (it is the process's): write out its batch only. A stdout that is
       // gone (EPIPE) must not keep the file from being closed.
       try {
-        if (stdout && !stdout.destroyed) stdout.flushSync();
+        stdout?.close();
       } catch {
         // Nothing left to write to.
       }
-      if (!rolling || rolling.stream.destroyed) return;
+      if (!rolling) return;
+      rolling.batch.close();
+      if (rolling.stream.destroyed) return;
       await new Promise<void>((resolve) => {
         rolling.stream.once('close', () => resolve());
         rolling.stream.end();
@@ -179,30 +230,27 @@ function ecsTimestamp(): () => string {
   };
 }
 
+/** Where the line writer puts a line: one of our batches, or a caller's stream (tests). */
+type LineDestination = { write(line: string): unknown; readonly destroyed?: boolean };
+
 /**
- * The stream pino writes to: each finished line, with URL credentials masked (the last guard,
- * whatever field or message they came in), goes to every destination still open. Our own
- * destinations (`takesBytes`) get the line encoded once, as bytes; a caller's stream, text.
+ * The stream pino writes to: each finished line goes to every destination still open, with
+ * URL credentials masked (the last guard, whatever field or message they came in): by our
+ * batches as they write, here for a caller's stream.
  */
-function lineWriter(
-  destinations: readonly DestinationStream[],
-  stdout: DestinationStream | undefined,
-  stdoutMinLevel: number,
-  takesBytes: ReadonlySet<DestinationStream>,
-): DestinationStream {
+function lineWriter(destinations: readonly LineDestination[], stdout: LineDestination | undefined, stdoutMinLevel: number): DestinationStream {
   // pino sets `lastLevel` on a stream that asks for metadata (as pino.multistream does).
   const writer = {
     [pino.symbols.needsMetadataGsym]: true,
     lastLevel: 0,
     write(line: string) {
-      const safe = scrubSecrets(line);
-      let bytes: Buffer | undefined;
+      let scrubbed: string | undefined;
       for (const destination of destinations) {
         if (destination === stdout && writer.lastLevel < stdoutMinLevel) continue;
         // A line logged after close() (a late callback during shutdown) must not throw into its caller.
-        if ((destination as { destroyed?: boolean }).destroyed) continue;
-        if (takesBytes.has(destination)) (destination as unknown as { write(data: Buffer): void }).write((bytes ??= Buffer.from(safe)));
-        else destination.write(safe);
+        if (destination.destroyed) continue;
+        if (destination instanceof LineBatch) destination.write(line);
+        else destination.write((scrubbed ??= scrubSecrets(line)));
       }
     },
   };
@@ -211,6 +259,7 @@ function lineWriter(
 
 interface RollingFile {
   readonly stream: RollingFileStream;
+  readonly batch: LineBatch;
   /** Resolves once the link to the current file has caught up with the latest roll. */
   linked(): Promise<void>;
 }
@@ -222,7 +271,7 @@ async function openRollingFile(path: string, options: ServiceLoggerOptions): Pro
     size: options.fileSize ?? LOG_FILE_SIZE,
     limit: { count: options.filesKept ?? LOG_FILE_KEEP, removeOtherLogFiles: true },
     mkdir: true,
-    ...(options.syncFile ? { sync: true, contentMode: 'buffer' } : BUFFERED),
+    sync: true,
   });
   // Link updates run one after another, so a quick second roll cannot be overtaken by the first.
   let linking = Promise.resolve();
@@ -232,7 +281,7 @@ async function openRollingFile(path: string, options: ServiceLoggerOptions): Pro
   };
   pointLink();
   stream.on('ready', pointLink); // emitted again after every roll
-  return { stream, linked: () => linking };
+  return { stream, batch: new LineBatch(stream as unknown as FileStream, options.syncFile ? 0 : BATCH_CHARS), linked: () => linking };
 }
 
 /**

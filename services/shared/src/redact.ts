@@ -59,7 +59,8 @@ const MAX_DEPTH = 8;
 const secretVerdicts = new Map<string, boolean>();
 const MAX_VERDICTS = 2_048;
 
-function isSecretField(key: string): boolean {
+/** Whether a field of this name holds a secret (its own name, or the last part of a dotted one, is in SECRET_FIELDS). */
+export function isSecretField(key: string): boolean {
   const known = secretVerdicts.get(key);
   if (known !== undefined) return known;
   const dot = key.lastIndexOf('.');

@@ -106,6 +106,17 @@ describe('createServiceLogger', () => {
     expect(masked).toMatchObject({ deep: { list: ['amqp://app:***@mq:5672'] }, quoted: 'postgres://app:***@db/x' });
   });
 
+  it('buffered (production) file: URL credentials are masked there too, on every line of a batch', async () => {
+    const file = join(await tempDir(), 'masked.log');
+    const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', file, stdout: false });
+    for (let n = 0; n < 200; n++) logger.info({ n, 'labels.upstream': `postgres://app:hunter${n}@db/x` }, `via redis://:pw${n}@cache:6379`);
+    await close();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(200);
+    expect(lines[199]).toMatchObject({ 'labels.upstream': 'postgres://app:***@db/x', message: 'via redis://:***@cache:6379' });
+    expect(JSON.stringify(lines)).not.toMatch(/hunter\d|pw\d/);
+  });
+
   it('buffered (production) file: every line arrives, in order, across rotations, once closed', async () => {
     const dir = await tempDir();
     const { logger, close } = await createServiceLogger({ service: 'user-service', environment: 'dev', file: join(dir, 'svc.log'), stdout: false, fileSize: '16k', filesKept: 100 });

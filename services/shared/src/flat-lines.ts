@@ -1,0 +1,67 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * The lines a service writes most (a request's completion line, its domain event) are flat:
+ * every field a string, number, boolean or null. pino serializes any line key by key in
+ * JavaScript (each key and string value escaped character by character, then joined: a
+ * string of many pieces that has to be copied together again before it can be written),
+ * which is most of what logging costs a cached read (BENCHMARKS.md). V8's own
+ * `JSON.stringify` writes such an object in one native pass, as one flat string.
+ *
+ * So a flat line takes that path; any other line (an error, a nested object, a field with a
+ * pino serializer, a non-string message) goes through pino's own serializer as before.
+ * The layout stays pino's: level, time and the logger's bindings first, then the fields, then
+ * the message (pino v10.4.0 lib/tools.js `_asJson`, swapped in through the instance's
+ * `pino.symbols.asJsonSym`, which pino calls for every line in lib/proto.js `write` and
+ * children inherit). For well-formed text both paths write the same bytes (a test compares
+ * them); the one difference is a lone UTF-16 surrogate, which `JSON.stringify` escapes and
+ * pino writes raw.
+ */
+
+type AsJson = (this: Logger, obj: Record<string, unknown>, msg: unknown, level: number, time: string) => string;
+type PinoInternals = Record<symbol, unknown>;
+
+const { asJsonSym, lsCacheSym, chindingsSym, endSym, messageKeySym } = pino.symbols;
+const serializersSym = Symbol.for('pino.serializers');
+
+/** Keys ecs-pino-format's log formatter rewrites (`err` into `error.*`, `req`/`res` into `http.*`). */
+const FORMATTED_KEYS = new Set(['err', 'req', 'res']);
+
+/**
+ * Whether `obj` can be written as it is: scalars only, no field the log formatter would
+ * change (a secret to redact, or a key ecs-pino-format rewrites) and none with a pino
+ * serializer. One pass over the keys instead of the formatter's and pino's own.
+ */
+function writableAsIs(obj: Record<string, unknown>, serializers: Record<string, unknown>, isSecret: (key: string) => boolean): boolean {
+  for (const key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) return false;
+    const value = obj[key];
+    const type = typeof value;
+    if (type === 'object' ? value !== null : type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'undefined') return false;
+    if (serializers[key] !== undefined || FORMATTED_KEYS.has(key) || (value !== undefined && isSecret(key))) return false;
+  }
+  return true;
+}
+
+/**
+ * Makes `logger` (and every child made from it afterwards) write flat lines with
+ * `JSON.stringify`. `isSecret` names the fields the logger's log formatter redacts: a line
+ * with one goes through pino and its formatter, so it is redacted as before.
+ */
+export function serializeFlatLinesNatively(logger: Logger, isSecret: (key: string) => boolean): void {
+  const internals = logger as unknown as PinoInternals;
+  const generic = internals[asJsonSym] as AsJson;
+  const asJson: AsJson = function (obj, msg, level, time) {
+    const self = this as unknown as PinoInternals;
+    const serializers = self[serializersSym] as Record<string, unknown>;
+    const messageKey = self[messageKeySym] as string;
+    if ((msg !== undefined && typeof msg !== 'string') || serializers[messageKey] !== undefined || !writableAsIs(obj, serializers, isSecret)) {
+      return generic.call(this, obj, msg, level, time);
+    }
+    const body = JSON.stringify(obj);
+    const fields = body.length > 2 ? `,${body.slice(1, -1)}` : '';
+    const message = msg === undefined ? '' : `,"${messageKey}":${JSON.stringify(msg)}`;
+    return (self[lsCacheSym] as Record<number, string>)[level]! + time + (self[chindingsSym] as string) + fields + message + (self[endSym] as string);
+  };
+  internals[asJsonSym] = asJson;
+}

@@ -1,0 +1,72 @@
+import { ecsFormat } from '@elastic/ecs-pino-format';
+import { pino, type Logger } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { serializeFlatLinesNatively } from '../src/flat-lines.js';
+import { isSecretField, redactFields } from '../src/redact.js';
+
+/** Two loggers configured alike (the services' ECS options, a fixed clock), one with the native path. */
+function pair(): { native: Logger; generic: Logger; written: { native: string[]; generic: string[] }; nativeFormatterCalls: () => number } {
+  const written = { native: [] as string[], generic: [] as string[] };
+  let formatterCalls = 0;
+  const make = (into: string[], counted: boolean) => {
+    const ecs = ecsFormat({ serviceName: 'user-service', serviceEnvironment: 'dev', convertErr: true, apmIntegration: false });
+    const log = (fields: Record<string, unknown>) => {
+      if (counted) formatterCalls += 1;
+      return redactFields(ecs.formatters!.log!(fields));
+    };
+    return pino({ ...ecs, formatters: { ...ecs.formatters, log }, timestamp: () => ',"@timestamp":"2026-12-03T10:00:00.000Z"' }, { write: (line: string) => void into.push(line) });
+  };
+  const native = make(written.native, true);
+  serializeFlatLinesNatively(native, isSecretField);
+  return { native, generic: make(written.generic, false), written, nativeFormatterCalls: () => formatterCalls };
+}
+
+const FLAT_LINES: [Record<string, unknown>, string | undefined][] = [
+  [{ 'http.request.method': 'GET', 'url.path': '/users/1', 'http.response.status_code': 200, 'event.duration': 55823 }, 'request completed'],
+  [{ quote: 'say "hi"', backslash: 'C:\\temp', control: 'tab\there\nnewline\u0001', unicode: 'Zürich 東京 🚀' }, 'msg with "quotes" and \\ and \n'],
+  [{ long: `${'x'.repeat(60)}"${'y'.repeat(60)}`, longPlain: 'z'.repeat(100) }, 'l'.repeat(80)],
+  [{ nan: Number.NaN, inf: Number.POSITIVE_INFINITY, negativeZero: -0, big: 1e21, small: 1e-7, fraction: 0.1 + 0.2 }, undefined],
+  [{ yes: true, no: false, nothing: null, missing: undefined, '': 'empty key', 'key "quoted"': 1 }, ''],
+  [{}, 'message only'],
+  [{ 10: 'integer-like keys first', a: 1, 2: 'b' }, 'ordered'],
+];
+
+describe('serializeFlatLinesNatively', () => {
+  it('writes every flat line byte for byte as pino does, on the root and on children', () => {
+    const { native, generic, written, nativeFormatterCalls } = pair();
+    for (const [fields, message] of FLAT_LINES) {
+      for (const [a, b] of [
+        [native, generic],
+        [native.child({ 'http.request.id': 'r-1' }), generic.child({ 'http.request.id': 'r-1' })],
+      ] as const) {
+        a.info(fields, message);
+        b.info(fields, message);
+      }
+    }
+    expect(written.native).toHaveLength(FLAT_LINES.length * 2);
+    expect(nativeFormatterCalls()).toBe(0); // written by the native path, not pino's serializer
+    expect(written.native).toEqual(written.generic);
+    for (const line of written.native) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('leaves every other line to pino: errors, nested objects, secrets to redact, non-string messages', () => {
+    const { native, generic, written, nativeFormatterCalls } = pair();
+    const others: [Record<string, unknown>, unknown][] = [
+      [{ err: new Error('boom') }, 'failed'],
+      [{ user: { id: '1', tags: ['a'] } }, 'nested'],
+      [{ 'url.password': 'hunter2', authorization: 'Bearer x' }, 'secrets'],
+      [{ count: 10n }, 'bigint'],
+      [{ 'event.action': 'x' }, { not: 'a string' }],
+    ];
+    for (const [fields, message] of others) {
+      (native.info as (o: object, m: unknown) => void)(fields, message);
+      (generic.info as (o: object, m: unknown) => void)(fields, message);
+    }
+    expect(written.native).toEqual(written.generic);
+    expect(nativeFormatterCalls()).toBe(others.length);
+    const [error, nested, secrets] = written.native.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(error).toMatchObject({ error: { message: 'boom', type: 'Error' } });
+    expect(nested).toMatchObject({ user: { id: '1', tags: ['a'] } });
+    expect(secrets).toMatchObject({ 'url.password': '[REDACTED]', authorization: '[REDACTED]' });
+  });
+});

@@ -69,7 +69,7 @@ try {
   type Sonic = DestinationStream & { flushSync(): void; write(data: string | Buffer): boolean };
   const plain = (options: pino.LoggerOptions, destination: () => Sonic, bytes = false) => async (): Promise<Subject> => {
     const sonic = destination();
-    // Byte batches take each line as a Buffer, as the services' line writer hands it over.
+    // Byte batches take each line as a Buffer (the services' line writer before 12-03 round 4).
     const stream: DestinationStream = bytes ? { write: (line: string) => sonic.write(Buffer.from(line)) } : sonic;
     return { logger: pino(options, stream), finish: async () => sonic.flushSync() };
   };
@@ -84,8 +84,8 @@ try {
     'service logger: LOG_FILE, stdout warn+ (production)': service({ file: true }),
     'service logger: LOG_LEVEL=silent (the no-log service)': service({ level: 'silent' }),
     'service logger: no LOG_FILE, all to stdout': service({}),
-    'pino + ECS format, file, 16 KiB byte batches': plain({ ...ecs }, byteBatches, true),
-    'plain pino, file, 16 KiB byte batches': plain({}, byteBatches, true),
+    'pino + ECS format, file, 16 KiB byte batches (round 3)': plain({ ...ecs }, byteBatches, true),
+    'plain pino, file, 16 KiB byte batches (round 3)': plain({}, byteBatches, true),
     'plain pino, file, 4 KiB text batches (before)': plain({}, textBatches),
   };
 

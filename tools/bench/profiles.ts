@@ -14,11 +14,16 @@ interface Profile {
 export interface SelfTimes {
   /** Sampled microseconds, idle included. */
   readonly totalMicros: number;
+  /** Of those, the time the process waited (V8's `(idle)` node), not CPU. */
+  readonly idleMicros: number;
   /** Self microseconds by `function owner:line`. */
   readonly byFunction: ReadonlyMap<string, number>;
   /** Self microseconds by package (`node_modules/<pkg>`), `node internals`, or project file. */
   readonly byOwner: ReadonlyMap<string, number>;
 }
+
+/** The node V8 books the time the process waited under. */
+const IDLE_FUNCTION = '(idle)';
 
 /** `node_modules/<pkg>` (scoped too) of a script URL, `node:` internals, or the project file. */
 function owner(url: string): string {
@@ -37,15 +42,15 @@ export async function readSelfTimes(file: string): Promise<SelfTimes> {
   const byFunction = new Map<string, number>();
   const byOwner = new Map<string, number>();
   let totalMicros = 0;
+  let idleMicros = 0;
   for (const [id, micros] of selfMicros) {
     const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === IDLE_FUNCTION && frame.url === '') idleMicros += micros;
     const name = `${frame.functionName || '(anonymous)'} ${owner(frame.url)}:${frame.lineNumber + 1}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
     byOwner.set(owner(frame.url), (byOwner.get(owner(frame.url)) ?? 0) + micros);
     totalMicros += micros;
   }
-  return { totalMicros, byFunction, byOwner };
+  return { totalMicros, idleMicros, byFunction, byOwner };
 }
 
-/** The name V8 gives the time the process waited (not CPU). */
-export const IDLE = '(idle) (native/idle/gc):1';

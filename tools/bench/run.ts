@@ -19,7 +19,8 @@
  * into bench-results/profiles/, BENCH_CASES=name,name to run only those cases (quick A/B
  * iterations; ratios whose cases did not run are left out), BENCH_BASELINE=<root of another
  * checkout, built> to also run that build's user-service (logging on and off) in the same
- * rounds: cases `get-user-cached-baseline`(`-nolog`), a before/after A/B within one run.
+ * rounds: cases `get-user-cached-baseline`(`-nolog`), a before/after A/B within one run;
+ * BENCH_NODE_ARGS="--flag ..." adds Node flags to every server (V8 tuning experiments).
  * The tracing cases (tracing 100% and at the default ratio, against a local OTLP receiver)
  * are set up in tracing-cases.ts.
  */
@@ -58,6 +59,7 @@ const settings = {
   profile: process.env.BENCH_PROFILE === '1',
   cases: process.env.BENCH_CASES ? process.env.BENCH_CASES.split(',').map((name) => name.trim()) : undefined,
   baseline: process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : undefined,
+  nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 };
 
 const USER_SERVICE = serviceByName('user-service');
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
   const profileDir = path.join(RESULTS_DIR, 'profiles');
   await rm(logDir, { recursive: true, force: true });
   await mkdir(logDir, { recursive: true });
-  const nodeArgs = settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = [...(settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...settings.nodeArgs];
 
   const databases: ScratchDatabase[] = [];
   const servers: ServerProcess[] = [];

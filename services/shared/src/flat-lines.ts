@@ -5,11 +5,12 @@ import { pino, type Logger } from 'pino';
  * every field a string, number, boolean or null. pino serializes any line key by key in
  * JavaScript (each key and string value escaped character by character, then joined: a
  * string of many pieces that has to be copied together again before it can be written),
- * which is most of what logging costs a cached read (BENCHMARKS.md). V8's own
+ * a large part of what logging cost a cached read (BENCHMARKS.md, round 4). V8's own
  * `JSON.stringify` writes such an object in one native pass, as one flat string.
  *
- * So a flat line takes that path; any other line (an error, a nested object, a field with a
- * pino serializer, a non-string message) goes through pino's own serializer as before.
+ * So a flat line takes that path; any other line (an error, a nested object, a secret to
+ * redact, a field with a pino serializer, a non-string message, a logger with pino `redact`
+ * paths) goes through pino's own serializer as before.
  * The layout stays pino's: level, time and the logger's bindings first, then the fields, then
  * the message (pino v10.4.0 lib/tools.js `_asJson`, swapped in through the instance's
  * `pino.symbols.asJsonSym`, which pino calls for every line in lib/proto.js `write` and
@@ -21,7 +22,7 @@ import { pino, type Logger } from 'pino';
 type AsJson = (this: Logger, obj: Record<string, unknown>, msg: unknown, level: number, time: string) => string;
 type PinoInternals = Record<symbol, unknown>;
 
-const { asJsonSym, lsCacheSym, chindingsSym, endSym, messageKeySym } = pino.symbols;
+const { asJsonSym, lsCacheSym, chindingsSym, endSym, messageKeySym, stringifiersSym, nestedKeySym } = pino.symbols;
 const serializersSym = Symbol.for('pino.serializers');
 
 /** Keys ecs-pino-format's log formatter rewrites (`err` into `error.*`, `req`/`res` into `http.*`). */
@@ -51,11 +52,15 @@ function writableAsIs(obj: Record<string, unknown>, serializers: Record<string, 
 export function serializeFlatLinesNatively(logger: Logger, isSecret: (key: string) => boolean): void {
   const internals = logger as unknown as PinoInternals;
   const generic = internals[asJsonSym] as AsJson;
+  // pino's own `redact` paths and `nestedKey` change a line's layout: a logger with either keeps pino's serializer.
+  const noRedactPaths = internals[stringifiersSym] as object;
+  if (Reflect.ownKeys(noRedactPaths).length > 0 || internals[nestedKeySym]) return;
   const asJson: AsJson = function (obj, msg, level, time) {
     const self = this as unknown as PinoInternals;
     const serializers = self[serializersSym] as Record<string, unknown>;
     const messageKey = self[messageKeySym] as string;
-    if ((msg !== undefined && typeof msg !== 'string') || serializers[messageKey] !== undefined || !writableAsIs(obj, serializers, isSecret)) {
+    // A child made with its own `redact` option has stringifiers of its own.
+    if (self[stringifiersSym] !== noRedactPaths || (msg !== undefined && typeof msg !== 'string') || serializers[messageKey] !== undefined || !writableAsIs(obj, serializers, isSecret)) {
       return generic.call(this, obj, msg, level, time);
     }
     const body = JSON.stringify(obj);

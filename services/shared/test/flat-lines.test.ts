@@ -65,6 +65,9 @@ describe('serializeFlatLinesNatively', () => {
     expect(written.native).toEqual(written.generic);
     expect(nativeFormatterCalls()).toBe(others.length);
     const [error, nested, secrets] = written.native.map((line) => JSON.parse(line) as Record<string, unknown>);
+    // A child with pino's own redact paths keeps pino's serializer, so the paths apply.
+    native.child({}, { redact: ['hint'] }).info({ hint: 'abc' }, 'pino redact');
+    expect(JSON.parse(written.native.at(-1)!)).toMatchObject({ hint: '[Redacted]' });
     expect(error).toMatchObject({ error: { message: 'boom', type: 'Error' } });
     expect(nested).toMatchObject({ user: { id: '1', tags: ['a'] } });
     expect(secrets).toMatchObject({ 'url.password': '[REDACTED]', authorization: '[REDACTED]' });

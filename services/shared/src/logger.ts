@@ -60,7 +60,10 @@ export interface ServiceLogger {
  * (`Buffer.byteLength` of the growing string, sonic-boom v4.2.1 index.js `write`), and in
  * its buffer mode every line becomes a Buffer of its own, which costs the services more
  * than the serialization of the line. sonic-boom still does each write (partial writes,
- * EAGAIN on a full pipe), and pino-roll still rotates by what it wrote.
+ * EAGAIN on a full pipe), and pino-roll still rotates by what it wrote. With nothing left
+ * pending in sonic-boom (`minLength` 0), its `flush`, which pino-roll calls before each
+ * roll, returns at once instead of waiting for an fsync of the file (v4.2.1 index.js `flush`):
+ * the lines are in the page cache either way.
  * Writing synchronously keeps exit exact: no write is ever in flight, so writing out the
  * batches leaves nothing behind. What a batch can lose: nothing on `close()` or any
  * `process.exit()` (the crash handler's included; see `flushAllOnExit`); on SIGKILL or an

@@ -6,7 +6,7 @@
  * Usage: tsx tools/bench/profile-diff.ts <a.cpuprofile> <requests a> <b.cpuprofile> <requests b> [top=30]
  * The request counts are what each process served while profiled: warm-up included.
  */
-import { readSelfTimes, type SelfTimes } from './profiles.js';
+import { isIdle, readSelfTimes, type SelfTimes } from './profiles.js';
 
 const [fileA, requestsA, fileB, requestsB, topText] = process.argv.slice(2);
 const countA = Number(requestsA);
@@ -19,9 +19,8 @@ const [a, b] = await Promise.all([readSelfTimes(fileA), readSelfTimes(fileB)]);
 const busy = (times: SelfTimes, count: number) => (times.totalMicros - times.idleMicros) / count;
 process.stdout.write(`CPU µs per request (sampled, idle excluded): a ${busy(a, countA).toFixed(2)}, b ${busy(b, countB).toFixed(2)}\n\n`);
 process.stdout.write(`${'b - a'.padStart(7)} ${'a'.padStart(7)} ${'b'.padStart(7)}  µs per request, function\n`);
-const idle = /^\(idle\) /;
 const rows = [...new Set([...a.byFunction.keys(), ...b.byFunction.keys()])]
-  .filter((name) => !idle.test(name))
+  .filter((name) => !isIdle(name))
   .map((name) => {
     const perA = (a.byFunction.get(name) ?? 0) / countA;
     const perB = (b.byFunction.get(name) ?? 0) / countB;

@@ -22,8 +22,13 @@ export interface SelfTimes {
   readonly byOwner: ReadonlyMap<string, number>;
 }
 
-/** The node V8 books the time the process waited under. */
+/** V8 books the time the process waited under a native node of this name. */
 const IDLE_FUNCTION = '(idle)';
+
+/** Whether a `byFunction` name is that idle node (waiting, not CPU). */
+export function isIdle(name: string): boolean {
+  return name.startsWith(`${IDLE_FUNCTION} ${owner('')}:`);
+}
 
 /** `node_modules/<pkg>` (scoped too) of a script URL, `node:` internals, or the project file. */
 function owner(url: string): string {
@@ -45,8 +50,8 @@ export async function readSelfTimes(file: string): Promise<SelfTimes> {
   let idleMicros = 0;
   for (const [id, micros] of selfMicros) {
     const frame = byId.get(id)!.callFrame;
-    if (frame.functionName === IDLE_FUNCTION && frame.url === '') idleMicros += micros;
     const name = `${frame.functionName || '(anonymous)'} ${owner(frame.url)}:${frame.lineNumber + 1}`;
+    if (isIdle(name)) idleMicros += micros;
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
     byOwner.set(owner(frame.url), (byOwner.get(owner(frame.url)) ?? 0) + micros);
     totalMicros += micros;

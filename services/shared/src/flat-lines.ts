@@ -25,42 +25,40 @@ type PinoInternals = Record<symbol, unknown>;
 const { asJsonSym, lsCacheSym, chindingsSym, endSym, messageKeySym, stringifiersSym, nestedKeySym } = pino.symbols;
 const serializersSym = Symbol.for('pino.serializers');
 
-/** Keys ecs-pino-format's log formatter rewrites (`err` into `error.*`, `req`/`res` into `http.*`). */
-const FORMATTED_KEYS = new Set(['err', 'req', 'res']);
-
 /**
  * Whether `obj` can be written as it is: scalars only, no field the log formatter would
- * change (a secret to redact, or a key ecs-pino-format rewrites) and none with a pino
- * serializer. One pass over the keys instead of the formatter's and pino's own.
+ * change and none with a pino serializer. One pass over the keys instead of the formatter's
+ * and pino's own.
  */
-function writableAsIs(obj: Record<string, unknown>, serializers: Record<string, unknown>, isSecret: (key: string) => boolean): boolean {
+function writableAsIs(obj: Record<string, unknown>, serializers: Record<string, unknown>, formatterChanges: (key: string) => boolean): boolean {
   for (const key in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, key)) return false;
     const value = obj[key];
     const type = typeof value;
     if (type === 'object' ? value !== null : type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'undefined') return false;
-    if (serializers[key] !== undefined || FORMATTED_KEYS.has(key) || (value !== undefined && isSecret(key))) return false;
+    if (serializers[key] !== undefined || (value !== undefined && formatterChanges(key))) return false;
   }
   return true;
 }
 
 /**
  * Makes `logger` (and every child made from it afterwards) write flat lines with
- * `JSON.stringify`. `isSecret` names the fields the logger's log formatter redacts: a line
- * with one goes through pino and its formatter, so it is redacted as before.
+ * `JSON.stringify`. `formatterChanges` names the fields the logger's log formatter would
+ * change (secrets it redacts, keys it rewrites): a line with one goes through pino and its
+ * formatter, as before.
  */
-export function serializeFlatLinesNatively(logger: Logger, isSecret: (key: string) => boolean): void {
+export function serializeFlatLinesNatively(logger: Logger, formatterChanges: (key: string) => boolean): void {
   const internals = logger as unknown as PinoInternals;
   const generic = internals[asJsonSym] as AsJson;
   // pino's own `redact` paths and `nestedKey` change a line's layout: a logger with either keeps pino's serializer.
-  const noRedactPaths = internals[stringifiersSym] as object;
-  if (Reflect.ownKeys(noRedactPaths).length > 0 || internals[nestedKeySym]) return;
+  const rootStringifiers = internals[stringifiersSym] as object;
+  if (Reflect.ownKeys(rootStringifiers).length > 0 || internals[nestedKeySym]) return;
   const asJson: AsJson = function (obj, msg, level, time) {
     const self = this as unknown as PinoInternals;
     const serializers = self[serializersSym] as Record<string, unknown>;
     const messageKey = self[messageKeySym] as string;
     // A child made with its own `redact` option has stringifiers of its own.
-    if (self[stringifiersSym] !== noRedactPaths || (msg !== undefined && typeof msg !== 'string') || serializers[messageKey] !== undefined || !writableAsIs(obj, serializers, isSecret)) {
+    if (self[stringifiersSym] !== rootStringifiers || (msg !== undefined && typeof msg !== 'string') || serializers[messageKey] !== undefined || !writableAsIs(obj, serializers, formatterChanges)) {
       return generic.call(this, obj, msg, level, time);
     }
     const body = JSON.stringify(obj);

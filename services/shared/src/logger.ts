@@ -131,6 +131,9 @@ function flushAllOnExit(): void {
   }
 }
 
+/** The fields ecs-pino-format's log formatter rewrites (`err` into `error.*`, `req`/`res` into `http.*`). */
+const ECS_FORMATTED_KEYS: readonly string[] = ['err', 'req', 'res'];
+
 /**
  * A pino logger writing Elastic Common Schema lines (`@timestamp`, `log.level`, `message`,
  * `ecs.version`, `service.name`, `service.environment`) with secrets redacted.
@@ -158,8 +161,8 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
       // ecs-pino-format's formatter copies every line's fields (a rest spread) to take out
       // `err`, `req` and `res` (with apmIntegration off, and its static fields already in the
       // root's bindings, that is all it does: @elastic/ecs-pino-format v1.5.0 index.js `log`),
-      // so a line without them, e.g. every completion line, skips it.
-      log: (fields) => redactFields('err' in fields || 'req' in fields || 'res' in fields ? ecs.formatters!.log!(fields) : fields),
+      // so a line without them skips it.
+      log: (fields) => redactFields(ECS_FORMATTED_KEYS.some((key) => key in fields) ? ecs.formatters!.log!(fields) : fields),
     },
     timestamp: ecsTimestamp(),
     hooks: {
@@ -181,7 +184,8 @@ export async function createServiceLogger(options: ServiceLoggerOptions): Promis
   // One copy of each line: with a file, stdout gets only lines at stdoutLevel and above.
   const stdoutMin = rolling ? (pino.levels.values[options.stdoutLevel ?? 'warn'] ?? Infinity) : 0;
   const logger = pino(pinoOptions, lineWriter(destinations, stdoutDestination, stdoutMin));
-  serializeFlatLinesNatively(logger, isSecretField);
+  // A flat line with none of the fields the log formatter changes is written as it is.
+  serializeFlatLinesNatively(logger, (key) => ECS_FORMATTED_KEYS.includes(key) || isSecretField(key));
   // pino runs no formatter over a child logger's bindings (Fastify makes one per request):
   // redact them on the way in. Children inherit this method, so grandchildren are covered too.
   const child = logger.child;

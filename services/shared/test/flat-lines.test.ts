@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { serializeFlatLinesNatively } from '../src/flat-lines.js';
 import { isSecretField, redactFields } from '../src/redact.js';
 
+const ECS_REWRITTEN = ['err', 'req', 'res'];
+
 /** Two loggers configured alike (the services' ECS options, a fixed clock), one with the native path. */
 function pair(): { native: Logger; generic: Logger; written: { native: string[]; generic: string[] }; nativeFormatterCalls: () => number } {
   const written = { native: [] as string[], generic: [] as string[] };
@@ -17,7 +19,7 @@ function pair(): { native: Logger; generic: Logger; written: { native: string[];
     return pino({ ...ecs, formatters: { ...ecs.formatters, log }, timestamp: () => ',"@timestamp":"2026-12-03T10:00:00.000Z"' }, { write: (line: string) => void into.push(line) });
   };
   const native = make(written.native, true);
-  serializeFlatLinesNatively(native, isSecretField);
+  serializeFlatLinesNatively(native, (key) => ECS_REWRITTEN.includes(key) || isSecretField(key));
   return { native, generic: make(written.generic, false), written, nativeFormatterCalls: () => formatterCalls };
 }
 
@@ -57,6 +59,7 @@ describe('serializeFlatLinesNatively', () => {
       [{ 'url.password': 'hunter2', authorization: 'Bearer x' }, 'secrets'],
       [{ count: 10n }, 'bigint'],
       [{ 'event.action': 'x' }, { not: 'a string' }],
+      [{ req: 'GET /', res: 200 }, 'keys the ECS formatter rewrites, even as scalars'],
     ];
     for (const [fields, message] of others) {
       (native.info as (o: object, m: unknown) => void)(fields, message);

@@ -18,6 +18,8 @@ export interface CaseResult {
   readonly statusCodes: Record<string, number>;
   /** CPU time (user + system) the case's server processes used per request, in milliseconds; undefined without /proc. */
   readonly cpuMsPerRequest?: number;
+  /** Each round's own rate and CPU per request, in run order: the spread a merged figure hides. */
+  readonly rounds: readonly { readonly rps: number; readonly cpuMsPerRequest?: number }[];
 }
 
 /** A ratio between two cases and the goal it is held against. */
@@ -71,6 +73,10 @@ export function mergeRounds(name: string, description: string, rounds: readonly 
     durationSeconds,
     statusCodes,
     cpuMsPerRequest: cpuMs === undefined || totalRequests === 0 ? undefined : cpuMs / totalRequests,
+    rounds: rounds.map(({ result, cpuMs: roundCpuMs }) => ({
+      rps: result.duration > 0 ? result.requests.total / result.duration : 0,
+      cpuMsPerRequest: roundCpuMs === undefined || result.requests.total === 0 ? undefined : roundCpuMs / result.requests.total,
+    })),
   };
 }
 

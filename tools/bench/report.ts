@@ -112,10 +112,15 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 
 /** A plain-text table of the cases and ratios, for the terminal. */
 export function formatTable(cases: readonly CaseResult[], ratios: readonly Ratio[], cpuRatios: readonly (Ratio | undefined)[] = []): string {
-  const header = ['case', 'rps', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'requests', 'cpu ms/req'];
+  const header = ['case', 'rps', 'rounds: rps', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'requests', 'cpu ms/req'];
+  const roundRange = (c: CaseResult) => {
+    const rates = c.rounds.map((r) => r.rps);
+    return rates.length === 0 ? 'n/a' : `${Math.min(...rates).toFixed(0)}-${Math.max(...rates).toFixed(0)}`;
+  };
   const rows = cases.map((c) => [
     c.name,
     c.rps.toFixed(0),
+    roundRange(c),
     c.p50Ms.toFixed(1),
     c.p99Ms.toFixed(1),
     String(c.errors),

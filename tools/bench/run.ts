@@ -11,14 +11,9 @@
  * cases (case A round 1, case B round 1, ..., case A round 2, ...), so a change in the
  * machine's background load during the run weighs on every case alike instead of on
  * whichever case happened to run then.
- * Each round of a case starts with BENCH_ROUND_WARMUP unmeasured seconds (1): between its
- * rounds a case's servers sit idle while the other cases run (about 30 s in a full run), and
- * the first second after that idle is slower, the more so the more code a request runs
- * (BENCHMARKS.md, round 5). Without the re-warm, a ratio would change with the number of
- * other cases in the run.
  *
  * Settings (environment): BENCH_DURATION measured seconds per case (10), BENCH_ROUNDS (5),
- * BENCH_WARMUP seconds per case, once before its first round (3), BENCH_ROUND_WARMUP (1, 0 for none),
+ * BENCH_WARMUP seconds per case, once before its first round (3),
  * BENCH_CONNECTIONS (10), BENCH_REDIS_URL (redis://127.0.0.1:6379; the run's keys carry a
  * REDIS_KEY_PREFIX of their own), BENCH_PROFILE=1 to write V8 CPU profiles of the services
  * into bench-results/profiles/, BENCH_CASES=name,name to run only those cases (quick A/B
@@ -46,18 +41,17 @@ import { startTracingBench, type TracingBench } from './tracing-cases.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench-results');
 
-function intSetting(name: string, fallback: number, min = 1): number {
+function intSetting(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
 
 const settings = {
   durationSeconds: intSetting('BENCH_DURATION', 10),
   warmupSeconds: intSetting('BENCH_WARMUP', 3),
-  roundWarmupSeconds: intSetting('BENCH_ROUND_WARMUP', 1, 0),
   rounds: intSetting('BENCH_ROUNDS', 5),
   connections: intSetting('BENCH_CONNECTIONS', 10),
   pipelining: 1,
@@ -141,10 +135,7 @@ async function measureAll(cases: readonly BenchCase[]): Promise<CaseResult[]> {
   const rounds = new Map<string, MeasuredRound[]>(cases.map((c) => [c.name, []]));
   for (let round = 1; round <= settings.rounds; round++) {
     process.stdout.write(`  round ${round}/${settings.rounds}: ${seconds}s per case\n`);
-    for (const benchCase of cases) {
-      if (settings.roundWarmupSeconds > 0) await drive(benchCase, settings.roundWarmupSeconds);
-      rounds.get(benchCase.name)!.push(await measureRound(benchCase, seconds));
-    }
+    for (const benchCase of cases) rounds.get(benchCase.name)!.push(await measureRound(benchCase, seconds));
   }
   return cases.map((c) => mergeRounds(c.name, c.description, rounds.get(c.name)!));
 }

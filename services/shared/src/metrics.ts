@@ -31,7 +31,9 @@ export function installMetrics(app: FastifyInstance, serviceName: string): Regis
     registers: [registry],
   });
 
-  // One pair of label children per (method, route, status): the label hashing runs once, not per request.
+  // One pair of label children per (method, route, status), so a request builds no label object.
+  // prom-client v15.1.3 still validates and hashes the labels on every inc/observe of a child
+  // (lib/counter.js `incWithoutExemplar`, lib/histogram.js `observe`): about 1 µs a request.
   const children = new Map<string, { count: Counter.Internal; time: Histogram.Internal<string> }>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request);

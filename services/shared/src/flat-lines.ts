@@ -22,7 +22,7 @@ import { pino, type Logger } from 'pino';
 type AsJson = (this: Logger, obj: Record<string, unknown>, msg: unknown, level: number, time: string) => string;
 type PinoInternals = Record<symbol, unknown>;
 
-const { asJsonSym, lsCacheSym, chindingsSym, endSym, messageKeySym, stringifiersSym, nestedKeySym } = pino.symbols;
+const { asJsonSym, lsCacheSym, chindingsSym, endSym, messageKeySym, stringifiersSym, nestedKeySym, mixinSym } = pino.symbols;
 const serializersSym = Symbol.for('pino.serializers');
 
 /**
@@ -38,6 +38,40 @@ function writableAsIs(obj: Record<string, unknown>, serializers: Record<string, 
     if (type === 'object' ? value !== null : type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'undefined') return false;
     if (serializers[key] !== undefined || (value !== undefined && formatterChanges(key))) return false;
   }
+  return true;
+}
+
+/**
+ * A line's fields with part of them already written as JSON by their producer (the
+ * completion line's fixed http fields: building and checking an object for them costs more
+ * than writing them). `json` holds those as JSON members (`,"key":value` each; keys that no
+ * formatter or serializer changes, values properly escaped), `rest` the others as an object.
+ * A logger that `acceptsPartlySerialized` writes `json` as it is and serializes `rest` like
+ * any line; should `rest` not be flat, it gets `expand()` (every field as one object) and
+ * pino's serializer. Give one only to such a logger: pino's own serializer knows nothing of it.
+ */
+export abstract class PartlySerializedFields {
+  /** The members in `json`, by name (checked against the logger's serializers). */
+  abstract readonly serializedKeys: readonly string[];
+  abstract readonly json: string;
+  abstract readonly rest: Record<string, unknown> | undefined;
+  abstract expand(): Record<string, unknown>;
+}
+
+/** The asJson functions of loggers made to write flat lines natively (children inherit them). */
+const nativeSerializers = new WeakSet<AsJson>();
+
+/**
+ * Whether `logger` writes PartlySerializedFields: made by serializeFlatLinesNatively, and no
+ * mixin (a mixin's fields are merged into the object pino is given, which would then be neither).
+ */
+export function acceptsPartlySerialized(logger: object): boolean {
+  const internals = logger as PinoInternals;
+  return nativeSerializers.has(internals[asJsonSym] as AsJson) && !internals[mixinSym];
+}
+
+function noSerializerFor(keys: readonly string[], serializers: Record<string, unknown>): boolean {
+  for (const key of keys) if (serializers[key] !== undefined) return false;
   return true;
 }
 
@@ -58,13 +92,22 @@ export function serializeFlatLinesNatively(logger: Logger, formatterChanges: (ke
     const serializers = self[serializersSym] as Record<string, unknown>;
     const messageKey = self[messageKeySym] as string;
     // A child made with its own `redact` option has stringifiers of its own.
-    if (self[stringifiersSym] !== rootStringifiers || (msg !== undefined && typeof msg !== 'string') || serializers[messageKey] !== undefined || !writableAsIs(obj, serializers, formatterChanges)) {
-      return generic.call(this, obj, msg, level, time);
+    const native = self[stringifiersSym] === rootStringifiers && (msg === undefined || typeof msg === 'string') && serializers[messageKey] === undefined;
+    let serialized = '';
+    let rest: Record<string, unknown> | undefined = obj;
+    if (obj instanceof PartlySerializedFields) {
+      if (!native || !noSerializerFor(obj.serializedKeys, serializers)) return generic.call(this, obj.expand(), msg, level, time);
+      serialized = obj.json;
+      rest = obj.rest;
     }
-    const body = JSON.stringify(obj);
-    const fields = body.length > 2 ? `,${body.slice(1, -1)}` : '';
+    if (rest !== undefined && !(native && writableAsIs(rest, serializers, formatterChanges))) {
+      return generic.call(this, obj instanceof PartlySerializedFields ? obj.expand() : obj, msg, level, time);
+    }
+    const body = rest === undefined ? '{}' : JSON.stringify(rest);
+    const fields = body.length > 2 ? `${serialized},${body.slice(1, -1)}` : serialized;
     const message = msg === undefined ? '' : `,"${messageKey}":${JSON.stringify(msg)}`;
     return (self[lsCacheSym] as Record<number, string>)[level]! + time + (self[chindingsSym] as string) + fields + message + (self[endSym] as string);
   };
+  nativeSerializers.add(asJson);
   internals[asJsonSym] = asJson;
 }

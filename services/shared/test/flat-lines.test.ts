@@ -1,7 +1,7 @@
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { serializeFlatLinesNatively } from '../src/flat-lines.js';
+import { acceptsPartlySerialized, PartlySerializedFields, serializeFlatLinesNatively } from '../src/flat-lines.js';
 import { isSecretField, redactFields } from '../src/redact.js';
 
 const ECS_REWRITTEN = ['err', 'req', 'res'];
@@ -74,5 +74,58 @@ describe('serializeFlatLinesNatively', () => {
     expect(error).toMatchObject({ error: { message: 'boom', type: 'Error' } });
     expect(nested).toMatchObject({ user: { id: '1', tags: ['a'] } });
     expect(secrets).toMatchObject({ 'url.password': '[REDACTED]', authorization: '[REDACTED]' });
+  });
+});
+
+/** Fields given as `,"a":1,"b":"x"` JSON text plus a rest object, as the completion line does. */
+class Partly extends PartlySerializedFields {
+  readonly serializedKeys = ['a', 'b'];
+  readonly json = ',"a":1,"b":"x \\"quoted\\""';
+  constructor(readonly rest: Record<string, unknown> | undefined) {
+    super();
+  }
+  expand(): Record<string, unknown> {
+    return { a: 1, b: 'x "quoted"', ...this.rest };
+  }
+}
+
+describe('PartlySerializedFields', () => {
+  it('writes the serialized part as it is and the rest as a flat line, byte for byte what pino writes of all the fields', () => {
+    const { native, generic, written, nativeFormatterCalls } = pair();
+    const rests = [undefined, {}, { 'event.action': 'user_fetched', 'user.id': '1', skipped: undefined }, { quote: 'say "hi"', n: 0.5, yes: true, nothing: null }];
+    for (const rest of rests) {
+      const partly = new Partly(rest);
+      native.child({ 'http.request.id': 'r-1' }).info(partly, 'request completed');
+      generic.child({ 'http.request.id': 'r-1' }).info(partly.expand(), 'request completed');
+    }
+    expect(nativeFormatterCalls()).toBe(0);
+    expect(written.native).toEqual(written.generic);
+    expect(JSON.parse(written.native[2]!)).toMatchObject({ a: 1, b: 'x "quoted"', 'event.action': 'user_fetched', message: 'request completed' });
+  });
+
+  it('gives pino all the fields (expand) when the rest is not flat, holds a secret, or a serialized key has a serializer', () => {
+    const { native, generic, written, nativeFormatterCalls } = pair();
+    const rests = [{ err: new Error('boom') }, { nested: { id: 1 } }, { 'url.password': 'hunter2' }];
+    for (const rest of rests) {
+      native.info(new Partly(rest), 'other');
+      generic.info(new Partly(rest).expand(), 'other');
+    }
+    const withSerializer = { serializers: { b: (value: string) => value.toUpperCase() } };
+    native.child({}, withSerializer).info(new Partly(undefined), 'serializer');
+    generic.child({}, withSerializer).info(new Partly(undefined).expand(), 'serializer');
+    expect(written.native).toEqual(written.generic);
+    expect(nativeFormatterCalls()).toBe(rests.length + 1);
+    expect(JSON.parse(written.native[2]!)).toMatchObject({ 'url.password': '[REDACTED]' });
+    expect(JSON.parse(written.native[3]!)).toMatchObject({ b: 'X "QUOTED"' });
+  });
+
+  it('is accepted only by loggers that write flat lines natively, and not with a mixin', () => {
+    const { native, generic } = pair();
+    expect(acceptsPartlySerialized(native)).toBe(true);
+    expect(acceptsPartlySerialized(native.child({ 'http.request.id': 'r-1' }))).toBe(true);
+    expect(acceptsPartlySerialized(generic)).toBe(false);
+    const mixed = pino({ mixin: () => ({ 'trace.id': 't' }) }, { write: () => undefined });
+    serializeFlatLinesNatively(mixed, () => false);
+    expect(acceptsPartlySerialized(mixed)).toBe(false);
   });
 });

@@ -1,5 +1,7 @@
 import { fastify, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { acceptsPartlySerialized } from '../src/flat-lines.js';
+import { createServiceLogger } from '../src/logger.js';
 import { EcsLogController, httpFields, installRequestFields, recordEvent, routeOf } from '../src/request-logging.js';
 
 /** A Fastify app with the service's request fields and a route template echo on every answer. */
@@ -75,5 +77,33 @@ describe('request fields (route template, event fields)', () => {
     controller.requestCompleted(null, request, { log } as never);
     controller.requestCompleted(new Error('x'), request, { log } as never);
     expect(written).toEqual([]);
+  });
+
+  it('writes the same completion line through the service logger\'s fast path as pino writes of httpFields', async () => {
+    const lines: string[] = [];
+    const service = await createServiceLogger({ service: 'user-service', environment: 'test', stdout: { write: (line: string) => void lines.push(line) } });
+    expect(acceptsPartlySerialized(service.logger)).toBe(true);
+    app = fastify({ loggerInstance: service.logger, logController: new EcsLogController() });
+    installRequestFields(app);
+    // The reference line, from the object path, written just before the controller's own.
+    app.addHook('onResponse', (request, reply, done) => void (request.log.info(httpFields(request, reply), 'request completed'), done()));
+    app.get('/users/:id', async (request) => {
+      recordEvent(request, { 'event.action': 'user_fetched', 'user.id': '7', 'labels.note': 'a "quoted" \\ note' });
+      return { ok: true };
+    });
+    app.get('/clash', async (request) => {
+      recordEvent(request, { 'event.action': 'clash', 'http.route': 'not this one' });
+      return { ok: true };
+    });
+    app.get('/plain', async () => ({ ok: true }));
+    for (const url of ['/users/7?x=1', '/clash', '/plain', '/nope']) await app.inject({ url });
+    await service.close();
+    // Durations differ between the two calls; everything else, key order included, is the same.
+    const normalized = lines.map((line) => line.replace(/"@timestamp":"[^"]+"/, '"@timestamp":"T"').replace(/"event.duration":\d+/, '"event.duration":0'));
+    expect(normalized).toHaveLength(8);
+    for (let i = 0; i < 8; i += 2) expect(normalized[i + 1]).toBe(normalized[i]);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ 'url.path': '/users/7', 'http.route': '/users/:id', 'labels.note': 'a "quoted" \\ note', 'user.id': '7' });
+    expect(JSON.parse(lines[3]!)).toMatchObject({ 'http.route': '/clash', 'event.action': 'clash' });
+    expect(JSON.parse(lines[7]!)).toMatchObject({ 'http.route': 'unmatched', 'http.response.status_code': 404 });
   });
 });

@@ -16,6 +16,8 @@ export const CACHE_BACKOFF_MS = 1_000;
 export class JsonCache<T> {
   /** After a failed read or write, reads and writes skip Redis until then (ms since the epoch); invalidations never do. */
   private skipUntil = 0;
+  /** The turn reads of the local tier wait for (`afterPendingIo`); none while no read waits. */
+  private pendingIo: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -31,6 +33,20 @@ export class JsonCache<T> {
     }
   }
 
+  /**
+   * Resolves in the next check phase, after the I/O the event loop has already received. Reads
+   * waiting in the same turn share one Immediate (one per turn instead of one per read, with the
+   * same guarantee); one that starts later gets the next turn.
+   */
+  private afterPendingIo(): Promise<void> {
+    return (this.pendingIo ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.pendingIo = undefined;
+        resolve();
+      }),
+    ));
+  }
+
   async get(key: string, log: Logger = this.logger): Promise<T | undefined> {
     return (await this.lookup(key, log)).value;
   }
@@ -42,7 +58,7 @@ export class JsonCache<T> {
       // Let the event loop take in any invalidation already received on the other connection
       // (setImmediate runs after the I/O phase), so a change acknowledged before this request
       // arrived is never answered from the local tier.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.afterPendingIo();
       const value = local.peek(key);
       if (value !== undefined) return { value: value as T, source: 'local' };
     }

@@ -1,10 +1,11 @@
-import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { BaseConfig } from './config.js';
 import { loadConfig } from './config.js';
 import { errorBody, installErrorHandling, installPreRoutingErrors } from './errors.js';
+import { Deadlines, type DeadlineHandle } from './deadlines.js';
 import { drainConnections, installShutdown } from './shutdown.js';
 import { timeUpError } from './transactions.js';
 import { installJsonParser, schemaErrorMessage } from './validation.js';
@@ -17,6 +18,10 @@ import { createRedisClient, redisReady } from './redis.js';
 import { EcsLogController, installRequestFields } from './request-logging.js';
 import { requestIdOf } from './request-id.js';
 import { REQUEST_ID_HEADER } from '@platform/contract';
+
+/** Where a request keeps its answer deadline (declared on every request, so they keep one shape). */
+const ANSWER_DEADLINE = Symbol('answerDeadline');
+type WithDeadline = { [ANSWER_DEADLINE]?: DeadlineHandle | null };
 
 /** What a service's routes get to work with. */
 export interface ServiceContext<C extends BaseConfig> {
@@ -100,7 +105,19 @@ export async function buildApp<C extends BaseConfig>(
   // SIGTERM: a drain (answers end their keep-alive connection), then close (503s); see shutdown.ts.
   const shutdown = installShutdown(app);
   const answerWithinMs = context.config.REQUEST_TIMEOUT_MS;
+  // The answer bound: whatever a dependency does, the client hears 503 within REQUEST_TIMEOUT_MS.
+  const deadlines = new Deadlines<FastifyReply>(answerWithinMs, (reply) => {
+    // Answered meanwhile, or the client has gone (a closed response): nothing to do.
+    if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+    reply.log.warn({ 'event.action': 'request_timeout' }, `no answer within ${answerWithinMs} ms`);
+    void reply.code(503).send(errorBody(503, timeUpError(answerWithinMs).message));
+  });
+  app.addHook('onClose', (_app, done) => {
+    deadlines.close();
+    done();
+  });
   app.decorateRequest('answerBy', 0);
+  app.decorateRequest(ANSWER_DEADLINE, null);
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -108,14 +125,15 @@ export async function buildApp<C extends BaseConfig>(
       reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'the service is shutting down' });
       return;
     }
-    // The answer bound: whatever a dependency does, the client hears 503 within REQUEST_TIMEOUT_MS.
     request.answerBy = Date.now() + answerWithinMs;
-    const timer = setTimeout(() => {
-      if (reply.sent || reply.raw.headersSent) return;
-      request.log.warn({ 'event.action': 'request_timeout' }, `no answer within ${answerWithinMs} ms`);
-      void reply.code(503).send(errorBody(503, timeUpError(answerWithinMs).message));
-    }, answerWithinMs);
-    reply.raw.once('close', () => clearTimeout(timer));
+    (request as WithDeadline)[ANSWER_DEADLINE] = deadlines.add(reply);
+    done();
+  });
+  // Answered (or failed while answering): the deadline ends. A client that left early never
+  // gets here; its deadline ends when due, without an answer (see above).
+  app.addHook('onResponse', (request, _reply, done) => {
+    const deadline = (request as WithDeadline)[ANSWER_DEADLINE];
+    if (deadline) deadlines.remove(deadline);
     done();
   });
   installErrorHandling(app);

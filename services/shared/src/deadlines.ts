@@ -18,13 +18,14 @@ export type DeadlineHandle = object;
  * Since every item gets the same bound, deadlines come due in the order items were added: a
  * list in that order, with a timer armed for its oldest entry, does what a timer per item
  * did, for a fraction of its cost (a `setTimeout` and a `close` listener per request cost
- * about a microsecond; BENCHMARKS.md, round 6). The clock is monotonic, so a change of the
- * wall clock neither fires nor delays a deadline.
+ * 0.3-1 µs in a loop, the list under 0.1; BENCHMARKS.md, round 6). The clock is monotonic, so
+ * a change of the wall clock neither fires nor delays a deadline.
  */
 export class Deadlines<T> {
   private oldest: Entry<T> | undefined;
   private newest: Entry<T> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly withinMs: number,
@@ -36,7 +37,8 @@ export class Deadlines<T> {
 
   /** Starts the deadline of `item`, `withinMs` from now. */
   add(item: T): DeadlineHandle {
-    const entry: Entry<T> = { item, due: performance.now() + this.withinMs, previous: this.newest, next: undefined, done: false };
+    const entry: Entry<T> = { item, due: performance.now() + this.withinMs, previous: this.newest, next: undefined, done: this.closed };
+    if (this.closed) return entry; // never due
     if (this.newest) this.newest.next = entry;
     else this.oldest = entry;
     this.newest = entry;
@@ -48,7 +50,7 @@ export class Deadlines<T> {
   /** Ends the deadline (the item was answered). Removing twice, or after it came due, does nothing. */
   remove(handle: DeadlineHandle): void {
     const entry = handle as Entry<T>;
-    if (entry.done) return;
+    if (entry.done || this.closed) return;
     entry.done = true;
     if (entry.previous) entry.previous.next = entry.next;
     else this.oldest = entry.next;
@@ -58,8 +60,9 @@ export class Deadlines<T> {
     // The timer stays armed: when it fires early for a removed entry, it re-arms for the oldest left.
   }
 
-  /** Stops the timer; items still listed never come due. */
+  /** Stops the timer; items still listed, and any added later, never come due. */
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.oldest = this.newest = undefined;

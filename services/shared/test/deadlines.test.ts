@@ -59,7 +59,7 @@ describe('Deadlines', () => {
     expect(due).toEqual(['early-999', 'late']);
   });
 
-  it('keeps serving the items after one whose onDue threw, and none after close', async () => {
+  it('keeps serving the items after one whose onDue threw, and none after close (listed or added later)', async () => {
     const due: string[] = [];
     deadlines = new Deadlines<string>(20, (item) => {
       if (item === 'bad') throw new Error('onDue failed');
@@ -78,8 +78,10 @@ describe('Deadlines', () => {
     }
     expect(errors).toHaveLength(1);
     expect(due).toEqual(['good']);
-    deadlines.add('never');
+    const listed = deadlines.add('never');
     deadlines.close();
+    deadlines.add('after close');
+    deadlines.remove(listed);
     await sleep(60);
     expect(due).toEqual(['good']);
   });

@@ -4,6 +4,13 @@ import { Deadlines } from '../src/deadlines.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `due` holds `count` items (at most 3 s, so a busy machine cannot fail the test), then `marginMs` more for any that should not come. */
+async function dueReaches(due: readonly unknown[], count: number, marginMs = 50): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  while (due.length < count && Date.now() < deadline) await sleep(5);
+  await sleep(marginMs);
+}
+
 describe('Deadlines', () => {
   let deadlines: Deadlines<string> | undefined;
   afterEach(() => {
@@ -21,7 +28,7 @@ describe('Deadlines', () => {
       deadlines.add(item);
       await sleep(15);
     }
-    await sleep(100);
+    await dueReaches(due, 3);
     expect(due.map((d) => d.item)).toEqual(['a', 'b', 'c']);
     for (const { afterMs } of due) expect(afterMs).toBeGreaterThanOrEqual(40);
   });
@@ -34,11 +41,11 @@ describe('Deadlines', () => {
     deadlines.remove(handles.c!);
     deadlines.remove(handles.e!);
     deadlines.remove(handles.c!);
-    await sleep(80);
+    await dueReaches(due, 2);
     expect(due).toEqual(['b', 'd']);
     deadlines.remove(handles.b!);
     const later = deadlines.add('f');
-    await sleep(80);
+    await dueReaches(due, 3);
     expect(due).toEqual(['b', 'd', 'f']);
     deadlines.remove(later);
   });
@@ -47,7 +54,7 @@ describe('Deadlines', () => {
     const timers = vi.spyOn(globalThis, 'setTimeout');
     const due: string[] = [];
     deadlines = new Deadlines<string>(30, (item) => due.push(item));
-    // The timers Deadlines arms (this test's own sleep asks for 10 ms).
+    // The timers Deadlines arms (this test's own sleep asks for 10 ms; counted before any fires).
     const armed = () => timers.mock.calls.filter(([, ms]) => ms !== 10).length;
     const handles = Array.from({ length: 1000 }, (_, i) => deadlines!.add(`early-${i}`));
     expect(armed()).toBe(1);
@@ -55,7 +62,7 @@ describe('Deadlines', () => {
     await sleep(10);
     deadlines.add('late');
     expect(armed()).toBe(1);
-    await sleep(80);
+    await dueReaches(due, 2);
     expect(due).toEqual(['early-999', 'late']);
   });
 
@@ -72,7 +79,7 @@ describe('Deadlines', () => {
       deadlines.add('bad');
       await sleep(5);
       deadlines.add('good');
-      await sleep(80);
+      await dueReaches(due, 1);
     } finally {
       process.off('uncaughtException', onError);
     }
@@ -82,7 +89,7 @@ describe('Deadlines', () => {
     deadlines.close();
     deadlines.add('after close');
     deadlines.remove(listed);
-    await sleep(60);
+    await sleep(100);
     expect(due).toEqual(['good']);
   });
 

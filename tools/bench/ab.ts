@@ -20,8 +20,10 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { serviceByName } from '@platform/contract';
 import { cpuMillis } from './cpu.js';
+import { median } from './report.js';
 import { startServer, type ServerProcess } from '../testing/processes.js';
 import { createScratchDatabase } from '../testing/databases.js';
+import { createUser } from '../testing/stack.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,8 +66,6 @@ async function drive(url: string, seconds: number): Promise<number> {
   return Number(completed[1]);
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 async function main(): Promise<void> {
   const rounds = positive('AB_ROUNDS', 10);
   const seconds = positive('AB_SECONDS', 2);
@@ -82,16 +82,10 @@ async function main(): Promise<void> {
       const env = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== ''));
       servers.push({ name: variant.name, server: await startServer({ name: variant.name, script: entry, env, cwd: path.dirname(path.dirname(entry)) }) });
     }
-    const first = servers[0]!.server.baseUrl;
-    const created = await fetch(`${first}${USER.routePrefix}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `ab-${Date.now()}@example.test`, name: 'AB User' }),
-    });
-    if (created.status !== 201) throw new Error(`POST ${USER.routePrefix} answered ${created.status}`);
-    const userPath = `${USER.routePrefix}/${((await created.json()) as { id: number }).id}`;
+    const first = servers[0]!.server;
+    const userPath = `${USER.routePrefix}/${await createUser({ users: first }, { email: `ab-${Date.now()}@example.test`, name: 'AB User' })}`;
     if (process.env.AB_BARE !== '0') {
-      const body = await (await fetch(`${first}${userPath}`)).text();
+      const body = await (await fetch(`${first.baseUrl}${userPath}`)).text();
       servers.push({ name: 'bare', server: await startServer({ name: 'bare', script: path.join(ROOT, 'tools', 'bench', 'bare-server.ts'), cwd: ROOT, env: { BENCH_BARE_BODY: body } }) });
     }
     for (const { server } of servers) await drive(`${server.baseUrl}${userPath}`, 2); // warm-up, not measured

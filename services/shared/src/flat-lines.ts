@@ -96,12 +96,12 @@ export function serializeFlatLinesNatively(logger: Logger, formatterChanges: (ke
     let serialized = '';
     let rest: Record<string, unknown> | undefined = obj;
     if (obj instanceof PartlySerializedFields) {
-      if (!native || !noSerializerFor(obj.serializedKeys, serializers)) return generic.call(this, obj.expand(), msg, level, time);
+      const writable = native && noSerializerFor(obj.serializedKeys, serializers) && (obj.rest === undefined || writableAsIs(obj.rest, serializers, formatterChanges));
+      if (!writable) return generic.call(this, obj.expand(), msg, level, time);
       serialized = obj.json;
       rest = obj.rest;
-    }
-    if (rest !== undefined && !(native && writableAsIs(rest, serializers, formatterChanges))) {
-      return generic.call(this, obj instanceof PartlySerializedFields ? obj.expand() : obj, msg, level, time);
+    } else if (!native || !writableAsIs(obj, serializers, formatterChanges)) {
+      return generic.call(this, obj, msg, level, time);
     }
     const body = rest === undefined ? '{}' : JSON.stringify(rest);
     const fields = body.length > 2 ? `${serialized},${body.slice(1, -1)}` : serialized;

@@ -129,8 +129,8 @@ export async function buildApp<C extends BaseConfig>(
     (request as WithDeadline)[ANSWER_DEADLINE] = deadlines.add(reply);
     done();
   });
-  // Answered (or failed while answering): the deadline ends. A client that left early never
-  // gets here; its deadline ends when due, without an answer (see above).
+  // Answered (or failed while answering): the deadline ends. A client that left early may not
+  // get here; its deadline then ends when due, without an answer (see above).
   app.addHook('onResponse', (request, _reply, done) => {
     const deadline = (request as WithDeadline)[ANSWER_DEADLINE];
     if (deadline) deadlines.remove(deadline);
